@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Command-line options -> struct config. Pure: no I/O, no exit. */
+#ifndef MINIVMM_CONFIG_H
+#define MINIVMM_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "minivmm/pci_bdf.h"
+
+#define CONFIG_MAX_ASSIGN 16
+#define CONFIG_MAX_CPUS 255 /* xAPIC ids in the MADT; id 255 is broadcast */
+#define CONFIG_MIN_MEM (32ULL << 20)
+#define CONFIG_DEFAULT_MEM (512ULL << 20)
+#define CONFIG_DEFAULT_CMDLINE "console=ttyS0"
+
+/* Documented exit statuses (README, --help, man page). */
+enum exit_status {
+	EXIT_GUEST_OK = 0,
+	/* 1..123: the status of the guest's command */
+	EXIT_TIMEOUT = 124,
+	EXIT_VMM_ERROR = 125,
+	EXIT_GUEST_CRASH = 126,
+};
+
+struct config {
+	const char *kernel;
+	const char *initrd;
+	const char *cmdline;
+	const char *console;         /* file for the guest console, NULL: stdout */
+	unsigned int cpus;
+	uint64_t mem;                /* bytes */
+	bool stats;
+	bool help, version;
+	int verbosity;               /* -v count */
+	struct pci_bdf assign[CONFIG_MAX_ASSIGN];
+	unsigned int nassign;
+	bool no_rebind;
+};
+
+/*
+ * Parse argv into @cfg (defaults filled in). On error returns -EINVAL and
+ * writes a one-line message naming the problem and the fix into @err.
+ */
+int config_parse(struct config *cfg, int argc, char *const argv[], char *err, size_t errlen);
+
+/* "512M", "4G", "65536K", "1073741824B"; a bare number means MiB. */
+int config_parse_size(const char *s, uint64_t *out);
+
+/* The --help text. */
+extern const char config_usage[];
+
+#endif

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * PCI bus 0 behind the host bridge: configuration access through the
+ * 0xCF8/0xCFC mechanism and through ECAM, dispatched to per-function
+ * config-space callbacks. INTx pins are swizzled onto IOAPIC inputs 16-23.
+ */
+#ifndef MINIVMM_PCI_H
+#define MINIVMM_PCI_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "minivmm/bus.h"
+
+#define PCI_CFG_SPACE_SIZE 256
+#define PCI_CFG_SPACE_EXP_SIZE 4096
+#define PCI_DEVFN(slot, fn) ((((slot) & 0x1f) << 3) | ((fn) & 7))
+#define PCI_SLOT_OF(devfn) (((devfn) >> 3) & 0x1f)
+#define PCI_FN_OF(devfn) ((devfn) & 7)
+
+/* A decoded configuration access. */
+struct pci_cfg_addr {
+	uint8_t bus;
+	uint8_t devfn;
+	uint16_t reg;                /* byte offset in config space */
+};
+
+struct pci_dev {
+	char name[32];               /* log prefix, e.g. "0000:00:03.0" */
+	uint8_t devfn;
+	void *opaque;
+	/* @reg is naturally aligned for @len (1, 2 or 4) and below 4096. */
+	void (*cfg_read)(struct pci_dev *dev, unsigned int reg, void *data, unsigned int len);
+	void (*cfg_write)(struct pci_dev *dev, unsigned int reg, const void *data, unsigned int len);
+};
+
+/* The host bridge at 00:00.0 (pci/host_bridge.c). */
+struct pci_host_bridge {
+	struct pci_dev dev;
+	uint8_t cfg[64];             /* type 0 header; the rest reads as zeros */
+};
+
+struct vm;
+
+struct pci_bus {
+	pthread_mutex_t lock;        /* serialises config accesses */
+	bool lock_ready;
+	uint32_t cf8;                /* CONFIG_ADDRESS latch */
+	struct pci_dev *devs[256];   /* by devfn */
+	struct stat_counter cf8_counter, ecam_counter;
+	struct pci_host_bridge host_bridge;
+};
+
+int pci_bus_init(struct pci_bus *pci, struct vm *vm);
+void pci_bus_destroy(struct pci_bus *pci);
+/* -EBUSY when @devfn is taken. */
+int pci_bus_add(struct pci_bus *pci, struct pci_dev *dev, uint8_t devfn);
+/* First slot from @first_slot with function 0 free, or -ENOSPC. */
+int pci_bus_free_slot(const struct pci_bus *pci, unsigned int first_slot);
+
+/* Pure decoders (unit-tested). */
+bool pci_cf8_decode(uint32_t cf8, unsigned int port_offset, struct pci_cfg_addr *out);
+void pci_ecam_decode(uint64_t offset, struct pci_cfg_addr *out);
+/* One config access on bus 0; absent functions read all-ones. */
+void pci_cfg_access(struct pci_bus *pci, const struct pci_cfg_addr *a, void *data, unsigned int len,
+		    bool is_write);
+/* IOAPIC input for @slot's INTx @pin (0=INTA). The same rule feeds the _PRT. */
+unsigned int pci_intx_gsi(unsigned int slot, unsigned int pin);
+
+/* The host bridge at 00:00.0. */
+int pci_host_bridge_init(struct pci_bus *pci);
+
+#endif

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* vCPU threads and the exit dispatch. */
+#ifndef MINIVMM_VCPU_H
+#define MINIVMM_VCPU_H
+
+#include <linux/kvm.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vm;
+
+/* Exit reasons counted by --stats: KVM_EXIT_* values below this. */
+#define VCPU_EXIT_REASONS 64
+
+struct vcpu {
+	struct vm *vm;
+	unsigned int id;
+	int fd;                      /* -1 until created */
+	struct kvm_run *run;         /* NULL until mapped */
+	pthread_t thread;
+	bool thread_started;
+	uint64_t exits[VCPU_EXIT_REASONS];
+};
+
+int vcpu_create(struct vm *vm, struct vcpu *vcpu, unsigned int id);
+void vcpu_destroy(struct vcpu *vcpu);
+int vcpu_start(struct vcpu *vcpu);
+/* Make a running vCPU leave KVM_RUN and its thread return. */
+void vcpu_kick(struct vcpu *vcpu);
+void vcpu_join(struct vcpu *vcpu);
+const char *vcpu_exit_name(unsigned int reason);
+
+#endif

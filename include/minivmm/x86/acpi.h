@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * ACPI tables for an x86_64 guest: RSDP, XSDT, FADT (hardware-reduced,
+ * with sleep control/status and reset registers), DSDT (PCI0 host bridge
+ * with _CRS and _PRT, \_S5), MADT (LAPICs + IOAPIC) and MCFG (ECAM).
+ * Pure: builds into a caller buffer that will sit at guest-physical @gpa.
+ */
+#ifndef MINIVMM_X86_ACPI_H
+#define MINIVMM_X86_ACPI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* One PCI interrupt routing entry: device @slot's INTx @pin (0=INTA..3=INTD)
+ * is wired to IOAPIC input @gsi (level-triggered, active low). */
+struct acpi_prt_entry {
+	uint8_t slot;
+	uint8_t pin;
+	uint32_t gsi;
+};
+
+struct acpi_config {
+	unsigned int ncpus;          /* LAPIC ids 0..ncpus-1 */
+	uint32_t lapic_addr;
+	uint32_t ioapic_addr;
+	uint8_t ioapic_id;
+	uint64_t ecam_base;          /* MCFG + PNP0C02 reservation */
+	uint8_t ecam_bus_end;        /* buses 0..ecam_bus_end */
+	uint16_t pci_io_base, pci_io_size;
+	uint64_t pci_mmio32_base, pci_mmio32_size;
+	uint64_t pci_mmio64_base, pci_mmio64_size;
+	uint16_t sleep_ctl_port, sleep_sts_port, reset_port;
+	uint8_t reset_value;
+	const struct acpi_prt_entry *prt;
+	size_t nprt;
+};
+
+/* Sleep type value for S5 in \_S5 (written as SLP_TYP to sleep_ctl). */
+#define ACPI_S5_SLP_TYP 5
+#define ACPI_SLP_EN (1u << 5)
+#define ACPI_SLP_TYP_SHIFT 2
+#define ACPI_SLP_TYP_MASK (7u << 2)
+
+/*
+ * Build all tables into @buf (@size bytes), to be placed at guest-physical
+ * @gpa (16-byte aligned). The RSDP is at offset 0. Returns the number of
+ * bytes used, or -ENOSPC / -EINVAL.
+ */
+long acpi_build(const struct acpi_config *cfg, uint8_t *buf, size_t size, uint64_t gpa);
+
+/* Byte sum that makes an ACPI checksum field correct (sum of all bytes 0). */
+uint8_t acpi_checksum(const uint8_t *p, size_t len);
+
+#endif

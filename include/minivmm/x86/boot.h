@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Linux x86 boot protocol: bzImage validation, boot_params ("zero page")
+ * with the e820 map, kernel/initrd/cmdline placement, 64-bit entry.
+ */
+#ifndef MINIVMM_X86_BOOT_H
+#define MINIVMM_X86_BOOT_H
+
+#include <asm/bootparam.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "minivmm/mem.h"
+
+/* Oldest protocol with the 64-bit entry point (xloadflags, 2.12). */
+#define BOOT_PROTOCOL_MIN 0x020c
+
+struct boot_image {
+	const uint8_t *data;         /* whole file (mmapped) */
+	size_t size;
+	int fd;                      /* -1 when not open */
+	uint16_t version;            /* boot protocol */
+	size_t setup_size;           /* real-mode part, (setup_sects + 1) * 512 */
+	uint32_t init_size;          /* memory the kernel needs from its load address */
+	uint32_t initrd_addr_max;
+	uint32_t cmdline_size;
+};
+
+/*
+ * Pure: check that @data is a bzImage minivmm can boot. On failure returns
+ * -ENOEXEC with a one-line reason and fix in @err.
+ */
+int boot_image_check(struct boot_image *img, const uint8_t *data, size_t size, char *err,
+		     size_t errlen);
+/* Open, map and check @path; -errno with the reason in @err. */
+int boot_image_open(struct boot_image *img, const char *path, char *err, size_t errlen);
+void boot_image_close(struct boot_image *img);
+
+/* Pure: the e820 map for @mem; returns the number of entries. */
+unsigned int boot_e820_build(const struct guest_mem *mem, struct boot_e820_entry *e, unsigned int max);
+
+/* Pure: where an initrd of @size goes, or -ENOSPC when it cannot fit. */
+int boot_initrd_place(const struct guest_mem *mem, const struct boot_image *img, uint64_t size,
+		      uint64_t *gpa);
+
+/* Pure: fill @bp from the image header and the placements. */
+void boot_params_build(struct boot_params *bp, const struct boot_image *img, const struct guest_mem *mem,
+		       uint64_t cmdline_gpa, uint64_t initrd_gpa, uint64_t initrd_size, uint64_t rsdp_gpa);
+
+/* Pure: GDT and identity page tables for the 64-bit entry, in guest RAM. */
+int boot_write_page_tables(const struct guest_mem *mem);
+int boot_write_gdt(const struct guest_mem *mem);
+
+/*
+ * Put kernel, command line, initrd (@initrd_path may be NULL), boot_params,
+ * GDT and page tables into guest RAM. Errors are logged; returns -errno.
+ */
+int boot_load(struct guest_mem *mem, const struct boot_image *img, const char *cmdline,
+	      const char *initrd_path, uint64_t rsdp_gpa);
+
+/* Guest-physical address of the 64-bit entry point. */
+uint64_t boot_entry64(void);
+
+/* Index of the GDT entries the BSP's segment registers use. */
+#define BOOT_GDT_CODE 1
+#define BOOT_GDT_DATA 2
+#define BOOT_GDT_TSS 3
+#define BOOT_GDT_ENTRIES 4
+
+#endif

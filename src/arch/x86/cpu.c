@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "minivmm/kvm.h"
+#include "minivmm/layout.h"
+#include "minivmm/log.h"
+#include "minivmm/vm.h"
+#include "minivmm/x86/boot.h"
+#include "minivmm/x86/cpu.h"
+
+#define CPUID_MAX_ENTRIES 256
+
+/* MSR numbers (Intel SDM vol. 4); the UAPI headers do not carry them. */
+#define MSR_IA32_SYSENTER_CS 0x174
+#define MSR_IA32_SYSENTER_ESP 0x175
+#define MSR_IA32_SYSENTER_EIP 0x176
+#define MSR_IA32_MISC_ENABLE 0x1a0
+#define MSR_IA32_MISC_ENABLE_FAST_STRING 1
+#define MSR_MTRR_PHYS_BASE0 0x200
+#define MSR_MTRR_PHYS_MASK0 0x201
+#define MSR_MTRR_DEF_TYPE 0x2ff
+#define MSR_STAR 0xc0000081
+#define MSR_LSTAR 0xc0000082
+#define MSR_CSTAR 0xc0000083
+#define MSR_SYSCALL_MASK 0xc0000084
+#define MSR_KERNEL_GS_BASE 0xc0000102
+
+/* MTRR encodings the stock kernel expects sane. */
+#define MTRR_DEF_TYPE_ENABLE (1u << 11)
+#define MTRR_TYPE_WB 6
+#define MTRR_TYPE_UC 0
+#define MTRR_PHYS_MASK_VALID (1u << 11)
+
+int cpu_get_supported(struct vm *vm)
+{
+	struct kvm_cpuid2 *c;
+	int ret;
+
+	c = calloc(1, sizeof(*c) + CPUID_MAX_ENTRIES * sizeof(c->entries[0]));
+	if (!c)
+		return -ENOMEM;
+	c->nent = CPUID_MAX_ENTRIES;
+	ret = kvm_ioctl(vm, KVM_GET_SUPPORTED_CPUID, c);
+	if (ret < 0) {
+		free(c);
+		return ret;
+	}
+	vm->cpuid = c;
+	return 0;
+}
+
+static int cpu_set_cpuid(struct vcpu *vcpu)
+{
+	struct vm *vm = vcpu->vm;
+	size_t sz = sizeof(*vm->cpuid) + vm->cpuid->nent * sizeof(vm->cpuid->entries[0]);
+	struct kvm_cpuid2 *c = malloc(sz);
+	int ret;
+
+	if (!c)
+		return -ENOMEM;
+	memcpy(c, vm->cpuid, sz);
+	cpu_cpuid_fixup(c, vcpu->id, vm->ncpus);
+	ret = vcpu_ioctl(vcpu, KVM_SET_CPUID2, c);
+	free(c);
+	return ret < 0 ? ret : 0;
+}
+
+static unsigned int cpu_phys_bits(struct vm *vm)
+{
+	struct kvm_cpuid_entry2 *e = cpu_cpuid_find(vm->cpuid, 0x80000008, 0);
+
+	return e && (e->eax & 0xff) ? e->eax & 0xff : 36;
+}
+
+static int cpu_set_msrs(struct vcpu *vcpu)
+{
+	uint64_t phys_mask = (1ULL << cpu_phys_bits(vcpu->vm)) - 1;
+	/* MTRR 0 makes the 32-bit device hole uncached; the rest is WB. */
+	uint64_t hole_size = 4 * GiB - LAYOUT_LOWMEM_END;
+	const struct kvm_msr_entry entries[] = {
+		{ .index = MSR_IA32_SYSENTER_CS },
+		{ .index = MSR_IA32_SYSENTER_ESP },
+		{ .index = MSR_IA32_SYSENTER_EIP },
+		{ .index = MSR_STAR },
+		{ .index = MSR_CSTAR },
+		{ .index = MSR_LSTAR },
+		{ .index = MSR_KERNEL_GS_BASE },
+		{ .index = MSR_SYSCALL_MASK },
+		{ .index = MSR_IA32_MISC_ENABLE, .data = MSR_IA32_MISC_ENABLE_FAST_STRING },
+		{ .index = MSR_MTRR_DEF_TYPE, .data = MTRR_DEF_TYPE_ENABLE | MTRR_TYPE_WB },
+		{ .index = MSR_MTRR_PHYS_BASE0, .data = LAYOUT_LOWMEM_END | MTRR_TYPE_UC },
+		{ .index = MSR_MTRR_PHYS_MASK0,
+		  .data = (~(hole_size - 1) & phys_mask) | MTRR_PHYS_MASK_VALID },
+	};
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e[sizeof(entries) / sizeof(entries[0])];
+	} msrs = { .hdr.nmsrs = sizeof(entries) / sizeof(entries[0]) };
+	int ret;
+
+	memcpy(msrs.e, entries, sizeof(entries));
+	ret = vcpu_ioctl(vcpu, KVM_SET_MSRS, &msrs);
+	if (ret < 0)
+		return ret;
+	if ((unsigned int)ret != msrs.hdr.nmsrs) {
+		pr_err("KVM_SET_MSRS set %d of %u MSRs (stopped at %#x)", ret, msrs.hdr.nmsrs,
+		       msrs.e[ret].index);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* LINT0 delivers the PIC's ExtINT, LINT1 NMIs: what firmware would set. */
+static int cpu_set_lapic(struct vcpu *vcpu)
+{
+	enum { APIC_LVT0 = 0x350, APIC_LVT1 = 0x360, APIC_MODE_EXTINT = 7, APIC_MODE_NMI = 4 };
+	struct kvm_lapic_state lapic;
+	uint32_t *lvt0 = (uint32_t *)&lapic.regs[APIC_LVT0];
+	uint32_t *lvt1 = (uint32_t *)&lapic.regs[APIC_LVT1];
+	int ret;
+
+	ret = vcpu_ioctl(vcpu, KVM_GET_LAPIC, &lapic);
+	if (ret < 0)
+		return ret;
+	*lvt0 = (*lvt0 & ~0x700u) | (APIC_MODE_EXTINT << 8);
+	*lvt1 = (*lvt1 & ~0x700u) | (APIC_MODE_NMI << 8);
+	ret = vcpu_ioctl(vcpu, KVM_SET_LAPIC, &lapic);
+	return ret < 0 ? ret : 0;
+}
+
+static int cpu_set_fpu(struct vcpu *vcpu)
+{
+	struct kvm_fpu fpu = { .fcw = 0x37f, .mxcsr = 0x1f80 };
+	int ret = vcpu_ioctl(vcpu, KVM_SET_FPU, &fpu);
+
+	return ret < 0 ? ret : 0;
+}
+
+static void seg_from_gdt(struct kvm_segment *s, unsigned int index, uint64_t desc)
+{
+	*s = (struct kvm_segment){
+		.base = ((desc >> 16) & 0xffffff) | (((desc >> 56) & 0xff) << 24),
+		.limit = (uint32_t)((desc & 0xffff) | (((desc >> 48) & 0xf) << 16)),
+		.selector = index * 8,
+		.type = (desc >> 40) & 0xf,
+		.present = (desc >> 47) & 1,
+		.dpl = (desc >> 45) & 3,
+		.db = (desc >> 54) & 1,
+		.s = (desc >> 44) & 1,
+		.l = (desc >> 53) & 1,
+		.g = (desc >> 55) & 1,
+	};
+	if (s->g)
+		s->limit = (s->limit << 12) | 0xfff;
+}
+
+/* Long mode with paging on the identity tables, as the 64-bit boot protocol wants. */
+static int cpu_set_long_mode(struct vcpu *vcpu, uint64_t entry, uint64_t boot_params)
+{
+	const uint64_t *gdt = mem_gpa_to_hva(&vcpu->vm->mem, LAYOUT_BOOT_GDT, 8 * BOOT_GDT_ENTRIES);
+	struct kvm_sregs sregs;
+	struct kvm_regs regs = {
+		.rflags = 0x2,
+		.rip = entry,
+		.rsi = boot_params,
+		.rsp = LAYOUT_BOOT_STACK,
+		.rbp = LAYOUT_BOOT_STACK,
+	};
+	int ret;
+
+	if (!gdt)
+		return -EFAULT;
+	ret = vcpu_ioctl(vcpu, KVM_GET_SREGS, &sregs);
+	if (ret < 0)
+		return ret;
+	seg_from_gdt(&sregs.cs, BOOT_GDT_CODE, gdt[BOOT_GDT_CODE]);
+	seg_from_gdt(&sregs.ds, BOOT_GDT_DATA, gdt[BOOT_GDT_DATA]);
+	sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
+	seg_from_gdt(&sregs.tr, BOOT_GDT_TSS, gdt[BOOT_GDT_TSS]);
+	sregs.gdt.base = LAYOUT_BOOT_GDT;
+	sregs.gdt.limit = 8 * BOOT_GDT_ENTRIES - 1;
+	sregs.idt.base = 0;
+	sregs.idt.limit = 0;
+	sregs.cr3 = LAYOUT_BOOT_PML4;
+	sregs.cr4 |= 1u << 5;                       /* PAE */
+	sregs.cr0 |= (1u << 0) | (1u << 31);        /* PE, PG */
+	sregs.efer |= (1u << 8) | (1u << 10);       /* LME, LMA */
+	ret = vcpu_ioctl(vcpu, KVM_SET_SREGS, &sregs);
+	if (ret < 0)
+		return ret;
+	ret = vcpu_ioctl(vcpu, KVM_SET_REGS, &regs);
+	return ret < 0 ? ret : 0;
+}
+
+int cpu_setup(struct vcpu *vcpu, uint64_t entry, uint64_t boot_params)
+{
+	int ret;
+
+	ret = cpu_set_cpuid(vcpu);
+	if (!ret)
+		ret = cpu_set_msrs(vcpu);
+	if (!ret)
+		ret = cpu_set_lapic(vcpu);
+	if (!ret)
+		ret = cpu_set_fpu(vcpu);
+	/* Application processors wait for INIT/SIPI in the in-kernel LAPIC. */
+	if (!ret && vcpu->id == 0)
+		ret = cpu_set_long_mode(vcpu, entry, boot_params);
+	return ret;
+}

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+
+#include "minivmm/layout.h"
+#include "minivmm/log.h"
+#include "minivmm/pci.h"
+#include "minivmm/vm.h"
+#include "minivmm/x86/acpi.h"
+#include "minivmm/x86/platform.h"
+
+#define PCI_SLOTS 32
+#define PCI_INTX_PINS 4
+
+int platform_write_acpi(struct vm *vm, uint64_t *rsdp)
+{
+	/* Every slot's INTA-D: devices assigned later need no table rewrite. */
+	struct acpi_prt_entry prt[PCI_SLOTS * PCI_INTX_PINS];
+	struct acpi_config cfg = {
+		.ncpus = vm->ncpus,
+		.lapic_addr = LAYOUT_LAPIC_START,
+		.ioapic_addr = LAYOUT_IOAPIC_START,
+		.ioapic_id = 0,
+		.ecam_base = LAYOUT_PCI_ECAM_START,
+		.ecam_bus_end = LAYOUT_PCI_ECAM_BUSES - 1,
+		.pci_io_base = LAYOUT_PCI_IO_START,
+		.pci_io_size = LAYOUT_PCI_IO_SIZE,
+		.pci_mmio32_base = LAYOUT_PCI_MMIO32_START,
+		.pci_mmio32_size = LAYOUT_PCI_MMIO32_SIZE,
+		.pci_mmio64_base = LAYOUT_PCI_MMIO64_START,
+		.pci_mmio64_size = LAYOUT_PCI_MMIO64_SIZE,
+		.sleep_ctl_port = LAYOUT_PORT_ACPI_SLEEP_CTL,
+		.sleep_sts_port = LAYOUT_PORT_ACPI_SLEEP_STS,
+		.reset_port = LAYOUT_PORT_ACPI_RESET,
+		.reset_value = LAYOUT_ACPI_RESET_VALUE,
+		.prt = prt,
+		.nprt = PCI_SLOTS * PCI_INTX_PINS,
+	};
+	uint8_t *buf = mem_gpa_to_hva(&vm->mem, LAYOUT_ACPI_START, LAYOUT_ACPI_SIZE);
+	long len;
+
+	for (unsigned int slot = 0; slot < PCI_SLOTS; slot++)
+		for (unsigned int pin = 0; pin < PCI_INTX_PINS; pin++)
+			prt[slot * PCI_INTX_PINS + pin] = (struct acpi_prt_entry){
+				.slot = slot, .pin = pin, .gsi = pci_intx_gsi(slot, pin),
+			};
+	if (!buf)
+		return -EFAULT;
+	len = acpi_build(&cfg, buf, LAYOUT_ACPI_SIZE, LAYOUT_ACPI_START);
+	if (len < 0) {
+		pr_err("building ACPI tables failed: %s", len == -ENOSPC ? "no room" : "bad configuration");
+		return (int)len;
+	}
+	*rsdp = LAYOUT_ACPI_START;
+	return 0;
+}

@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "minivmm/config.h"
+#include "minivmm/layout.h"
+
+const char config_usage[] =
+	"Usage: minivmm [options]\n"
+	"Boot a Linux guest on KVM, optionally owning host PCI functions through VFIO.\n"
+	"\n"
+	"Guest:\n"
+	"  --kernel FILE      bzImage to boot (Linux x86 boot protocol 2.12 or later)\n"
+	"  --initrd FILE      initramfs for the guest\n"
+	"  --cmdline STR      kernel command line (default: \"" CONFIG_DEFAULT_CMDLINE "\")\n"
+	"  --cpus N           number of vCPUs, 1-255, may exceed the host's CPUs (default 1)\n"
+	"  --mem SIZE         guest RAM, with K/M/G suffix; a bare number is MiB (default 512M)\n"
+	"  --console FILE     write the guest console (COM1) to FILE instead of stdout\n"
+	"\n"
+	"Devices:\n"
+	"  --assign BDF       give the guest host PCI function BDF (DDDD:BB:DD.F or BB:DD.F)\n"
+	"                     through VFIO; repeatable\n"
+	"  --no-rebind        fail instead of re-binding an assigned device to vfio-pci\n"
+	"\n"
+	"Diagnostics:\n"
+	"  --stats            print VM-exit and device access counts as JSON on stderr at exit\n"
+	"  -v, --verbose      more messages on stderr (repeat for debug)\n"
+	"  -h, --help         this text\n"
+	"  --version          print the version\n"
+	"\n"
+	"Exit status:\n"
+	"  0       the guest powered off or rebooted\n"
+	"  1-123   reserved for the status of a command run in the guest\n"
+	"  124     timeout\n"
+	"  125     minivmm error (bad option, unreadable file, KVM/VFIO failure)\n"
+	"  126     guest crash (kernel panic, triple fault)\n";
+
+enum {
+	OPT_KERNEL = 256,
+	OPT_INITRD,
+	OPT_CMDLINE,
+	OPT_CPUS,
+	OPT_MEM,
+	OPT_CONSOLE,
+	OPT_ASSIGN,
+	OPT_NO_REBIND,
+	OPT_STATS,
+	OPT_VERSION,
+};
+
+static const struct option options[] = {
+	{ "kernel", required_argument, NULL, OPT_KERNEL },
+	{ "initrd", required_argument, NULL, OPT_INITRD },
+	{ "cmdline", required_argument, NULL, OPT_CMDLINE },
+	{ "cpus", required_argument, NULL, OPT_CPUS },
+	{ "mem", required_argument, NULL, OPT_MEM },
+	{ "console", required_argument, NULL, OPT_CONSOLE },
+	{ "assign", required_argument, NULL, OPT_ASSIGN },
+	{ "no-rebind", no_argument, NULL, OPT_NO_REBIND },
+	{ "stats", no_argument, NULL, OPT_STATS },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+int config_parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	unsigned int shift = 20;
+
+	if (!s || !*s || *s == '-')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -EINVAL;
+	switch (*end) {
+	case 'b': case 'B': shift = 0; end++; break;
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	case 0: break;
+	default: return -EINVAL;
+	}
+	if (*end == 'i' && shift) /* accept "512Mi" too */
+		end++;
+	if (*end || v > (UINT64_MAX >> shift))
+		return -EINVAL;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+int config_parse(struct config *cfg, int argc, char *const argv[], char *err, size_t errlen)
+{
+	int c;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->cpus = 1;
+	cfg->mem = CONFIG_DEFAULT_MEM;
+	cfg->cmdline = CONFIG_DEFAULT_CMDLINE;
+	err[0] = 0;
+
+	optind = 0; /* full re-initialisation: the parser may run more than once */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:vh", options, NULL)) != -1) {
+		switch (c) {
+		case OPT_KERNEL: cfg->kernel = optarg; break;
+		case OPT_INITRD: cfg->initrd = optarg; break;
+		case OPT_CMDLINE: cfg->cmdline = optarg; break;
+		case OPT_CONSOLE: cfg->console = optarg; break;
+		case OPT_CPUS: {
+			char *end;
+			long n;
+
+			errno = 0;
+			n = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || n < 1 || n > CONFIG_MAX_CPUS)
+				return fail(err, errlen,
+					    "--cpus '%s' is not a number from 1 to %d: give e.g. --cpus 4",
+					    optarg, CONFIG_MAX_CPUS);
+			cfg->cpus = n;
+			break;
+		}
+		case OPT_MEM:
+			if (config_parse_size(optarg, &cfg->mem))
+				return fail(err, errlen,
+					    "--mem '%s' is not a size: give e.g. --mem 512M or --mem 4G",
+					    optarg);
+			break;
+		case OPT_ASSIGN:
+			if (cfg->nassign == CONFIG_MAX_ASSIGN)
+				return fail(err, errlen, "too many --assign: at most %d devices",
+					    CONFIG_MAX_ASSIGN);
+			if (pci_bdf_parse(optarg, &cfg->assign[cfg->nassign]))
+				return fail(err, errlen,
+					    "--assign '%s' is not a PCI address: write DDDD:BB:DD.F or BB:DD.F as in lspci -D, e.g. 0000:03:00.0",
+					    optarg);
+			for (unsigned int i = 0; i < cfg->nassign; i++)
+				if (!memcmp(&cfg->assign[i], &cfg->assign[cfg->nassign],
+					    sizeof(struct pci_bdf)))
+					return fail(err, errlen,
+						    "--assign '%s' given twice: assign each device once",
+						    optarg);
+			cfg->nassign++;
+			break;
+		case OPT_NO_REBIND: cfg->no_rebind = true; break;
+		case OPT_STATS: cfg->stats = true; break;
+		case 'v': cfg->verbosity++; break;
+		case 'h': cfg->help = true; break;
+		case OPT_VERSION: cfg->version = true; break;
+		case ':':
+			return fail(err, errlen, "option '%s' needs a value: see minivmm --help",
+				    argv[optind - 1]);
+		default:
+			if (optopt)
+				return fail(err, errlen, "unknown option '-%c': see minivmm --help", optopt);
+			return fail(err, errlen, "unknown option '%s': see minivmm --help",
+				    argv[optind - 1]);
+		}
+	}
+	if (cfg->help || cfg->version)
+		return 0;
+	if (optind < argc)
+		return fail(err, errlen, "unexpected argument '%s': options start with --, see minivmm --help",
+			    argv[optind]);
+	if (!cfg->kernel)
+		return fail(err, errlen, "no kernel given: pass --kernel BZIMAGE");
+	if (cfg->mem < CONFIG_MIN_MEM)
+		return fail(err, errlen, "--mem %" PRIu64 "M is too small: give at least %lluM",
+			    cfg->mem >> 20, CONFIG_MIN_MEM >> 20);
+	if (cfg->mem > LAYOUT_RAM_MAX)
+		return fail(err, errlen, "--mem %" PRIu64 "M is too large: at most %lluG fits below the 64-bit PCI window",
+			    cfg->mem >> 20, LAYOUT_RAM_MAX >> 30);
+	if (cfg->mem & 0xfff)
+		return fail(err, errlen, "--mem %" PRIu64 " bytes is not a whole number of 4K pages: round it, e.g. --mem 512M",
+			    cfg->mem);
+	if (strlen(cfg->cmdline) >= LAYOUT_CMDLINE_MAX)
+		return fail(err, errlen, "--cmdline is %zu bytes: at most %llu fit", strlen(cfg->cmdline),
+			    LAYOUT_CMDLINE_MAX - 1);
+	return 0;
+}

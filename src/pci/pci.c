@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <string.h>
+
+#include "minivmm/layout.h"
+#include "minivmm/pci.h"
+#include "minivmm/vm.h"
+
+#define CF8_ENABLE (1u << 31)
+
+bool pci_cf8_decode(uint32_t cf8, unsigned int port_offset, struct pci_cfg_addr *out)
+{
+	if (!(cf8 & CF8_ENABLE) || port_offset > 3)
+		return false;
+	out->bus = (cf8 >> 16) & 0xff;
+	out->devfn = (cf8 >> 8) & 0xff;
+	out->reg = (cf8 & 0xfc) | port_offset;
+	return true;
+}
+
+void pci_ecam_decode(uint64_t offset, struct pci_cfg_addr *out)
+{
+	out->bus = (offset >> 20) & 0xff;
+	out->devfn = (offset >> 12) & 0xff;
+	out->reg = offset & 0xfff;
+}
+
+unsigned int pci_intx_gsi(unsigned int slot, unsigned int pin)
+{
+	/* The classic swizzle spreads neighbouring slots over the 8 lines. */
+	return LAYOUT_GSI_PCI_INTX_FIRST + ((slot + pin) % LAYOUT_GSI_PCI_INTX_COUNT);
+}
+
+void pci_cfg_access(struct pci_bus *pci, const struct pci_cfg_addr *a, void *data, unsigned int len,
+		    bool is_write)
+{
+	struct pci_dev *dev = a->bus == 0 ? pci->devs[a->devfn] : NULL;
+	bool ok = dev && (len == 1 || len == 2 || len == 4) && !(a->reg & (len - 1)) &&
+		  a->reg + len <= PCI_CFG_SPACE_EXP_SIZE;
+
+	if (!ok) {
+		if (!is_write)
+			memset(data, 0xff, len);
+		return;
+	}
+	pthread_mutex_lock(&pci->lock);
+	if (is_write)
+		dev->cfg_write(dev, a->reg, data, len);
+	else
+		dev->cfg_read(dev, a->reg, data, len);
+	pthread_mutex_unlock(&pci->lock);
+}
+
+static void pci_cf8_io(void *opaque, uint64_t offset, void *data, unsigned int len, bool is_write)
+{
+	struct pci_bus *pci = opaque;
+
+	/* Only whole-dword accesses reach CONFIG_ADDRESS (0xcfb bytes are
+	 * the legacy mechanism-2 probe, which must not disturb the latch). */
+	if (offset != 0 || len != 4) {
+		if (!is_write)
+			memset(data, 0xff, len);
+		return;
+	}
+	if (is_write)
+		memcpy(&pci->cf8, data, 4);
+	else
+		memcpy(data, &pci->cf8, 4);
+}
+
+static void pci_cfc_io(void *opaque, uint64_t offset, void *data, unsigned int len, bool is_write)
+{
+	struct pci_bus *pci = opaque;
+	struct pci_cfg_addr a;
+
+	if (!pci_cf8_decode(pci->cf8, offset, &a)) {
+		if (!is_write)
+			memset(data, 0xff, len);
+		return;
+	}
+	pci_cfg_access(pci, &a, data, len, is_write);
+}
+
+static void pci_ecam_io(void *opaque, uint64_t offset, void *data, unsigned int len, bool is_write)
+{
+	struct pci_cfg_addr a;
+
+	pci_ecam_decode(offset, &a);
+	pci_cfg_access(opaque, &a, data, len, is_write);
+}
+
+int pci_bus_init(struct pci_bus *pci, struct vm *vm)
+{
+	int ret;
+
+	memset(pci, 0, sizeof(*pci));
+	if (pthread_mutex_init(&pci->lock, NULL))
+		return -ENOMEM;
+	pci->lock_ready = true;
+	vm_add_counter(vm, &pci->cf8_counter, "pci-cf8");
+	vm_add_counter(vm, &pci->ecam_counter, "pci-ecam");
+	ret = bus_register(&vm->pio, LAYOUT_PORT_PCI_CONFIG_ADDR, 4, pci_cf8_io, pci, &pci->cf8_counter);
+	if (!ret)
+		ret = bus_register(&vm->pio, LAYOUT_PORT_PCI_CONFIG_DATA, 4, pci_cfc_io, pci,
+				   &pci->cf8_counter);
+	if (!ret)
+		ret = bus_register(&vm->mmio, LAYOUT_PCI_ECAM_START, LAYOUT_PCI_ECAM_SIZE, pci_ecam_io, pci,
+				   &pci->ecam_counter);
+	return ret;
+}
+
+void pci_bus_destroy(struct pci_bus *pci)
+{
+	if (pci->lock_ready)
+		pthread_mutex_destroy(&pci->lock);
+	pci->lock_ready = false;
+}
+
+int pci_bus_add(struct pci_bus *pci, struct pci_dev *dev, uint8_t devfn)
+{
+	if (pci->devs[devfn])
+		return -EBUSY;
+	dev->devfn = devfn;
+	pci->devs[devfn] = dev;
+	return 0;
+}
+
+int pci_bus_free_slot(const struct pci_bus *pci, unsigned int first_slot)
+{
+	for (unsigned int slot = first_slot; slot < 32; slot++)
+		if (!pci->devs[PCI_DEVFN(slot, 0)])
+			return slot;
+	return -ENOSPC;
+}

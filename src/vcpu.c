@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "minivmm/kvm.h"
+#include "minivmm/log.h"
+#include "minivmm/vcpu.h"
+#include "minivmm/vm.h"
+
+/* The signal that knocks a vCPU thread out of KVM_RUN. */
+#define VCPU_KICK_SIGNAL SIGUSR1
+
+static const char *const exit_names[VCPU_EXIT_REASONS] = {
+	[KVM_EXIT_UNKNOWN] = "unknown",
+	[KVM_EXIT_EXCEPTION] = "exception",
+	[KVM_EXIT_IO] = "io",
+	[KVM_EXIT_HYPERCALL] = "hypercall",
+	[KVM_EXIT_DEBUG] = "debug",
+	[KVM_EXIT_HLT] = "hlt",
+	[KVM_EXIT_MMIO] = "mmio",
+	[KVM_EXIT_IRQ_WINDOW_OPEN] = "irq_window_open",
+	[KVM_EXIT_SHUTDOWN] = "shutdown",
+	[KVM_EXIT_FAIL_ENTRY] = "fail_entry",
+	[KVM_EXIT_INTR] = "intr",
+	[KVM_EXIT_SET_TPR] = "set_tpr",
+	[KVM_EXIT_TPR_ACCESS] = "tpr_access",
+	[KVM_EXIT_NMI] = "nmi",
+	[KVM_EXIT_INTERNAL_ERROR] = "internal_error",
+	[KVM_EXIT_SYSTEM_EVENT] = "system_event",
+	[KVM_EXIT_IOAPIC_EOI] = "ioapic_eoi",
+	[KVM_EXIT_X86_RDMSR] = "x86_rdmsr",
+	[KVM_EXIT_X86_WRMSR] = "x86_wrmsr",
+};
+
+const char *vcpu_exit_name(unsigned int reason)
+{
+	return reason < VCPU_EXIT_REASONS && exit_names[reason] ? exit_names[reason] : NULL;
+}
+
+int vcpu_create(struct vm *vm, struct vcpu *vcpu, unsigned int id)
+{
+	void *run;
+	int ret;
+
+	vcpu->vm = vm;
+	vcpu->id = id;
+	vcpu->run = NULL;
+	ret = vm_ioctl(vm, KVM_CREATE_VCPU, (unsigned long)id);
+	if (ret < 0) {
+		vcpu->fd = -1;
+		return ret;
+	}
+	vcpu->fd = ret;
+	run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu->fd, 0);
+	if (run == MAP_FAILED) {
+		ret = -errno;
+		pr_err("mmap of vCPU %u's kvm_run failed: %s", id, strerror(errno));
+		return ret;
+	}
+	vcpu->run = run;
+	return 0;
+}
+
+void vcpu_destroy(struct vcpu *vcpu)
+{
+	if (vcpu->run)
+		munmap(vcpu->run, vcpu->vm->run_size);
+	vcpu->run = NULL;
+	if (vcpu->fd >= 0)
+		close(vcpu->fd);
+	vcpu->fd = -1;
+}
+
+static void vcpu_handle_io(struct vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	uint8_t *data = (uint8_t *)run + run->io.data_offset;
+	bool is_write = run->io.direction == KVM_EXIT_IO_OUT;
+
+	for (uint32_t i = 0; i < run->io.count; i++)
+		bus_access(&vcpu->vm->pio, run->io.port, data + i * run->io.size, run->io.size, is_write);
+}
+
+static void vcpu_handle_mmio(struct vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	uint32_t len = run->mmio.len > sizeof(run->mmio.data) ? sizeof(run->mmio.data) : run->mmio.len;
+
+	bus_access(&vcpu->vm->mmio, run->mmio.phys_addr, run->mmio.data, len, run->mmio.is_write);
+}
+
+static void vcpu_handle_system_event(struct vcpu *vcpu)
+{
+	switch (vcpu->run->system_event.type) {
+	case KVM_SYSTEM_EVENT_SHUTDOWN:
+		vm_stop(vcpu->vm, EXIT_GUEST_OK, "guest powered off");
+		break;
+	case KVM_SYSTEM_EVENT_RESET:
+		vm_guest_reset(vcpu->vm, "system reset");
+		break;
+	default:
+		vm_stop(vcpu->vm, EXIT_GUEST_CRASH, "guest crashed (system event %u on vCPU %u)",
+			vcpu->run->system_event.type, vcpu->id);
+	}
+}
+
+/* Returns false when the vCPU must stop. */
+static bool vcpu_handle_exit(struct vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	struct vm *vm = vcpu->vm;
+
+	if (run->exit_reason < VCPU_EXIT_REASONS)
+		vcpu->exits[run->exit_reason]++;
+	switch (run->exit_reason) {
+	case KVM_EXIT_IO:
+		vcpu_handle_io(vcpu);
+		return true;
+	case KVM_EXIT_MMIO:
+		vcpu_handle_mmio(vcpu);
+		return true;
+	case KVM_EXIT_INTR:
+		return true;
+	case KVM_EXIT_SHUTDOWN:
+		/* A triple fault; after a panic it is how the kernel resets. */
+		if (vm->panic_seen)
+			vm_stop(vm, EXIT_GUEST_CRASH, "%s", vm->panic_msg);
+		else
+			vm_stop(vm, EXIT_GUEST_CRASH, "guest triple fault on vCPU %u", vcpu->id);
+		return false;
+	case KVM_EXIT_SYSTEM_EVENT:
+		vcpu_handle_system_event(vcpu);
+		return false;
+	case KVM_EXIT_FAIL_ENTRY:
+		vm_stop(vm, EXIT_GUEST_CRASH, "vCPU %u failed VM entry (hardware reason %#llx)", vcpu->id,
+			(unsigned long long)run->fail_entry.hardware_entry_failure_reason);
+		return false;
+	case KVM_EXIT_INTERNAL_ERROR:
+		vm_stop(vm, EXIT_GUEST_CRASH, "KVM internal error %u on vCPU %u (guest state KVM cannot emulate)",
+			run->internal.suberror, vcpu->id);
+		return false;
+	default:
+		vm_stop(vm, EXIT_GUEST_CRASH, "unexpected exit %s (%u) on vCPU %u",
+			vcpu_exit_name(run->exit_reason) ?: "?", run->exit_reason, vcpu->id);
+		return false;
+	}
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct vcpu *vcpu = arg;
+	struct vm *vm = vcpu->vm;
+	sigset_t kick;
+
+	sigemptyset(&kick);
+	sigaddset(&kick, VCPU_KICK_SIGNAL);
+	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
+
+	while (!atomic_load(&vm->stopping)) {
+		int ret = quiet_ioctl_once(vcpu->fd, KVM_RUN);
+
+		if (ret == -EINTR || ret == -EAGAIN) {
+			vcpu->exits[KVM_EXIT_INTR]++;
+			continue;
+		}
+		if (ret < 0) {
+			vm_stop(vm, EXIT_VMM_ERROR, "KVM_RUN failed on vCPU %u: %s", vcpu->id, strerror(-ret));
+			break;
+		}
+		if (!vcpu_handle_exit(vcpu))
+			break;
+	}
+	return NULL;
+}
+
+static void vcpu_kick_handler(int sig)
+{
+	(void)sig; /* only here to interrupt KVM_RUN */
+}
+
+int vcpu_start(struct vcpu *vcpu)
+{
+	struct sigaction sa = { .sa_handler = vcpu_kick_handler };
+	int ret;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(VCPU_KICK_SIGNAL, &sa, NULL);
+	ret = pthread_create(&vcpu->thread, NULL, vcpu_thread, vcpu);
+	if (ret) {
+		pr_err("cannot start the thread of vCPU %u: %s", vcpu->id, strerror(ret));
+		return -ret;
+	}
+	vcpu->thread_started = true;
+	return 0;
+}
+
+void vcpu_kick(struct vcpu *vcpu)
+{
+	if (!vcpu->thread_started)
+		return;
+	vcpu->run->immediate_exit = 1;
+	pthread_kill(vcpu->thread, VCPU_KICK_SIGNAL);
+}
+
+void vcpu_join(struct vcpu *vcpu)
+{
+	if (vcpu->thread_started)
+		pthread_join(vcpu->thread, NULL);
+	vcpu->thread_started = false;
+}
