@@ -17,7 +17,7 @@
 /* Largest PkgLength value that fits in 1, 2 and 3 bytes. */
 #define AML_PKGLEN_1_MAX 0x3fu
 #define AML_PKGLEN_2_MAX 0xfffu
-#define AML_PKGLEN_3_MAX 0xffffeu
+#define AML_PKGLEN_3_MAX 0xfffffu
 
 /* Resource descriptor sizes, without the tag (and the 16-bit length of
  * large descriptors). */
