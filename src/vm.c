@@ -42,7 +42,8 @@ static const struct {
 
 void vm_add_counter(struct vm *vm, struct stat_counter *c, const char *name)
 {
-	snprintf(c->name, sizeof(c->name), "%s", name);
+	if (name != c->name)
+		snprintf(c->name, sizeof(c->name), "%s", name);
 	atomic_init(&c->count, 0);
 	c->next = vm->counters;
 	vm->counters = c;
@@ -278,7 +279,11 @@ int vm_create(struct vm *vm, const struct config *cfg, const struct boot_image *
 	vm->ncpus = cfg->cpus;
 	vm->kvm_fd = vm->vm_fd = vm->stop_fd = -1;
 	vm->console.out_fd = vm->console.in_fd = -1;
+	vm->vfio.fd = -1;
 	pthread_mutex_init(&vm->slot_lock, NULL);
+	pci_window_init(&vm->win_mmio32, LAYOUT_PCI_MMIO32_START, LAYOUT_PCI_MMIO32_SIZE);
+	pci_window_init(&vm->win_mmio64, LAYOUT_PCI_MMIO64_START, LAYOUT_PCI_MMIO64_SIZE);
+	pci_window_init(&vm->win_io, LAYOUT_PCI_IO_START, LAYOUT_PCI_IO_SIZE);
 
 	vm->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (vm->stop_fd < 0)
@@ -294,6 +299,12 @@ int vm_create(struct vm *vm, const struct config *cfg, const struct boot_image *
 		ret = vm_create_memory(vm);
 	if (!ret)
 		ret = vm_create_devices(vm);
+	if (!ret)
+		ret = irq_router_init(vm);
+	if (!ret)
+		ret = vfio_assign_all(vm);
+	if (!ret)
+		ret = vfio_map_dma(vm);
 	if (!ret)
 		ret = platform_write_acpi(vm, &rsdp);
 	if (!ret)
@@ -400,9 +411,19 @@ void vm_print_stats(struct vm *vm, FILE *f)
 		fprintf(f, "%s\"%s\": %llu", sep, c->name, (unsigned long long)atomic_load(&c->count));
 		sep = ", ";
 	}
-	fprintf(f, "}, \"unclaimed\": {\"pio\": %llu, \"mmio\": %llu}}\n",
+	fprintf(f, "}, \"unclaimed\": {\"pio\": %llu, \"mmio\": %llu}, \"gsi_routing_updates\": %llu",
 		(unsigned long long)atomic_load(&vm->pio.unclaimed),
-		(unsigned long long)atomic_load(&vm->mmio.unclaimed));
+		(unsigned long long)atomic_load(&vm->mmio.unclaimed), (unsigned long long)vm->irq.commits);
+	fprintf(f, ", \"interrupts\": {");
+	for (unsigned int i = 0; vm->assigned && i < vm->nassigned; i++) {
+		struct vfio_dev *d = &vm->assigned[i];
+
+		fprintf(f, "%s\"%s\": {\"mode\": \"%s\", \"delivered\": %llu, \"userspace\": %llu, \"mode_changes\": %u}",
+			i ? ", " : "", d->name, vfio_intr_mode_name(d),
+			(unsigned long long)(d->intr.host_count_retired + vfio_intr_host_count(d)),
+			(unsigned long long)d->intr.delivered_userspace, d->intr.mode_changes);
+	}
+	fprintf(f, "}}\n");
 }
 
 void vm_destroy(struct vm *vm)
@@ -414,6 +435,9 @@ void vm_destroy(struct vm *vm)
 	vm->vcpus = NULL;
 	free(vm->cpuid);
 	vm->cpuid = NULL;
+	/* Devices go back to the host before the VM and its RAM disappear. */
+	vfio_release_all(vm);
+	irq_router_destroy(vm);
 	pci_bus_destroy(&vm->pci);
 	serial_destroy(&vm->serial);
 	console_destroy(&vm->console);

@@ -68,6 +68,16 @@ void pci_cfg_access(struct pci_bus *pci, const struct pci_cfg_addr *a, void *dat
 /* IOAPIC input for @slot's INTx @pin (0=INTA). The same rule feeds the _PRT. */
 unsigned int pci_intx_gsi(unsigned int slot, unsigned int pin);
 
+/* A guest address window BARs are carved from, lowest address first. */
+struct pci_window {
+	uint64_t base, size;
+	uint64_t next;               /* first free address */
+};
+
+void pci_window_init(struct pci_window *w, uint64_t base, uint64_t size);
+/* Naturally aligned (to max(size, @min_align)) block; -ENOSPC when full. */
+int pci_window_alloc(struct pci_window *w, uint64_t size, uint64_t min_align, uint64_t *addr);
+
 /* The host bridge at 00:00.0. */
 int pci_host_bridge_init(struct pci_bus *pci);
 

@@ -16,7 +16,9 @@
 #include "minivmm/pci.h"
 #include "minivmm/power.h"
 #include "minivmm/serial.h"
+#include "minivmm/irq.h"
 #include "minivmm/vcpu.h"
+#include "minivmm/vfio/vfio.h"
 #include "minivmm/x86/boot.h"
 
 struct kvm_cpuid2;
@@ -35,6 +37,13 @@ struct vm {
 	struct console console;
 	struct serial serial;
 	struct power power;
+
+	struct irq_router irq;
+	struct vfio_container vfio;
+	struct vfio_dev *assigned;   /* --assign devices */
+	unsigned int nassigned;
+	/* Next free guest address in each PCI window (pure bump allocators). */
+	struct pci_window win_mmio32, win_mmio64, win_io;
 
 	struct vcpu *vcpus;
 	unsigned int ncpus;

@@ -132,3 +132,25 @@ int pci_bus_free_slot(const struct pci_bus *pci, unsigned int first_slot)
 			return slot;
 	return -ENOSPC;
 }
+
+void pci_window_init(struct pci_window *w, uint64_t base, uint64_t size)
+{
+	w->base = w->next = base;
+	w->size = size;
+}
+
+int pci_window_alloc(struct pci_window *w, uint64_t size, uint64_t min_align, uint64_t *addr)
+{
+	uint64_t align = size > min_align ? size : min_align;
+	uint64_t a;
+
+	/* BAR sizes are powers of two; so must the alignment be. */
+	if (!size || (size & (size - 1)) || (align & (align - 1)))
+		return -EINVAL;
+	a = (w->next + align - 1) & ~(align - 1);
+	if (a < w->next || a - w->base > w->size || size > w->size - (a - w->base))
+		return -ENOSPC;
+	w->next = a + size;
+	*addr = a;
+	return 0;
+}

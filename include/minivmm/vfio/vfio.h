@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Assigned PCI functions: one VFIO type1v2 container for the VM, a group
+ * per IOMMU group, a device per assigned function. Guest RAM is mapped for
+ * DMA at IOVA == guest-physical before the first vCPU runs.
+ */
+#ifndef MINIVMM_VFIO_H
+#define MINIVMM_VFIO_H
+
+#include <linux/vfio.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "minivmm/bus.h"
+#include "minivmm/config.h"
+#include "minivmm/pci.h"
+#include "minivmm/vfio/host.h"
+#include "minivmm/vfio/msix.h"
+#include "minivmm/vfio/vconfig.h"
+
+#define VFIO_MAX_GROUPS CONFIG_MAX_ASSIGN
+#define VFIO_BAR_MAX_AREAS 4
+
+struct vm;
+struct vfio_dev;
+
+struct vfio_group {
+	int id;
+	int fd;
+};
+
+struct vfio_container {
+	int fd;                      /* -1 until opened */
+	struct vfio_group group[VFIO_MAX_GROUPS];
+	unsigned int ngroups;
+	bool iommu_set;
+	bool dma_mapped;
+};
+
+/* A host mmap of part of a BAR, installed as a KVM memory slot. */
+struct vfio_bar_area {
+	uint64_t offset, size;       /* inside the BAR */
+	void *hva;
+	unsigned int slot;
+	bool installed;
+};
+
+struct vfio_bar {
+	struct vfio_dev *dev;
+	unsigned int index;
+	struct vconfig_bar info;
+	uint64_t region_offset;      /* in the device fd */
+	uint32_t region_flags;
+	struct vfio_bar_area area[VFIO_BAR_MAX_AREAS];
+	unsigned int nareas;
+	bool mapped;                 /* trap (and slots) live at @gpa */
+	uint64_t gpa;
+	struct stat_counter counter; /* trapped guest accesses */
+};
+
+enum vfio_irq_mode { VFIO_IRQ_NONE, VFIO_IRQ_INTX, VFIO_IRQ_MSI, VFIO_IRQ_MSIX };
+
+/* One interrupt vector: VFIO trigger eventfd -> KVM irqfd on @gsi. */
+struct vfio_vector {
+	int efd;                     /* -1: not wired */
+	unsigned int gsi;
+	bool gsi_valid;
+	bool irqfd;                  /* KVM_IRQFD assigned */
+	bool routed;                 /* MSI route holds addr/data */
+	uint64_t addr;
+	uint32_t data;
+};
+
+struct vfio_intr {
+	pthread_mutex_t lock;        /* table MMIO and config writes race */
+	bool lock_ready;
+	enum vfio_irq_mode mode;
+	unsigned int nvec;           /* vectors enabled in VFIO */
+	struct vfio_vector *vec;     /* MSI-X: table size; MSI: 32; INTx: 1 */
+	unsigned int max_vec;
+	int intx_unmask_fd;          /* INTx resamplefd -> VFIO unmask */
+	unsigned int intx_gsi;
+	bool intx_masked_by_cmd;
+	uint64_t delivered_userspace; /* interrupts minivmm itself had to inject */
+	uint64_t host_count_retired;  /* host interrupts of vectors since torn down */
+	unsigned int mode_changes;
+};
+
+struct vfio_dev {
+	struct vm *vm;
+	struct pci_bdf bdf;
+	struct host_pci host;
+	char name[PCI_BDF_STRLEN];
+	struct pci_dev pdev;
+	struct vfio_group *group;
+	int fd;                      /* -1 until opened */
+	struct vfio_device_info info;
+	uint64_t cfg_offset;
+	struct vconfig vc;
+	struct vfio_bar bar[VCONFIG_BARS];
+	uint8_t *rom;                /* copy of the expansion ROM */
+	uint64_t rom_size;
+	bool rom_mapped;
+	uint64_t rom_gpa;
+	struct stat_counter rom_counter;
+	uint16_t decode;             /* PCI_COMMAND_MEMORY/IO as last applied */
+	bool multifunction;
+	/* MSI-X table and PBA location (BAR index, offset, size) */
+	bool has_msix;
+	unsigned int msix_bar, pba_bar;
+	uint64_t msix_off, msix_size, pba_off, pba_size;
+	struct msix_table msix;
+	struct vfio_intr intr;
+	bool reset_works;
+};
+
+/* Host side: bind every --assign device to vfio-pci and open it. */
+int vfio_assign_all(struct vm *vm);
+/* Map guest RAM for DMA (after vm memory exists). */
+int vfio_map_dma(struct vm *vm);
+/* Reset devices (after the guest stopped), unmap, close, rebind. */
+void vfio_release_all(struct vm *vm);
+
+/* One function: regions, config space, BARs, reset (device.c). */
+int vfio_dev_setup(struct vfio_dev *d);
+void vfio_dev_release(struct vfio_dev *d);
+
+/* Device internals shared between device.c and intr.c. */
+int vfio_dev_cfg_pread(struct vfio_dev *d, unsigned int reg, void *buf, unsigned int len);
+int vfio_dev_cfg_pwrite(struct vfio_dev *d, unsigned int reg, const void *buf, unsigned int len);
+void vfio_intr_cfg_event(struct vfio_dev *d, unsigned int events);
+int vfio_intr_init(struct vfio_dev *d);
+void vfio_intr_destroy(struct vfio_dev *d);
+/* Fold vectors that fired while masked into the emulated PBA. */
+void vfio_intr_sync_pba(struct vfio_dev *d);
+/* Guest access to the emulated MSI-X table. */
+void vfio_intr_table_access(struct vfio_dev *d, uint64_t off, void *data, unsigned int len, bool is_write);
+/* Host interrupts taken by the device's vectors so far (/proc/interrupts). */
+uint64_t vfio_intr_host_count(struct vfio_dev *d);
+const char *vfio_intr_mode_name(const struct vfio_dev *d);
+
+#endif

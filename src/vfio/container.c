@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * VFIO container and groups: every assigned function's IOMMU group joins
+ * one type1v2 container; guest RAM is mapped there at IOVA == GPA.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "minivmm/kvm.h"
+#include "minivmm/log.h"
+#include "minivmm/vfio/vfio.h"
+#include "minivmm/vm.h"
+
+#define VFIO_CONTAINER_DEV "/dev/vfio/vfio"
+#define CAP_IPC_LOCK_BIT 14
+
+static const struct host_sysfs sysfs = { .root = "/sys" };
+
+static int vfio_container_open(struct vfio_container *c)
+{
+	int ret;
+
+	c->fd = open(VFIO_CONTAINER_DEV, O_RDWR | O_CLOEXEC);
+	if (c->fd < 0) {
+		ret = -errno;
+		pr_err("cannot open " VFIO_CONTAINER_DEV ": %s; load VFIO (modprobe vfio-pci vfio_iommu_type1)",
+		       strerror(errno));
+		return ret;
+	}
+	if (named_ioctl(c->fd, VFIO_GET_API_VERSION, NULL, "VFIO_GET_API_VERSION") != VFIO_API_VERSION) {
+		pr_err("unknown VFIO API version: use a newer host kernel");
+		return -ENOTSUP;
+	}
+	if (quiet_ioctl(c->fd, VFIO_CHECK_EXTENSION, (void *)(long)VFIO_TYPE1v2_IOMMU) <= 0) {
+		pr_err("VFIO lacks the type1v2 IOMMU backend: modprobe vfio_iommu_type1");
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+/* The group holding @d, opened and attached to the container once. */
+static int vfio_group_get(struct vm *vm, struct vfio_dev *d, int id)
+{
+	struct vfio_container *c = &vm->vfio;
+	struct vfio_group_status status = { .argsz = sizeof(status) };
+	struct vfio_group *g;
+	char path[64];
+	int ret;
+
+	for (unsigned int i = 0; i < c->ngroups; i++) {
+		if (c->group[i].id == id) {
+			d->group = &c->group[i];
+			return 0;
+		}
+	}
+	g = &c->group[c->ngroups];
+	g->id = id;
+	snprintf(path, sizeof(path), "/dev/vfio/%d", id);
+	g->fd = open(path, O_RDWR | O_CLOEXEC);
+	if (g->fd < 0) {
+		ret = -errno;
+		if (errno == EBUSY)
+			pr_err("%s is in use by another process (IOMMU group %d is open): stop the other VMM or test first",
+			       d->name, id);
+		else
+			pr_err("cannot open %s for %s: %s", path, d->name, strerror(errno));
+		return ret;
+	}
+	c->ngroups++;
+	d->group = g;
+	ret = named_ioctl(g->fd, VFIO_GROUP_GET_STATUS, &status, "VFIO_GROUP_GET_STATUS");
+	if (ret)
+		return ret;
+	if (!(status.flags & VFIO_GROUP_FLAGS_VIABLE)) {
+		pr_err("IOMMU group %d of %s is not viable: bind all its devices to vfio-pci", id, d->name);
+		return -EBUSY;
+	}
+	ret = named_ioctl(g->fd, VFIO_GROUP_SET_CONTAINER, &c->fd, "VFIO_GROUP_SET_CONTAINER");
+	if (ret)
+		return ret;
+	if (!c->iommu_set) {
+		ret = named_ioctl(c->fd, VFIO_SET_IOMMU, (void *)(long)VFIO_TYPE1v2_IOMMU, "VFIO_SET_IOMMU");
+		if (ret)
+			return ret;
+		c->iommu_set = true;
+	}
+	return 0;
+}
+
+static bool is_assigned(const struct config *cfg, const char *bdf)
+{
+	for (unsigned int i = 0; i < cfg->nassign; i++) {
+		char s[PCI_BDF_STRLEN];
+
+		pci_bdf_format(&cfg->assign[i], s);
+		if (!strcmp(s, bdf))
+			return true;
+	}
+	return false;
+}
+
+/* Everything that can be checked without changing the host. */
+static int vfio_precheck(struct vm *vm, struct vfio_dev *d, int *group)
+{
+	char drv[HOST_DRIVER_MAX], others[512], *p, *q;
+	int ret;
+
+	ret = host_pci_driver(&sysfs, d->name, drv, sizeof(drv));
+	if (ret == -ENOENT) {
+		pr_err("no PCI device %s on this host: check the address with lspci -D", d->name);
+		return ret;
+	}
+	*group = host_pci_iommu_group(&sysfs, d->name);
+	if (*group < 0) {
+		pr_err("%s has no IOMMU group: the IOMMU is absent or disabled; boot the host with intel_iommu=on (or amd_iommu=on) and enable VT-d/AMD-Vi in the firmware",
+		       d->name);
+		return -ENODEV;
+	}
+	ret = host_group_check(&sysfs, *group, d->name, others, sizeof(others));
+	if (ret == -EBUSY) {
+		/* Members we assign ourselves are fine: drop them from the list. */
+		char left[512] = "";
+
+		for (p = strtok_r(others, ",", &q); p; p = strtok_r(NULL, ",", &q)) {
+			char bdf[32];
+
+			while (*p == ' ')
+				p++;
+			if (sscanf(p, "%31s", bdf) == 1 && is_assigned(vm->cfg, bdf))
+				continue;
+			snprintf(left + strlen(left), sizeof(left) - strlen(left), "%s%s", left[0] ? ", " : "", p);
+		}
+		if (left[0]) {
+			pr_err("IOMMU group %d of %s is not viable: it also holds %s; assign those too or bind them to vfio-pci",
+			       *group, d->name, left);
+			return -EBUSY;
+		}
+		ret = 0;
+	}
+	return ret;
+}
+
+static int vfio_dev_open(struct vm *vm, struct vfio_dev *d, int group)
+{
+	int ret;
+
+	ret = vfio_group_get(vm, d, group);
+	if (ret)
+		return ret;
+	d->fd = quiet_ioctl(d->group->fd, VFIO_GROUP_GET_DEVICE_FD, d->name);
+	if (d->fd < 0) {
+		ret = d->fd;
+		d->fd = -1;
+		if (ret == -EBUSY)
+			pr_err("%s is in use by another process: stop the other VMM or test first", d->name);
+		else
+			pr_err("VFIO_GROUP_GET_DEVICE_FD for %s failed: %s", d->name, strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
+
+int vfio_assign_all(struct vm *vm)
+{
+	const struct config *cfg = vm->cfg;
+	int groups[CONFIG_MAX_ASSIGN];
+	int ret;
+
+	vm->vfio.fd = -1;
+	if (!cfg->nassign)
+		return 0;
+	vm->assigned = calloc(cfg->nassign, sizeof(*vm->assigned));
+	if (!vm->assigned)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < cfg->nassign; i++) {
+		struct vfio_dev *d = &vm->assigned[i];
+
+		d->vm = vm;
+		d->fd = -1;
+		d->bdf = cfg->assign[i];
+		pci_bdf_format(&d->bdf, d->name);
+		snprintf(d->host.bdf, sizeof(d->host.bdf), "%s", d->name);
+	}
+	vm->nassigned = cfg->nassign;
+	/* Check all before changing anything, so a bad request leaves the host as it was. */
+	for (unsigned int i = 0; i < vm->nassigned; i++) {
+		ret = vfio_precheck(vm, &vm->assigned[i], &groups[i]);
+		if (ret)
+			return ret;
+	}
+	for (unsigned int i = 0; i < vm->nassigned; i++) {
+		ret = host_pci_bind_vfio(&sysfs, &vm->assigned[i].host, cfg->no_rebind);
+		if (ret)
+			return ret;
+	}
+	ret = vfio_container_open(&vm->vfio);
+	for (unsigned int i = 0; !ret && i < vm->nassigned; i++)
+		ret = vfio_dev_open(vm, &vm->assigned[i], groups[i]);
+	for (unsigned int i = 0; !ret && i < vm->nassigned; i++)
+		ret = vfio_dev_setup(&vm->assigned[i]);
+	return ret;
+}
+
+/* The usable IOVA ranges of the container; NULL when VFIO does not say. */
+static struct vfio_iova_range *vfio_iova_ranges(int fd, unsigned int *n)
+{
+	struct vfio_iommu_type1_info *info;
+	struct vfio_info_cap_header *hdr;
+	struct vfio_iova_range *ranges = NULL;
+	uint32_t argsz = sizeof(*info);
+
+	*n = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		info = calloc(1, argsz);
+		if (!info)
+			return NULL;
+		info->argsz = argsz;
+		if (quiet_ioctl(fd, VFIO_IOMMU_GET_INFO, info)) {
+			free(info);
+			return NULL;
+		}
+		if (info->argsz <= argsz)
+			break;
+		argsz = info->argsz;
+		free(info);
+		info = NULL;
+	}
+	if (!info)
+		return NULL;
+	if ((info->flags & VFIO_IOMMU_INFO_CAPS) && info->cap_offset) {
+		for (uint32_t off = info->cap_offset; off && off + sizeof(*hdr) <= info->argsz; off = hdr->next) {
+			hdr = (void *)((char *)info + off);
+			if (hdr->id == VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE) {
+				struct vfio_iommu_type1_info_cap_iova_range *r = (void *)hdr;
+
+				ranges = calloc(r->nr_iovas, sizeof(*ranges));
+				if (ranges) {
+					memcpy(ranges, r->iova_ranges, r->nr_iovas * sizeof(*ranges));
+					*n = r->nr_iovas;
+				}
+				break;
+			}
+		}
+	}
+	free(info);
+	return ranges;
+}
+
+static bool has_cap_ipc_lock(void)
+{
+	char line[256];
+	unsigned long long caps = 0;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &caps) == 1)
+			break;
+	fclose(f);
+	return caps & (1ULL << CAP_IPC_LOCK_BIT);
+}
+
+int vfio_map_dma(struct vm *vm)
+{
+	struct vfio_iova_range *ranges;
+	struct rlimit rl;
+	unsigned int n;
+
+	if (!vm->nassigned)
+		return 0;
+	if (!getrlimit(RLIMIT_MEMLOCK, &rl) && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < vm->mem.size &&
+	    !has_cap_ipc_lock()) {
+		pr_err("RLIMIT_MEMLOCK is %llu KiB but DMA needs all %llu KiB of guest RAM locked: raise it (ulimit -l %llu, or memlock in limits.conf) or run as root",
+		       (unsigned long long)rl.rlim_cur >> 10, (unsigned long long)vm->mem.size >> 10,
+		       (unsigned long long)vm->mem.size >> 10);
+		return -ENOMEM;
+	}
+	ranges = vfio_iova_ranges(vm->vfio.fd, &n);
+	for (unsigned int i = 0; ranges && i < vm->mem.nregions; i++) {
+		const struct mem_region *r = &vm->mem.region[i];
+		bool ok = false;
+
+		for (unsigned int j = 0; j < n; j++)
+			if (r->gpa >= ranges[j].start && r->gpa + r->size - 1 <= ranges[j].end)
+				ok = true;
+		if (!ok) {
+			pr_err("guest RAM [%#llx-%#llx] overlaps an IOVA range the IOMMU reserves: use a smaller --mem",
+			       (unsigned long long)r->gpa, (unsigned long long)(r->gpa + r->size - 1));
+			free(ranges);
+			return -ERANGE;
+		}
+	}
+	free(ranges);
+	for (unsigned int i = 0; i < vm->mem.nregions; i++) {
+		const struct mem_region *r = &vm->mem.region[i];
+		struct vfio_iommu_type1_dma_map map = {
+			.argsz = sizeof(map),
+			.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+			.vaddr = (uintptr_t)r->hva,
+			.iova = r->gpa,
+			.size = r->size,
+		};
+		int ret = quiet_ioctl(vm->vfio.fd, VFIO_IOMMU_MAP_DMA, &map);
+
+		if (ret) {
+			if (ret == -ENOMEM)
+				pr_err("VFIO_IOMMU_MAP_DMA of %llu MiB failed: out of lockable memory; raise RLIMIT_MEMLOCK or use a smaller --mem",
+				       (unsigned long long)(r->size >> 20));
+			else
+				pr_err("VFIO_IOMMU_MAP_DMA of guest RAM at %#llx failed: %s",
+				       (unsigned long long)r->gpa, strerror(-ret));
+			return ret;
+		}
+		vm->vfio.dma_mapped = true;
+	}
+	return 0;
+}
+
+void vfio_release_all(struct vm *vm)
+{
+	for (unsigned int i = 0; vm->assigned && i < vm->nassigned; i++)
+		vfio_dev_release(&vm->assigned[i]);
+	if (vm->vfio.dma_mapped) {
+		for (unsigned int i = 0; i < vm->mem.nregions; i++) {
+			struct vfio_iommu_type1_dma_unmap unmap = {
+				.argsz = sizeof(unmap), .iova = vm->mem.region[i].gpa, .size = vm->mem.region[i].size,
+			};
+
+			quiet_ioctl(vm->vfio.fd, VFIO_IOMMU_UNMAP_DMA, &unmap);
+		}
+		vm->vfio.dma_mapped = false;
+	}
+	for (unsigned int i = 0; i < vm->vfio.ngroups; i++) {
+		if (vm->vfio.group[i].fd >= 0) {
+			quiet_ioctl(vm->vfio.group[i].fd, VFIO_GROUP_UNSET_CONTAINER, NULL);
+			close(vm->vfio.group[i].fd);
+		}
+		vm->vfio.group[i].fd = -1;
+	}
+	vm->vfio.ngroups = 0;
+	if (vm->vfio.fd >= 0)
+		close(vm->vfio.fd);
+	vm->vfio.fd = -1;
+	/* Last: the devices go back to their drivers once VFIO let go of them. */
+	for (unsigned int i = 0; vm->assigned && i < vm->nassigned; i++)
+		host_pci_restore(&sysfs, &vm->assigned[i].host);
+	free(vm->assigned);
+	vm->assigned = NULL;
+	vm->nassigned = 0;
+}

@@ -1,0 +1,570 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * One assigned PCI function: its VFIO regions, the guest's view of its
+ * config space (vconfig), BARs mapped into the guest as KVM memory slots
+ * where VFIO allows mmap and trapped elsewhere (always the MSI-X table and
+ * PBA), the expansion ROM, and reset.
+ */
+#include <errno.h>
+#include <linux/pci_regs.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "minivmm/kvm.h"
+#include "minivmm/layout.h"
+#include "minivmm/log.h"
+#include "minivmm/vfio/vfio.h"
+#include "minivmm/vm.h"
+
+#define PAGE_SIZE 4096ULL
+#define PAGE_ALIGN_DOWN(x) ((x) & ~(PAGE_SIZE - 1))
+#define PAGE_ALIGN_UP(x) (((x) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
+/* 64-bit BARs at least this large go above 4 GiB. */
+#define BAR_HIGH_THRESHOLD (64 * MiB)
+
+static int region_info(struct vfio_dev *d, unsigned int index, struct vfio_region_info **out)
+{
+	struct vfio_region_info *info = calloc(1, sizeof(*info));
+	uint32_t argsz;
+
+	if (!info)
+		return -ENOMEM;
+	info->argsz = sizeof(*info);
+	info->index = index;
+	if (quiet_ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO, info)) {
+		free(info);
+		return -EINVAL;
+	}
+	argsz = info->argsz;
+	if (argsz > sizeof(*info)) {
+		/* There are capabilities (sparse mmap): fetch them too. */
+		free(info);
+		info = calloc(1, argsz);
+		if (!info)
+			return -ENOMEM;
+		info->argsz = argsz;
+		info->index = index;
+		if (quiet_ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO, info)) {
+			free(info);
+			return -EINVAL;
+		}
+	}
+	*out = info;
+	return 0;
+}
+
+static struct vfio_info_cap_header *region_cap(struct vfio_region_info *info, uint16_t id)
+{
+	if (!(info->flags & VFIO_REGION_INFO_FLAG_CAPS))
+		return NULL;
+	for (uint32_t off = info->cap_offset; off && off + sizeof(struct vfio_info_cap_header) <= info->argsz;) {
+		struct vfio_info_cap_header *h = (void *)((char *)info + off);
+
+		if (h->id == id)
+			return h;
+		off = h->next;
+	}
+	return NULL;
+}
+
+int vfio_dev_cfg_pread(struct vfio_dev *d, unsigned int reg, void *buf, unsigned int len)
+{
+	ssize_t n = pread(d->fd, buf, len, d->cfg_offset + reg);
+
+	return n == (ssize_t)len ? 0 : -EIO;
+}
+
+int vfio_dev_cfg_pwrite(struct vfio_dev *d, unsigned int reg, const void *buf, unsigned int len)
+{
+	ssize_t n = pwrite(d->fd, buf, len, d->cfg_offset + reg);
+
+	return n == (ssize_t)len ? 0 : -EIO;
+}
+
+/* ---- BAR traps ---- */
+
+static void bar_forward(struct vfio_bar *b, uint64_t off, void *data, unsigned int len, bool is_write)
+{
+	ssize_t n;
+
+	if (is_write)
+		n = pwrite(b->dev->fd, data, len, b->region_offset + off);
+	else
+		n = pread(b->dev->fd, data, len, b->region_offset + off);
+	if (n != (ssize_t)len && !is_write)
+		memset(data, 0xff, len);
+}
+
+static void bar_io(void *opaque, uint64_t off, void *data, unsigned int len, bool is_write)
+{
+	struct vfio_bar *b = opaque;
+	struct vfio_dev *d = b->dev;
+
+	if (d->has_msix && b->index == d->msix_bar && off >= d->msix_off &&
+	    off - d->msix_off < d->msix_size) {
+		vfio_intr_table_access(d, off - d->msix_off, data, len, is_write);
+		return;
+	}
+	if (d->has_msix && b->index == d->pba_bar && off >= d->pba_off && off - d->pba_off < d->pba_size) {
+		vfio_intr_sync_pba(d);
+		msix_pba_access(&d->msix, off - d->pba_off, data, len, is_write);
+		return;
+	}
+	if (off + len > b->info.size) {
+		if (!is_write)
+			memset(data, 0xff, len);
+		return;
+	}
+	bar_forward(b, off, data, len, is_write);
+}
+
+/* Cut [hole_start, hole_end) out of the BAR's mmap areas. */
+static void bar_areas_punch(struct vfio_bar *b, uint64_t hole_start, uint64_t hole_end)
+{
+	struct vfio_bar_area out[VFIO_BAR_MAX_AREAS];
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < b->nareas; i++) {
+		uint64_t s = b->area[i].offset, e = s + b->area[i].size;
+
+		if (e <= hole_start || s >= hole_end) {
+			if (n < VFIO_BAR_MAX_AREAS)
+				out[n++] = b->area[i];
+			continue;
+		}
+		if (s < hole_start && n < VFIO_BAR_MAX_AREAS)
+			out[n++] = (struct vfio_bar_area){ .offset = s, .size = hole_start - s };
+		if (e > hole_end && n < VFIO_BAR_MAX_AREAS)
+			out[n++] = (struct vfio_bar_area){ .offset = hole_end, .size = e - hole_end };
+	}
+	memcpy(b->area, out, n * sizeof(out[0]));
+	b->nareas = n;
+}
+
+static void bar_areas_setup(struct vfio_dev *d, struct vfio_bar *b, struct vfio_region_info *info)
+{
+	struct vfio_region_info_cap_sparse_mmap *sparse;
+
+	b->nareas = 0;
+	if (b->info.is_io || !(info->flags & VFIO_REGION_INFO_FLAG_MMAP) || b->info.size < PAGE_SIZE)
+		return;
+	sparse = (void *)region_cap(info, VFIO_REGION_INFO_CAP_SPARSE_MMAP);
+	if (sparse) {
+		for (uint32_t i = 0; i < sparse->nr_areas && b->nareas < VFIO_BAR_MAX_AREAS; i++)
+			if (sparse->areas[i].size)
+				b->area[b->nareas++] = (struct vfio_bar_area){
+					.offset = sparse->areas[i].offset, .size = sparse->areas[i].size,
+				};
+	} else {
+		b->area[b->nareas++] = (struct vfio_bar_area){ .offset = 0, .size = b->info.size };
+	}
+	/* The MSI-X table and PBA are emulated: their pages always trap. */
+	if (d->has_msix && d->msix_bar == b->index)
+		bar_areas_punch(b, PAGE_ALIGN_DOWN(d->msix_off), PAGE_ALIGN_UP(d->msix_off + d->msix_size));
+	if (d->has_msix && d->pba_bar == b->index)
+		bar_areas_punch(b, PAGE_ALIGN_DOWN(d->pba_off), PAGE_ALIGN_UP(d->pba_off + d->pba_size));
+	for (unsigned int i = 0; i < b->nareas; i++) {
+		struct vfio_bar_area *a = &b->area[i];
+		void *p = mmap(NULL, a->size, PROT_READ | PROT_WRITE, MAP_SHARED, d->fd,
+			       b->region_offset + a->offset);
+
+		if (p == MAP_FAILED) {
+			dev_warn(d->name, "BAR %u: mmap of [%#llx+%#llx] failed (%s): accesses will trap",
+				 b->index, (unsigned long long)a->offset, (unsigned long long)a->size,
+				 strerror(errno));
+			a->hva = NULL;
+			continue;
+		}
+		a->hva = p;
+	}
+}
+
+static void bar_unmap(struct vfio_bar *b)
+{
+	struct vm *vm = b->dev->vm;
+
+	if (!b->mapped)
+		return;
+	for (unsigned int i = 0; i < b->nareas; i++) {
+		if (b->area[i].installed)
+			vm_del_memslot(vm, b->area[i].slot);
+		b->area[i].installed = false;
+	}
+	bus_unregister(b->info.is_io ? &vm->pio : &vm->mmio, b->gpa, b);
+	b->mapped = false;
+}
+
+static void bar_map(struct vfio_bar *b, uint64_t gpa)
+{
+	struct vfio_dev *d = b->dev;
+	struct vm *vm = d->vm;
+	int ret;
+
+	ret = bus_register(b->info.is_io ? &vm->pio : &vm->mmio, gpa, b->info.size, bar_io, b, &b->counter);
+	if (ret) {
+		/* A guest may park a BAR somewhere odd while sizing it; it stays off. */
+		dev_debug(d->name, "BAR %u at %#llx not mapped: %s", b->index, (unsigned long long)gpa,
+			  strerror(-ret));
+		return;
+	}
+	b->mapped = true;
+	b->gpa = gpa;
+	for (unsigned int i = 0; i < b->nareas; i++) {
+		struct vfio_bar_area *a = &b->area[i];
+
+		if (!a->hva || ((gpa + a->offset) & (PAGE_SIZE - 1)))
+			continue;
+		a->installed = !vm_add_memslot(vm, gpa + a->offset, a->size, a->hva, &a->slot);
+	}
+}
+
+/* Bring BAR @i's mapping in line with its address and the decode bits. */
+static void bar_update(struct vfio_dev *d, unsigned int i)
+{
+	struct vfio_bar *b = &d->bar[i];
+	uint64_t gpa = vconfig_bar_addr(&d->vc, i);
+	bool on = b->info.size && (d->decode & (b->info.is_io ? PCI_COMMAND_IO : PCI_COMMAND_MEMORY));
+
+	/* All-ones sizing patterns and unprogrammed BARs are not addresses. */
+	if (!gpa || gpa + b->info.size < gpa || (!b->info.is_io && gpa + b->info.size > (1ULL << 52)) ||
+	    (b->info.is_io && gpa + b->info.size > 0x10000))
+		on = false;
+	if (b->mapped && (!on || b->gpa != gpa))
+		bar_unmap(b);
+	if (on && !b->mapped)
+		bar_map(b, gpa);
+}
+
+/* ---- Expansion ROM: a read-only copy, trapped ---- */
+
+static void rom_io(void *opaque, uint64_t off, void *data, unsigned int len, bool is_write)
+{
+	struct vfio_dev *d = opaque;
+
+	if (is_write)
+		return;
+	if (off + len <= d->rom_size)
+		memcpy(data, d->rom + off, len);
+	else
+		memset(data, 0xff, len);
+}
+
+static void rom_update(struct vfio_dev *d)
+{
+	bool enabled;
+	uint64_t gpa = vconfig_rom_addr(&d->vc, &enabled);
+	bool on = d->rom_size && enabled && gpa && (d->decode & PCI_COMMAND_MEMORY);
+
+	if (d->rom_mapped && (!on || gpa != d->rom_gpa)) {
+		bus_unregister(&d->vm->mmio, d->rom_gpa, d);
+		d->rom_mapped = false;
+	}
+	if (on && !d->rom_mapped &&
+	    !bus_register(&d->vm->mmio, gpa, d->vc.rom_size, rom_io, d, &d->rom_counter)) {
+		d->rom_mapped = true;
+		d->rom_gpa = gpa;
+	}
+}
+
+static void rom_load(struct vfio_dev *d)
+{
+	struct vfio_region_info *info;
+	ssize_t n;
+
+	d->rom_size = 0;
+	if (region_info(d, VFIO_PCI_ROM_REGION_INDEX, &info))
+		return;
+	if (!info->size) {
+		free(info);
+		return;
+	}
+	d->rom = malloc(info->size);
+	n = d->rom ? pread(d->fd, d->rom, info->size, info->offset) : -1;
+	/* A ROM that reads back without the 0x55aa signature is as good as absent. */
+	if (n != (ssize_t)info->size || d->rom[0] != 0x55 || d->rom[1] != 0xaa) {
+		dev_warn(d->name, "expansion ROM (%llu KiB) unreadable: the guest sees no ROM",
+			 (unsigned long long)info->size >> 10);
+		free(d->rom);
+		d->rom = NULL;
+	} else {
+		d->rom_size = info->size;
+	}
+	free(info);
+}
+
+/* ---- Config space ---- */
+
+static void dev_cfg_read(struct pci_dev *pdev, unsigned int reg, void *data, unsigned int len)
+{
+	struct vfio_dev *d = pdev->opaque;
+	uint32_t devval = 0, v;
+
+	if (vconfig_needs_device(&d->vc, reg, len) && vfio_dev_cfg_pread(d, reg, &devval, len))
+		devval = 0xffffffff;
+	v = vconfig_read(&d->vc, reg, len, devval);
+	/* Header type: multifunction as laid out in the guest, not the host. */
+	if (reg <= PCI_HEADER_TYPE && reg + len > PCI_HEADER_TYPE) {
+		unsigned int shift = (PCI_HEADER_TYPE - reg) * 8;
+
+		v &= ~(0x80u << shift);
+		if (d->multifunction)
+			v |= 0x80u << shift;
+	}
+	memcpy(data, &v, len);
+}
+
+static void dev_cfg_write(struct pci_dev *pdev, unsigned int reg, const void *data, unsigned int len)
+{
+	struct vfio_dev *d = pdev->opaque;
+	uint32_t val = 0, mask = 0, old;
+	unsigned int ev;
+
+	memcpy(&val, data, len);
+	ev = vconfig_write(&d->vc, reg, len, val, &mask);
+	if (mask && !vfio_dev_cfg_pread(d, reg, &old, len)) {
+		uint32_t nv = (old & ~mask) | (val & mask);
+
+		vfio_dev_cfg_pwrite(d, reg, &nv, len);
+	}
+	if (ev & VCONFIG_EV_COMMAND) {
+		uint16_t cmd = 0;
+
+		vfio_dev_cfg_pread(d, PCI_COMMAND, &cmd, 2);
+		d->decode = cmd & (PCI_COMMAND_MEMORY | PCI_COMMAND_IO);
+	}
+	for (unsigned int i = 0; i < VCONFIG_BARS; i++)
+		if (ev & (VCONFIG_EV_BAR(i) | VCONFIG_EV_COMMAND))
+			bar_update(d, i);
+	if (ev & (VCONFIG_EV_ROM | VCONFIG_EV_COMMAND))
+		rom_update(d);
+	if (ev & (VCONFIG_EV_MSI | VCONFIG_EV_MSIX | VCONFIG_EV_COMMAND))
+		vfio_intr_cfg_event(d, ev);
+}
+
+/* ---- Set-up ---- */
+
+static void bars_setup(struct vfio_dev *d, const uint8_t *cfg, struct vconfig_bar bars[VCONFIG_BARS])
+{
+	memset(bars, 0, VCONFIG_BARS * sizeof(bars[0]));
+	for (unsigned int i = 0; i < VCONFIG_BARS; i++)
+		d->bar[i] = (struct vfio_bar){ .dev = d, .index = i };
+	for (unsigned int i = 0; i < VCONFIG_BARS; i++) {
+		struct vfio_region_info *info;
+		uint32_t raw;
+
+		if (region_info(d, VFIO_PCI_BAR0_REGION_INDEX + i, &info))
+			continue;
+		memcpy(&raw, cfg + PCI_BASE_ADDRESS_0 + 4 * i, 4);
+		if (info->size) {
+			bars[i].size = info->size;
+			bars[i].is_io = raw & PCI_BASE_ADDRESS_SPACE_IO;
+			bars[i].is_64 = !bars[i].is_io &&
+					(raw & PCI_BASE_ADDRESS_MEM_TYPE_MASK) == PCI_BASE_ADDRESS_MEM_TYPE_64;
+			bars[i].prefetch = !bars[i].is_io && (raw & PCI_BASE_ADDRESS_MEM_PREFETCH);
+			d->bar[i].info = bars[i];
+			d->bar[i].region_offset = info->offset;
+			d->bar[i].region_flags = info->flags;
+		}
+		free(info);
+		if (bars[i].is_64)
+			i++; /* the upper half has no region of its own */
+	}
+}
+
+static int bars_place(struct vfio_dev *d)
+{
+	struct vm *vm = d->vm;
+
+	for (unsigned int i = 0; i < VCONFIG_BARS; i++) {
+		struct vfio_bar *b = &d->bar[i];
+		struct pci_window *w;
+		uint64_t addr;
+		int ret;
+
+		if (!b->info.size)
+			continue;
+		if (b->info.is_io)
+			w = &vm->win_io;
+		else if (b->info.is_64 && b->info.size >= BAR_HIGH_THRESHOLD)
+			w = &vm->win_mmio64;
+		else
+			w = &vm->win_mmio32;
+		/* Page alignment lets every memory BAR be a KVM memory slot. */
+		ret = pci_window_alloc(w, b->info.size, b->info.is_io ? 4 : PAGE_SIZE, &addr);
+		if (ret) {
+			dev_err(d->name, "BAR %u (%llu KiB) does not fit in the guest's PCI %s window", i,
+				(unsigned long long)b->info.size >> 10,
+				b->info.is_io ? "I/O" : w == &vm->win_mmio64 ? "64-bit" : "32-bit");
+			return ret;
+		}
+		vconfig_set32(&d->vc, PCI_BASE_ADDRESS_0 + 4 * i,
+			      (uint32_t)addr | (vconfig_get32(&d->vc, PCI_BASE_ADDRESS_0 + 4 * i) & 0xf));
+		if (b->info.is_64)
+			vconfig_set32(&d->vc, PCI_BASE_ADDRESS_0 + 4 * (i + 1), (uint32_t)(addr >> 32));
+		snprintf(b->counter.name, sizeof(b->counter.name), "%s/bar%u", d->name, i);
+		vm_add_counter(vm, &b->counter, b->counter.name);
+	}
+	return 0;
+}
+
+static void msix_locate(struct vfio_dev *d, const uint8_t *cfg)
+{
+	unsigned int cap = d->vc.msix_cap;
+	uint16_t ctrl;
+	uint32_t table, pba;
+
+	d->has_msix = false;
+	if (!cap)
+		return;
+	memcpy(&ctrl, cfg + cap + PCI_MSIX_FLAGS, 2);
+	memcpy(&table, cfg + cap + PCI_MSIX_TABLE, 4);
+	memcpy(&pba, cfg + cap + PCI_MSIX_PBA, 4);
+	d->msix_bar = table & PCI_MSIX_TABLE_BIR;
+	d->msix_off = table & PCI_MSIX_TABLE_OFFSET;
+	d->msix_size = ((ctrl & PCI_MSIX_FLAGS_QSIZE) + 1) * MSIX_ENTRY_SIZE;
+	d->pba_bar = pba & PCI_MSIX_PBA_BIR;
+	d->pba_off = pba & PCI_MSIX_PBA_OFFSET;
+	d->pba_size = (((ctrl & PCI_MSIX_FLAGS_QSIZE) + 1 + 63) / 64) * 8;
+	d->has_msix = d->msix_bar < VCONFIG_BARS && d->pba_bar < VCONFIG_BARS;
+}
+
+static void dev_reset(struct vfio_dev *d)
+{
+	if (!d->reset_works)
+		return;
+	if (quiet_ioctl(d->fd, VFIO_DEVICE_RESET, NULL))
+		dev_warn(d->name, "VFIO_DEVICE_RESET failed: the device keeps its state");
+}
+
+/* Guest slot: functions of one host device share a slot and keep their numbers. */
+static int dev_place_on_bus(struct vfio_dev *d)
+{
+	struct vm *vm = d->vm;
+	int slot = -1;
+	bool fn0 = false, siblings = false;
+
+	for (unsigned int i = 0; i < vm->nassigned; i++) {
+		struct vfio_dev *o = &vm->assigned[i];
+
+		if (o == d || o->bdf.seg != d->bdf.seg || o->bdf.bus != d->bdf.bus || o->bdf.dev != d->bdf.dev)
+			continue;
+		siblings = true;
+		fn0 |= o->bdf.fn == 0;
+		if (o->pdev.opaque)
+			slot = PCI_SLOT_OF(o->pdev.devfn);
+	}
+	fn0 |= d->bdf.fn == 0;
+	if (slot < 0)
+		slot = pci_bus_free_slot(&vm->pci, 1);
+	if (slot < 0) {
+		dev_err(d->name, "no free slot on the guest's PCI bus");
+		return -ENOSPC;
+	}
+	/* Without function 0 the guest would never scan the slot. */
+	d->multifunction = siblings && fn0;
+	d->pdev.opaque = d;
+	snprintf(d->pdev.name, sizeof(d->pdev.name), "%s", d->name);
+	d->pdev.cfg_read = dev_cfg_read;
+	d->pdev.cfg_write = dev_cfg_write;
+	return pci_bus_add(&vm->pci, &d->pdev, PCI_DEVFN(slot, d->multifunction ? d->bdf.fn : 0));
+}
+
+int vfio_dev_setup(struct vfio_dev *d)
+{
+	struct vconfig_bar bars[VCONFIG_BARS];
+	struct vfio_region_info *cfginfo;
+	uint8_t cfg[VCONFIG_SIZE];
+	unsigned int cfg_size;
+	int ret;
+
+	d->info.argsz = sizeof(d->info);
+	ret = named_ioctl(d->fd, VFIO_DEVICE_GET_INFO, &d->info, "VFIO_DEVICE_GET_INFO");
+	if (ret)
+		return ret;
+	if (!(d->info.flags & VFIO_DEVICE_FLAGS_PCI)) {
+		dev_err(d->name, "VFIO says this is not a PCI device");
+		return -ENODEV;
+	}
+	d->reset_works = d->info.flags & VFIO_DEVICE_FLAGS_RESET;
+	if (!d->reset_works)
+		dev_warn(d->name, "no reset method: the guest gets the device in the state the host left it");
+	dev_reset(d);
+
+	ret = region_info(d, VFIO_PCI_CONFIG_REGION_INDEX, &cfginfo);
+	if (ret) {
+		dev_err(d->name, "VFIO_DEVICE_GET_REGION_INFO for config space failed");
+		return ret;
+	}
+	d->cfg_offset = cfginfo->offset;
+	cfg_size = cfginfo->size >= VCONFIG_SIZE ? VCONFIG_SIZE : 256;
+	free(cfginfo);
+	memset(cfg, 0, sizeof(cfg));
+	if (vfio_dev_cfg_pread(d, 0, cfg, cfg_size)) {
+		dev_err(d->name, "cannot read its config space");
+		return -EIO;
+	}
+	/* Decoding and bus mastering stay off until the guest's driver asks. */
+	{
+		uint16_t cmd;
+
+		memcpy(&cmd, cfg + PCI_COMMAND, 2);
+		cmd &= ~(PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+		vfio_dev_cfg_pwrite(d, PCI_COMMAND, &cmd, 2);
+		memcpy(cfg + PCI_COMMAND, &cmd, 2);
+	}
+	bars_setup(d, cfg, bars);
+	rom_load(d);
+	ret = vconfig_init(&d->vc, cfg, cfg_size, bars, d->rom_size);
+	if (ret) {
+		dev_err(d->name, "cannot make sense of its config space");
+		return ret;
+	}
+	msix_locate(d, cfg);
+	for (unsigned int i = 0; i < VCONFIG_BARS; i++) {
+		struct vfio_region_info *info;
+
+		if (!d->bar[i].info.size || region_info(d, VFIO_PCI_BAR0_REGION_INDEX + i, &info))
+			continue;
+		bar_areas_setup(d, &d->bar[i], info);
+		free(info);
+	}
+	ret = bars_place(d);
+	if (ret)
+		return ret;
+	snprintf(d->rom_counter.name, sizeof(d->rom_counter.name), "%s/rom", d->name);
+	vm_add_counter(d->vm, &d->rom_counter, d->rom_counter.name);
+	/* The guest starts with decoding off, as after reset. */
+	d->decode = 0;
+	ret = dev_place_on_bus(d);
+	if (!ret)
+		ret = vfio_intr_init(d);
+	return ret;
+}
+
+void vfio_dev_release(struct vfio_dev *d)
+{
+	if (d->fd < 0)
+		return;
+	vfio_intr_destroy(d);
+	for (unsigned int i = 0; i < VCONFIG_BARS; i++) {
+		struct vfio_bar *b = &d->bar[i];
+
+		bar_unmap(b);
+		for (unsigned int j = 0; j < b->nareas; j++)
+			if (b->area[j].hva)
+				munmap(b->area[j].hva, b->area[j].size);
+		b->nareas = 0;
+	}
+	if (d->rom_mapped)
+		bus_unregister(&d->vm->mmio, d->rom_gpa, d);
+	d->rom_mapped = false;
+	free(d->rom);
+	d->rom = NULL;
+	/* Leave the device quiet for its host driver. */
+	dev_reset(d);
+	close(d->fd);
+	d->fd = -1;
+}

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "minivmm/log.h"
+#include "minivmm/vfio/host.h"
+
+#define VFIO_PCI_DRIVER "vfio-pci"
+
+static int sysfs_write(const struct host_sysfs *fs, const char *val, const char *fmt, const char *a,
+		       const char *b)
+{
+	char path[PATH_MAX + 64], rel[PATH_MAX];
+	ssize_t n;
+	int fd, ret = 0;
+
+	snprintf(rel, sizeof(rel), fmt, a, b);
+	snprintf(path, sizeof(path), "%s/%s", fs->root, rel);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	if (n < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* Last path component of the symlink @fmt(@a), or -errno. */
+static int sysfs_link_name(const struct host_sysfs *fs, const char *fmt, const char *a, char *out,
+			   size_t len)
+{
+	char path[PATH_MAX + 64], rel[PATH_MAX], target[PATH_MAX];
+	ssize_t n;
+	const char *base;
+
+	snprintf(rel, sizeof(rel), fmt, a);
+	snprintf(path, sizeof(path), "%s/%s", fs->root, rel);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return -errno;
+	target[n] = 0;
+	base = strrchr(target, '/');
+	snprintf(out, len, "%s", base ? base + 1 : target);
+	return 0;
+}
+
+int host_pci_driver(const struct host_sysfs *fs, const char *bdf, char *drv, size_t len)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s", fs->root, bdf);
+	if (stat(path, &st))
+		return -ENOENT;
+	ret = sysfs_link_name(fs, "bus/pci/devices/%s/driver", bdf, drv, len);
+	if (ret == -ENOENT) {
+		drv[0] = 0;
+		return 0;
+	}
+	return ret;
+}
+
+int host_pci_iommu_group(const struct host_sysfs *fs, const char *bdf)
+{
+	char name[32], *end;
+	long group;
+
+	if (sysfs_link_name(fs, "bus/pci/devices/%s/iommu_group", bdf, name, sizeof(name)))
+		return -ENODEV;
+	group = strtol(name, &end, 10);
+	return *end || group < 0 ? -ENODEV : (int)group;
+}
+
+int host_group_check(const struct host_sysfs *fs, int group, const char *self, char *others, size_t len)
+{
+	char path[PATH_MAX], drv[HOST_DRIVER_MAX];
+	struct dirent *de;
+	size_t used = 0;
+	DIR *d;
+	int ret = 0;
+
+	others[0] = 0;
+	snprintf(path, sizeof(path), "%s/kernel/iommu_groups/%d/devices", fs->root, group);
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' || !strcmp(de->d_name, self))
+			continue;
+		if (host_pci_driver(fs, de->d_name, drv, sizeof(drv)) < 0)
+			continue;
+		/* The kernel accepts unbound members and those on vfio or pci-stub. */
+		if (!drv[0] || !strcmp(drv, VFIO_PCI_DRIVER) || !strcmp(drv, "pci-stub"))
+			continue;
+		ret = -EBUSY;
+		if (used < len)
+			used += snprintf(others + used, len - used, "%s%s (%s)", used ? ", " : "",
+					 de->d_name, drv);
+	}
+	closedir(d);
+	return ret;
+}
+
+/* modprobe vfio-pci when its driver directory is missing. */
+static int host_load_vfio_pci(const struct host_sysfs *fs)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	pid_t pid;
+	int status;
+
+	snprintf(path, sizeof(path), "%s/bus/pci/drivers/" VFIO_PCI_DRIVER, fs->root);
+	if (!stat(path, &st))
+		return 0;
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		if (null >= 0) {
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+		}
+		execlp("modprobe", "modprobe", "vfio-pci", (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	return stat(path, &st) ? -ENOENT : 0;
+}
+
+int host_pci_bind_vfio(const struct host_sysfs *fs, struct host_pci *h, bool no_rebind)
+{
+	char drv[HOST_DRIVER_MAX];
+	int ret;
+
+	ret = host_pci_driver(fs, h->bdf, drv, sizeof(drv));
+	if (ret) {
+		pr_err("%s: cannot read its driver: %s", h->bdf, strerror(-ret));
+		return ret;
+	}
+	snprintf(h->orig_driver, sizeof(h->orig_driver), "%s", drv);
+	if (!strcmp(drv, VFIO_PCI_DRIVER))
+		return 0;
+	if (no_rebind) {
+		pr_err("%s is bound to %s, not vfio-pci: bind it to vfio-pci (driverctl set-override %s vfio-pci) or drop --no-rebind",
+		       h->bdf, drv[0] ? drv : "no driver", h->bdf);
+		return -EPERM;
+	}
+	if (host_load_vfio_pci(fs)) {
+		pr_err("the vfio-pci driver is missing: load it (modprobe vfio-pci; kernel option CONFIG_VFIO_PCI)");
+		return -ENOENT;
+	}
+	ret = sysfs_write(fs, VFIO_PCI_DRIVER, "bus/pci/devices/%s/driver_override", h->bdf, NULL);
+	if (ret) {
+		pr_err("%s: cannot set driver_override: %s; run as root", h->bdf, strerror(-ret));
+		return ret;
+	}
+	h->had_override = true;
+	if (drv[0]) {
+		ret = sysfs_write(fs, h->bdf, "bus/pci/drivers/%s/unbind", drv, NULL);
+		if (ret) {
+			pr_err("%s: cannot unbind it from %s: %s", h->bdf, drv, strerror(-ret));
+			goto out_restore;
+		}
+		h->rebound = true;
+	}
+	ret = sysfs_write(fs, h->bdf, "bus/pci/drivers_probe", NULL, NULL);
+	if (!ret)
+		ret = host_pci_driver(fs, h->bdf, drv, sizeof(drv));
+	if (ret || strcmp(drv, VFIO_PCI_DRIVER)) {
+		pr_err("%s: vfio-pci did not take the device (%s): check dmesg", h->bdf,
+		       ret ? strerror(-ret) : drv[0] ? drv : "unbound");
+		ret = ret ? ret : -EIO;
+		goto out_restore;
+	}
+	h->rebound = true;
+	pr_info("%s: moved from %s to vfio-pci", h->bdf, h->orig_driver[0] ? h->orig_driver : "no driver");
+	return 0;
+
+out_restore:
+	host_pci_restore(fs, h);
+	return ret;
+}
+
+void host_pci_restore(const struct host_sysfs *fs, struct host_pci *h)
+{
+	char drv[HOST_DRIVER_MAX];
+	int ret;
+
+	if (h->had_override) {
+		/* A newline clears the override. */
+		sysfs_write(fs, "\n", "bus/pci/devices/%s/driver_override", h->bdf, NULL);
+		h->had_override = false;
+	}
+	if (!h->rebound)
+		return;
+	h->rebound = false;
+	if (!host_pci_driver(fs, h->bdf, drv, sizeof(drv)) && drv[0] && strcmp(drv, h->orig_driver))
+		sysfs_write(fs, h->bdf, "bus/pci/drivers/%s/unbind", drv, NULL);
+	if (!h->orig_driver[0])
+		return;
+	ret = sysfs_write(fs, h->bdf, "bus/pci/drivers/%s/bind", h->orig_driver, NULL);
+	if (ret && ret != -EBUSY && ret != -EEXIST)
+		ret = sysfs_write(fs, h->bdf, "bus/pci/drivers_probe", NULL, NULL);
+	if (host_pci_driver(fs, h->bdf, drv, sizeof(drv)) || strcmp(drv, h->orig_driver))
+		pr_warn("%s: could not give it back to %s (now %s): echo %s > /sys/bus/pci/drivers/%s/bind",
+			h->bdf, h->orig_driver, drv[0] ? drv : "unbound", h->bdf, h->orig_driver);
+	else
+		pr_info("%s: given back to %s", h->bdf, h->orig_driver);
+}
