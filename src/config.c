@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -85,7 +86,8 @@ int config_parse_size(const char *s, uint64_t *out)
 	unsigned long long v;
 	unsigned int shift = 20;
 
-	if (!s || !*s || *s == '-')
+	/* strtoull would skip blanks and accept a sign: digits only. */
+	if (!s || !isdigit((unsigned char)*s))
 		return -EINVAL;
 	errno = 0;
 	v = strtoull(s, &end, 10);
@@ -169,8 +171,13 @@ int config_parse(struct config *cfg, int argc, char *const argv[], char *err, si
 			return fail(err, errlen, "option '%s' needs a value: see minivmm --help",
 				    argv[optind - 1]);
 		default:
-			if (optopt)
+			/* A short option (optopt is its character) or a long one (its
+			 * code, or 0 when unknown): name it as the user wrote it. */
+			if (optopt > 0 && optopt < 128 && argv[optind - 1][1] != '-')
 				return fail(err, errlen, "unknown option '-%c': see minivmm --help", optopt);
+			if (optopt)
+				return fail(err, errlen, "option '%s' takes no value: see minivmm --help",
+					    argv[optind - 1]);
 			return fail(err, errlen, "unknown option '%s': see minivmm --help",
 				    argv[optind - 1]);
 		}

@@ -53,7 +53,11 @@ struct vconfig {
  * MSI capability fully virtualized, the MSI-X message control's enable and
  * function-mask bits virtualized, presents a PCIe endpoint as a root-complex
  * integrated endpoint, and virtualizes the interrupt line register.
- * Returns 0 or -EINVAL (malformed capability chain: loops, out of range).
+ * A malformed capability chain (a loop, a pointer below 0x40 or, for
+ * extended capabilities, below 0x100) is cut at the bad link: the guest
+ * sees what precedes it. BAR addresses start at 0 (seed them with
+ * vconfig_set32()). Returns 0, or -EINVAL for a bad @size (not 256 or
+ * 4096) or a header type other than 0 (bridges; vfio-pci refuses them too).
  */
 int vconfig_init(struct vconfig *vc, const uint8_t *devcfg, unsigned int size,
 		 const struct vconfig_bar bar[VCONFIG_BARS], uint64_t rom_size);
@@ -75,11 +79,17 @@ unsigned int vconfig_write(struct vconfig *vc, unsigned int reg, unsigned int le
 uint64_t vconfig_bar_addr(const struct vconfig *vc, unsigned int i);
 /* ROM BAR address and whether its enable bit is set. */
 uint64_t vconfig_rom_addr(const struct vconfig *vc, bool *enabled);
-/* Little-endian accessors of the virtualized values. */
+/*
+ * Little-endian accessors of the virtualized values. For guest-writable
+ * bits that are not virtualized (forwarded), vcfg holds the guest's last
+ * written value: vconfig_get16(vc, 0x04) is the command register as the
+ * guest last set it (memory/IO decode, INTx disable).
+ */
 uint16_t vconfig_get16(const struct vconfig *vc, unsigned int reg);
 uint32_t vconfig_get32(const struct vconfig *vc, unsigned int reg);
 /* Set a value the guest will read (e.g. a BAR address chosen by minivmm);
- * the bytes become virtualized. */
+ * the bytes become virtualized. For BAR and ROM BAR registers only the
+ * address bits are set: type flags stay, unimplemented BARs stay 0. */
 void vconfig_set32(struct vconfig *vc, unsigned int reg, uint32_t val);
 
 #endif

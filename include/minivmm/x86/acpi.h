@@ -31,6 +31,10 @@ struct acpi_config {
 	uint64_t pci_mmio64_base, pci_mmio64_size;
 	uint16_t sleep_ctl_port, sleep_sts_port, reset_port;
 	uint8_t reset_value;
+	/* COM1 as an ACPI device (PNP0501): with a hardware-reduced FADT Linux
+	 * has no legacy PIC and only maps ISA IRQs that ACPI describes. 0: none. */
+	uint16_t com1_port;
+	uint8_t com1_irq;
 	const struct acpi_prt_entry *prt;
 	size_t nprt;
 };

@@ -123,6 +123,8 @@ int aml_buffer_end(struct aml *a, size_t mark);
 int aml_restemplate_begin(struct aml *a, size_t *mark);
 int aml_restemplate_end(struct aml *a, size_t mark);
 
+/* IRQNoFlags(){@irq}: an ISA IRQ 0-15, edge-triggered active-high. */
+int aml_res_irq_noflags(struct aml *a, unsigned int irq);
 /* IO(Decode16, @min, @max, @align, @len) */
 int aml_res_io(struct aml *a, uint16_t min, uint16_t max, uint8_t align, uint8_t len);
 /*

@@ -22,6 +22,9 @@ struct boot_image {
 	uint16_t version;            /* boot protocol */
 	size_t setup_size;           /* real-mode part, (setup_sects + 1) * 512 */
 	uint32_t init_size;          /* memory the kernel needs from its load address */
+	/* End of the memory the kernel uses while it decompresses: a relocatable
+	 * kernel moves to max(aligned load address, pref_address) first. */
+	uint64_t kernel_end;
 	uint32_t initrd_addr_max;
 	uint32_t cmdline_size;
 };

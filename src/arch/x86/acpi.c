@@ -418,6 +418,20 @@ static int acpi_dsdt_body(const struct acpi_config *cfg, struct aml *a)
 	acpi_pci0_prt(cfg, a);
 	aml_device_end(a, dev);
 
+	if (cfg->com1_port) {
+		aml_device_begin(a, "COM1", &dev);
+		aml_name(a, "_HID");
+		aml_eisaid_emit(a, "PNP0501");
+		aml_name(a, "_UID");
+		aml_integer(a, 1);
+		aml_name(a, "_CRS");
+		aml_restemplate_begin(a, &crs);
+		aml_res_io(a, cfg->com1_port, cfg->com1_port, 1, 8);
+		aml_res_irq_noflags(a, cfg->com1_irq);
+		aml_restemplate_end(a, crs);
+		aml_device_end(a, dev);
+	}
+
 	/* Motherboard resources: Linux only trusts MMCONFIG (MCFG) if the
 	 * ECAM range is reserved here (or in e820). */
 	aml_device_begin(a, "MRES", &dev);

@@ -391,6 +391,17 @@ int aml_restemplate_end(struct aml *a, size_t mark)
 	return aml_buffer_end(a, mark);
 }
 
+int aml_res_irq_noflags(struct aml *a, unsigned int irq)
+{
+	/* Small IRQ descriptor, 2-byte form: edge-triggered, active-high, exclusive. */
+	const uint8_t d[3] = { 0x22, (uint8_t)(1u << (irq & 7)) * (irq < 8),
+			       (uint8_t)(1u << (irq & 7)) * (irq >= 8 && irq < 16) };
+
+	if (irq > 15)
+		return aml_fail(a, -EINVAL);
+	return aml_bytes(a, d, sizeof(d));
+}
+
 int aml_res_io(struct aml *a, uint16_t min, uint16_t max, uint8_t align, uint8_t len)
 {
 	const uint8_t d[1 + AML_RES_IO_LEN] = {

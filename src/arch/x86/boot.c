@@ -63,6 +63,14 @@ int boot_image_check(struct boot_image *img, const uint8_t *data, size_t size, c
 	img->cmdline_size = hdr.version >= 0x0206 ? hdr.cmdline_size : 255;
 	if (img->init_size < size - img->setup_size)
 		img->init_size = size - img->setup_size;
+	{
+		uint64_t align = hdr.kernel_alignment ? hdr.kernel_alignment : 1;
+		uint64_t start = (LAYOUT_KERNEL_START + align - 1) / align * align;
+
+		if (hdr.version >= 0x020a && hdr.pref_address > start)
+			start = hdr.pref_address;
+		img->kernel_end = start + img->init_size;
+	}
 	return 0;
 }
 
@@ -155,7 +163,7 @@ int boot_initrd_place(const struct guest_mem *mem, const struct boot_image *img,
 		      uint64_t *gpa)
 {
 	uint64_t top = mem_low_end(mem);
-	uint64_t kernel_end = LAYOUT_KERNEL_START + img->init_size;
+	uint64_t kernel_end = img->kernel_end;
 	uint64_t addr;
 
 	/* Highest page-aligned spot below both RAM's end and initrd_addr_max. */
@@ -262,9 +270,10 @@ int boot_load(struct guest_mem *mem, const struct boot_image *img, const char *c
 	void *dst;
 	int ret;
 
-	dst = mem_gpa_to_hva(mem, LAYOUT_KERNEL_START, img->init_size);
+	dst = mem_gpa_to_hva(mem, LAYOUT_KERNEL_START, img->kernel_end - LAYOUT_KERNEL_START);
 	if (!dst) {
-		pr_err("the kernel needs %u MiB from 1 MiB up: give more --mem", (img->init_size >> 20) + 1);
+		pr_err("the kernel needs RAM up to %llu MiB to decompress: give more --mem",
+		       (unsigned long long)(img->kernel_end >> 20) + 1);
 		return -ENOSPC;
 	}
 	memcpy(dst, img->data + img->setup_size, kernel_size);

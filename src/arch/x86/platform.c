@@ -32,6 +32,8 @@ int platform_write_acpi(struct vm *vm, uint64_t *rsdp)
 		.sleep_sts_port = LAYOUT_PORT_ACPI_SLEEP_STS,
 		.reset_port = LAYOUT_PORT_ACPI_RESET,
 		.reset_value = LAYOUT_ACPI_RESET_VALUE,
+		.com1_port = LAYOUT_PORT_COM1,
+		.com1_irq = LAYOUT_IRQ_COM1,
 		.prt = prt,
 		.nprt = PCI_SLOTS * PCI_INTX_PINS,
 	};

@@ -1,0 +1,28 @@
+# Demo scenario (runs inside the nested test host): assign the host's
+# e1000e to a minivmm guest and show what the guest's driver sees.
+. /rig/lib.sh
+
+bdf=$(pci_find 8086:10d3 | head -n 1)
+[ -n "$bdf" ] || { fail "no e1000e in the test host"; exit 1; }
+modprobe e1000e 2>/dev/null || true
+sleep 1
+echo "host: $bdf is owned by $(basename "$(readlink /sys/bus/pci/devices/$bdf/driver)")," \
+	"MAC $(cat /sys/bus/pci/devices/$bdf/net/*/address)"
+
+initrd=$(guest_initrd_with - <<'SCRIPT'
+modprobe e1000e
+for n in /sys/class/net/*; do
+	[ -e "$n/device" ] && echo "guest: $(basename $n) MAC $(cat $n/address) driver $(basename $(readlink $n/device/driver))"
+done
+grep -E 'eth|enp' /proc/interrupts
+SCRIPT
+)
+echo "host: minivmm --assign $bdf --cpus 2 --mem 512M --stats"
+st=0
+"$MINIVMM" --kernel "$GUEST_KERNEL" --initrd "$initrd" --cmdline "console=ttyS0 quiet" \
+	--cpus 2 --mem 512M --assign "$bdf" --stats </dev/null || st=$?
+echo "host: minivmm exited with status $st"
+sleep 1
+echo "host: $bdf is owned by $(basename "$(readlink /sys/bus/pci/devices/$bdf/driver)") again," \
+	"MAC $(cat /sys/bus/pci/devices/$bdf/net/*/address)"
+exit "$st"
