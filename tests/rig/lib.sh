@@ -1,0 +1,266 @@
+# shellcheck shell=sh
+# Helpers for rig scenarios. Sourced (`. /rig/lib.sh`) by scenario scripts,
+# which run with busybox sh inside the nested test host, each in its own
+# scratch directory ($RIG_TMP, the current directory).
+#
+# Variables:
+#   MINIVMM        the minivmm binary ("none" when the host was booted without it)
+#   GUEST_KERNEL   the guest bzImage (Debian's, same as the host's)
+#   GUEST_INITRD   the base guest initramfs (guest/mkinitramfs.sh)
+#   GUEST_MODULES  modules in the guest initramfs, `modprobe`-able in the guest
+#   GUEST_CMDLINE  a default guest cmdline ("console=ttyS0")
+#   VMM_TIMEOUT    seconds one run_vmm may take before it is killed (default 240)
+#
+# Writing a scenario: define one function per case and run them with
+# `subtest NAME FUNC`; end the file with `subtests_done` (its status is the
+# scenario's). A case runs in a subshell with `set -e`: the first failing
+# check ends it. Checks print "# ..." lines saying why they failed.
+
+: "${MINIVMM:=/usr/local/bin/minivmm}"
+GUEST_KERNEL=/rig/guest/vmlinuz
+GUEST_INITRD=/rig/guest/initrd.img
+GUEST_MODULES=$(cat /rig/guest/modules 2>/dev/null)
+: "${GUEST_CMDLINE:=console=ttyS0}"
+: "${VMM_TIMEOUT:=240}"
+: "${RIG_TMP:=$(pwd)}"
+VMM_STATUS='' VMM_OUT='' VMM_ERR='' VMM_PID=''
+
+diag() { echo "# $*"; }
+
+# fail MSG: print the reason, return 1. Scenario cases run with set -e, so
+# print any further diagnostics before calling it.
+fail() {
+	echo "# FAIL: $*"
+	return 1
+}
+
+# uptime_s: seconds since boot with 1/100 s resolution.
+uptime_s() {
+	read -r _up _ </proc/uptime
+	echo "$_up"
+}
+
+# dump_tail FILE [N]: show the last N lines of FILE as diagnostics.
+dump_tail() {
+	[ -f "$1" ] || return 0
+	echo "# --- last ${2:-25} lines of $1:"
+	tr -d '\r' <"$1" | tail -n "${2:-25}" | sed 's/^/#   | /'
+}
+
+# guest_initrd_with SCRIPT|- [NAME]: print the path of a new initrd = the base
+# guest initrd + a cpio (concatenated) holding SCRIPT (or stdin) as
+# /etc/minivmm/run, which the guest init runs and then powers off.
+guest_initrd_with() {
+	_gi_name=${2:-run}
+	_gi_dir=$(mktemp -d "$RIG_TMP/initrd.XXXXXX")
+	mkdir -p "$_gi_dir/root/etc/minivmm"
+	if [ "$1" = - ]; then
+		cat >"$_gi_dir/root/etc/minivmm/run"
+	else
+		cp "$1" "$_gi_dir/root/etc/minivmm/run"
+	fi
+	chmod 755 "$_gi_dir/root/etc/minivmm/run"
+	if ! (cd "$_gi_dir/root" && find etc | cpio -o -H newc 2>/dev/null | gzip -1) >"$_gi_dir/extra.cpio.gz"; then
+		fail "cannot build the extra cpio" >&2
+		return 1
+	fi
+	cat "$GUEST_INITRD" "$_gi_dir/extra.cpio.gz" >"$RIG_TMP/$_gi_name.initrd"
+	rm -rf "$_gi_dir"
+	echo "$RIG_TMP/$_gi_name.initrd"
+}
+
+_need_minivmm() {
+	if [ "$MINIVMM" = none ] || [ ! -x "$MINIVMM" ]; then
+		fail "no minivmm in this host (MINIVMM=$MINIVMM)"
+		return 1
+	fi
+}
+
+# run_vmm NAME ARGS...: run minivmm ARGS with stdout (the guest console) in
+# NAME.out and stderr in NAME.err, killed after $VMM_TIMEOUT s. Sets VMM_OUT,
+# VMM_ERR, VMM_STATUS and returns minivmm's status (124 from the watchdog
+# is reported as such).
+run_vmm() {
+	_rv_name=$1
+	shift
+	VMM_OUT=$RIG_TMP/$_rv_name.out VMM_ERR=$RIG_TMP/$_rv_name.err
+	if ! _need_minivmm; then
+		VMM_STATUS=255
+		return 255
+	fi
+	diag "minivmm $*"
+	_rv_t0=$(uptime_s)
+	rm -f "$RIG_TMP/$_rv_name.timedout"
+	"$MINIVMM" "$@" >"$VMM_OUT" 2>"$VMM_ERR" </dev/null &
+	VMM_PID=$!
+	_watchdog "$VMM_PID" "$VMM_TIMEOUT" "$RIG_TMP/$_rv_name.timedout" &
+	_rv_wd=$!
+	VMM_STATUS=0
+	wait "$VMM_PID" || VMM_STATUS=$?
+	kill -TERM "$_rv_wd" 2>/dev/null || true
+	wait "$_rv_wd" 2>/dev/null || true
+	diag "-> status $VMM_STATUS after $(awk -v a="$_rv_t0" -v b="$(uptime_s)" 'BEGIN{printf "%.1f", b-a}')s"
+	if [ -f "$RIG_TMP/$_rv_name.timedout" ]; then
+		diag "minivmm killed by the rig after ${VMM_TIMEOUT}s"
+		VMM_STATUS=124
+	fi
+	return "$VMM_STATUS"
+}
+
+# vmm_start NAME ARGS...: like run_vmm but in the background; sets VMM_PID.
+vmm_start() {
+	_rv_name=$1
+	shift
+	VMM_OUT=$RIG_TMP/$_rv_name.out VMM_ERR=$RIG_TMP/$_rv_name.err
+	_need_minivmm || return 1
+	diag "minivmm $* &"
+	"$MINIVMM" "$@" >"$VMM_OUT" 2>"$VMM_ERR" </dev/null &
+	VMM_PID=$!
+}
+
+# _watchdog PID SECS FLAGFILE: TERM (then KILL) PID after SECS unless killed first.
+_watchdog() {
+	trap 'kill $_wd_sleep 2>/dev/null; exit 0' TERM
+	sleep "$2" &
+	_wd_sleep=$!
+	wait $_wd_sleep || true
+	proc_alive "$1" || exit 0
+	: >"$3"
+	kill -TERM "$1" 2>/dev/null || true
+	sleep 5
+	kill -KILL "$1" 2>/dev/null || true
+	exit 0
+}
+
+# proc_alive PID: true if PID exists and is not a zombie.
+proc_alive() {
+	[ -r "/proc/$1/stat" ] || return 1
+	_pa_state=$(sed 's/^.*) \(.\).*$/\1/' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ -n "$_pa_state" ] && [ "$_pa_state" != Z ]
+}
+
+# wait_exit PID SECS: wait up to SECS for PID to exit; true if it did.
+wait_exit() {
+	_we_end=$(($(date +%s) + $2))
+	while proc_alive "$1"; do
+		[ "$(date +%s)" -lt "$_we_end" ] || return 1
+		usleep 100000
+	done
+}
+
+# wait_for PATTERN FILE SECS [PID]: wait until FILE has a line matching the
+# extended regexp PATTERN (CRs stripped); false on timeout or if PID exits.
+wait_for() {
+	_wf_end=$(($(date +%s) + $3))
+	while :; do
+		tr -d '\r' <"$2" 2>/dev/null | grep -Eq -- "$1" && return 0
+		if [ -n "${4:-}" ] && ! proc_alive "$4"; then
+			tr -d '\r' <"$2" 2>/dev/null | grep -Eq -- "$1" && return 0
+			dump_tail "$2"
+			fail "process $4 exited before '$1' appeared in $2"
+			return 1
+		fi
+		if [ "$(date +%s)" -ge "$_wf_end" ]; then
+			dump_tail "$2"
+			fail "'$1' did not appear in $2 within $3 s"
+			return 1
+		fi
+		usleep 200000
+	done
+}
+
+# expect_status WANT CMD...: run CMD (in this shell: run_vmm's variables stay
+# set); WANT is a status or a comma-separated list of allowed statuses.
+expect_status() {
+	_es_want=$1
+	shift
+	_es_st=0
+	"$@" || _es_st=$?
+	case ",$_es_want," in *",$_es_st,"*) return 0 ;; esac
+	if [ "$1" = run_vmm ] || [ "$1" = vmm_start ]; then
+		dump_tail "$VMM_ERR" 10
+		dump_tail "$VMM_OUT" 25
+	fi
+	fail "$1 exited with status $_es_st, expected $_es_want"
+}
+
+# expect_grep PATTERN FILE: FILE (CRs stripped) has a line matching the
+# extended regexp PATTERN.
+expect_grep() {
+	if tr -d '\r' <"$2" 2>/dev/null | grep -Eq -- "$1"; then
+		return 0
+	fi
+	dump_tail "$2"
+	fail "no line matching '$1' in $2"
+}
+
+# expect_no_grep PATTERN FILE: no line of FILE matches PATTERN.
+expect_no_grep() {
+	if tr -d '\r' <"$2" 2>/dev/null | grep -Eq -- "$1"; then
+		tr -d '\r' <"$2" | grep -E -- "$1" | head -n 5 | sed 's/^/#   | /'
+		fail "unexpected line matching '$1' in $2 (above)"
+	fi
+	return 0
+}
+
+# guest_value KEY FILE: the value of the last "KEY=VALUE" line in FILE.
+guest_value() {
+	tr -d '\r' <"$2" 2>/dev/null | sed -n "s/^$1=//p" | tail -n 1
+}
+
+# check DESC CMD...: run CMD; on failure print DESC as the reason.
+check() {
+	_ck_desc=$1
+	shift
+	if "$@"; then
+		return 0
+	fi
+	fail "$_ck_desc"
+}
+
+# subtest NAME FUNC: run FUNC in a subshell with set -e, print a TAP subtest
+# line. (Do not `set -e` at the scenario's top level.)
+_st_n=0 _st_failed=0
+subtest() {
+	_st_n=$((_st_n + 1))
+	echo "# -- $_st_n $1"
+	# Not `|| ...`: set -e is ignored inside a subshell whose status is tested.
+	(set -e; "$2")
+	_st_rc=$?
+	if [ $_st_rc = 0 ]; then
+		echo "    ok $_st_n - $1"
+	else
+		_st_failed=$((_st_failed + 1))
+		echo "    not ok $_st_n - $1"
+	fi
+}
+
+# subtests_done: print the subtest plan; false if any subtest failed.
+subtests_done() {
+	echo "    1..$_st_n"
+	[ "$_st_failed" = 0 ] || diag "$_st_failed of $_st_n subtests failed"
+	[ "$_st_failed" = 0 ]
+}
+
+# vfio_bind BDF: unbind the PCI device BDF (e.g. 0000:00:03.0) from its
+# driver and bind it to vfio-pci. Prints its IOMMU group number.
+vfio_bind() {
+	_vb_dev=/sys/bus/pci/devices/$1
+	[ -e "$_vb_dev" ] || fail "no PCI device $1" || return 1
+	[ -e "$_vb_dev/iommu_group" ] || fail "$1 has no IOMMU group (IOMMU off?)" || return 1
+	if [ -e "$_vb_dev/driver" ]; then
+		echo "$1" >"$_vb_dev/driver/unbind" || fail "cannot unbind $1" || return 1
+	fi
+	echo vfio-pci >"$_vb_dev/driver_override"
+	echo "$1" >/sys/bus/pci/drivers_probe || true
+	[ "$(basename "$(readlink "$_vb_dev/driver")")" = vfio-pci ] || fail "$1 did not bind to vfio-pci" || return 1
+	basename "$(readlink "$_vb_dev/iommu_group")"
+}
+
+# pci_find VENDOR:DEVICE: print the BDFs of matching PCI devices.
+pci_find() {
+	for _pf in /sys/bus/pci/devices/*; do
+		[ "$(cat "$_pf/vendor"):$(cat "$_pf/device")" = "0x${1%%:*}:0x${1#*:}" ] && echo "${_pf##*/}"
+	done
+	return 0
+}

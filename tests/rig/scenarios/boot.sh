@@ -1,0 +1,141 @@
+# Boot scenarios for the VMM foundation: vCPUs, RAM, exit statuses, crash
+# detection, the error path, PCIe config space, reboot and SIGTERM.
+# Host requirement: --mem 6144 (case b runs a 4 GiB guest).
+. /rig/lib.sh
+
+K=$GUEST_KERNEL
+
+# a. 4 vCPUs, 512 MiB: the guest sees 4 CPUs; the run script's end powers off -> 0.
+t_cpus4() {
+	initrd=$(guest_initrd_with - cpus4 <<'SCRIPT'
+echo "nproc=$(nproc)"
+echo "cpuinfo=$(grep -c ^processor /proc/cpuinfo)"
+SCRIPT
+	)
+	expect_status 0 run_vmm cpus4 --kernel "$K" --initrd "$initrd" --cmdline "console=ttyS0" --cpus 4 --mem 512M
+	expect_grep 'minivmm-guest: init$' "$VMM_OUT"
+	expect_grep '^nproc=4$' "$VMM_OUT"
+	expect_grep '^cpuinfo=4$' "$VMM_OUT"
+	expect_grep '^minivmm-guest: exit status 0$' "$VMM_OUT"
+}
+
+# b. 8 vCPUs, 4 GiB (RAM above the 32-bit hole): 8 CPUs, MemTotal > 3.7 GiB.
+t_cpus8_4g() {
+	initrd=$(guest_initrd_with - cpus8 <<'SCRIPT'
+echo "nproc=$(nproc)"
+echo "cpuinfo=$(grep -c ^processor /proc/cpuinfo)"
+echo "memtotal_kb=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo)"
+SCRIPT
+	)
+	expect_status 0 run_vmm cpus8 --kernel "$K" --initrd "$initrd" --cmdline "console=ttyS0" --cpus 8 --mem 4G
+	expect_grep '^nproc=8$' "$VMM_OUT"
+	expect_grep '^cpuinfo=8$' "$VMM_OUT"
+	kb=$(guest_value memtotal_kb "$VMM_OUT")
+	diag "guest MemTotal: ${kb:-?} kB"
+	# 3.7 GiB = 3879731 kB
+	check "MemTotal ${kb:-missing} kB is not above 3.7 GiB" test "${kb:-0}" -gt 3879731
+}
+
+# c. a guest kernel panic -> 126.
+t_panic() {
+	initrd=$(guest_initrd_with - panic <<'SCRIPT'
+echo "panicking now"
+echo c >/proc/sysrq-trigger
+echo "still alive after sysrq-c"
+SCRIPT
+	)
+	expect_status 126 run_vmm panic --kernel "$K" --initrd "$initrd" --cmdline "console=ttyS0" --cpus 1 --mem 256M
+	expect_grep '^panicking now' "$VMM_OUT"
+}
+
+# d. a text file as the kernel -> 125 and a message about bzImage on stderr.
+t_not_bzimage() {
+	echo "this is a text file, not a Linux bzImage" >not-a-kernel.txt
+	expect_status 125 run_vmm notkernel --kernel not-a-kernel.txt --initrd "$GUEST_INITRD" --cmdline "console=ttyS0" --mem 256M
+	diag "stderr: $(head -n 3 "$VMM_ERR")"
+	check "stderr does not mention bzImage" grep -qi bzimage "$VMM_ERR"
+}
+
+# e. the guest reads the host bridge's 4 KiB PCIe config space (ECAM) via sysfs.
+t_pcie_config() {
+	initrd=$(guest_initrd_with - pcicfg <<'SCRIPT'
+ls /sys/bus/pci/devices/
+echo "cfgsize=$(wc -c </sys/bus/pci/devices/0000:00:00.0/config)"
+SCRIPT
+	)
+	expect_status 0 run_vmm pcicfg --kernel "$K" --initrd "$initrd" --cmdline "console=ttyS0" --cpus 1 --mem 256M
+	expect_grep '^cfgsize= *4096$' "$VMM_OUT"
+}
+
+# f. reboot -f in the guest -> 0, without the guest being started again.
+t_reboot() {
+	initrd=$(guest_initrd_with - reboot <<'SCRIPT'
+echo "rebooting now"
+reboot -f
+sleep 30
+echo "still alive after reboot -f"
+SCRIPT
+	)
+	expect_status 0 run_vmm reboot --kernel "$K" --initrd "$initrd" --cmdline "console=ttyS0" --cpus 1 --mem 256M
+	expect_grep '^rebooting now' "$VMM_OUT"
+	expect_no_grep 'still alive after reboot|minivmm-guest: exit status' "$VMM_OUT"
+	n=$(tr -d '\r' <"$VMM_OUT" | grep -c 'minivmm-guest: init$' || true)
+	check "the guest booted $n times, expected once" test "$n" = 1
+}
+
+# g. SIGTERM to a running minivmm (guest sleeping): exits within 10 s, no core dump.
+t_sigterm() {
+	initrd=$(guest_initrd_with - sigterm <<'SCRIPT'
+echo "sleeping now"
+sleep 3600
+SCRIPT
+	)
+	vmm_start sigterm --kernel "$K" --initrd "$initrd" --cmdline "console=ttyS0" --cpus 2 --mem 256M
+	pid=$VMM_PID
+	if ! wait_for '^sleeping now' "$VMM_OUT" "$VMM_TIMEOUT" "$pid"; then
+		kill -KILL "$pid" 2>/dev/null || true
+		dump_tail "$VMM_ERR" 10
+		return 1
+	fi
+	check "minivmm is not running before SIGTERM" proc_alive "$pid"
+	kill -TERM "$pid"
+	if ! wait_exit "$pid" 10; then
+		kill -KILL "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+		fail "minivmm still running 10 s after SIGTERM"
+		return 1
+	fi
+	st=0
+	wait "$pid" || st=$?
+	diag "minivmm status after SIGTERM: $st"
+	dump_tail "$VMM_ERR" 5
+	# Killed by a core-dumping signal (QUIT ILL TRAP ABRT BUS FPE SEGV XCPU XFSZ SYS)?
+	case $st in
+	131 | 132 | 133 | 134 | 135 | 136 | 139 | 152 | 153 | 159)
+		fail "minivmm died of signal $((st - 128)) (core dump)"
+		return 1
+		;;
+	esac
+	check "a core file was left behind" test -z "$(ls core* 2>/dev/null)"
+}
+
+# h. the run script's exit status becomes minivmm's status.
+t_guest_status() {
+	initrd=$(guest_initrd_with - status <<'SCRIPT'
+echo "exiting with 7"
+exit 7
+SCRIPT
+	)
+	expect_status 7 run_vmm status --kernel "$K" --initrd "$initrd" --cmdline "console=ttyS0" --cpus 1 --mem 256M
+	expect_grep '^minivmm-guest: exit status 7$' "$VMM_OUT"
+}
+
+subtest "a: 4 vCPUs, 512M" t_cpus4
+subtest "b: 8 vCPUs, 4G" t_cpus8_4g
+subtest "c: guest panic -> 126" t_panic
+subtest "d: text file as kernel -> 125, mentions bzImage" t_not_bzimage
+subtest "e: 4 KiB PCIe config space of 00:00.0" t_pcie_config
+subtest "f: reboot -f -> 0" t_reboot
+subtest "g: SIGTERM -> prompt exit, no core" t_sigterm
+subtest "h: guest command status -> exit status" t_guest_status
+subtests_done
