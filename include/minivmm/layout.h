@@ -37,6 +37,10 @@
  * the legacy scan (boot_params.acpi_rsdp_addr also points at it). */
 #define LAYOUT_ACPI_START 0xe0000ULL
 #define LAYOUT_ACPI_SIZE 0x20000ULL
+/* The x86 reset vector (F000:FFF0). With a hardware-reduced FADT Linux
+ * reboots through the "BIOS" (a real-mode jump here) before it tries the
+ * ACPI reset register; a 9-byte stub here writes that register for it. */
+#define LAYOUT_RESET_VECTOR 0xffff0ULL
 /* Protected-mode kernel is loaded at 1 MiB (the bzImage code32_start);
  * its 64-bit entry point is 0x200 bytes in. It relocates itself. */
 #define LAYOUT_KERNEL_START 0x100000ULL

@@ -140,7 +140,7 @@ static int host_load_vfio_pci(const struct host_sysfs *fs)
 
 int host_pci_bind_vfio(const struct host_sysfs *fs, struct host_pci *h, bool no_rebind)
 {
-	char drv[HOST_DRIVER_MAX];
+	char drv[HOST_DRIVER_MAX] = "";
 	int ret;
 
 	ret = host_pci_driver(fs, h->bdf, drv, sizeof(drv));
@@ -194,7 +194,7 @@ out_restore:
 
 void host_pci_restore(const struct host_sysfs *fs, struct host_pci *h)
 {
-	char drv[HOST_DRIVER_MAX];
+	char drv[HOST_DRIVER_MAX] = "";
 	int ret;
 
 	if (h->had_override) {

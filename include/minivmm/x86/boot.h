@@ -53,6 +53,8 @@ void boot_params_build(struct boot_params *bp, const struct boot_image *img, con
 /* Pure: GDT and identity page tables for the 64-bit entry, in guest RAM. */
 int boot_write_page_tables(const struct guest_mem *mem);
 int boot_write_gdt(const struct guest_mem *mem);
+/* Real-mode code at the reset vector that resets through the ACPI reset register. */
+int boot_write_reset_vector(const struct guest_mem *mem);
 
 /*
  * Put kernel, command line, initrd (@initrd_path may be NULL), boot_params,

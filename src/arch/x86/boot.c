@@ -242,6 +242,25 @@ int boot_write_page_tables(const struct guest_mem *mem)
 	return 0;
 }
 
+int boot_write_reset_vector(const struct guest_mem *mem)
+{
+	/* mov dx, RESET_PORT; mov al, RESET_VALUE; out dx, al; 1: hlt; jmp 1b */
+	const uint8_t stub[] = {
+		0xba, LAYOUT_PORT_ACPI_RESET & 0xff, LAYOUT_PORT_ACPI_RESET >> 8,
+		0xb0, LAYOUT_ACPI_RESET_VALUE,
+		0xee,
+		0xf4,
+		0xeb, 0xfd,
+	};
+	void *p = mem_gpa_to_hva(mem, LAYOUT_RESET_VECTOR, sizeof(stub));
+
+	_Static_assert(sizeof(stub) <= 16, "the reset vector has 16 bytes before 1 MiB");
+	if (!p)
+		return -EFAULT;
+	memcpy(p, stub, sizeof(stub));
+	return 0;
+}
+
 static int read_file_into(const char *path, int fd, uint8_t *dst, uint64_t size)
 {
 	uint64_t done = 0;
@@ -316,6 +335,8 @@ int boot_load(struct guest_mem *mem, const struct boot_image *img, const char *c
 	ret = boot_write_gdt(mem);
 	if (!ret)
 		ret = boot_write_page_tables(mem);
+	if (!ret)
+		ret = boot_write_reset_vector(mem);
 	return ret;
 }
 

@@ -126,7 +126,8 @@ echo "exiting with 7"
 exit 7
 SCRIPT
 	)
-	expect_status 7 run_vmm status --kernel "$K" --initrd "$initrd" --cmdline "console=ttyS0" --cpus 1 --mem 256M
+	expect_status 7 run_vmm status --kernel "$K" --initrd "$initrd" \
+		--cmdline "console=ttyS0 minivmm.status_port=0xf4" --cpus 1 --mem 256M
 	expect_grep '^minivmm-guest: exit status 7$' "$VMM_OUT"
 }
 

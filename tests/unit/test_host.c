@@ -1,0 +1,872 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Unit tests for src/vfio/host.c: reading a PCI function's driver and
+ * IOMMU group from sysfs, checking the group's other members, moving the
+ * function to vfio-pci and handing it back.
+ *
+ * Each test builds a fake sysfs in a mkdtemp() directory with the real
+ * layout: devices/pci0000:00/BDF/ holds driver_override and the driver and
+ * iommu_group symlinks (../../../bus/pci/drivers/NAME,
+ * ../../../kernel/iommu_groups/N), bus/pci/devices/BDF links to it,
+ * kernel/iommu_groups/N/devices/BDF link back, and bus/pci/drivers/NAME/
+ * holds plain bind and unbind files.
+ *
+ * host.c is compiled into this test (it is not in the pure test library)
+ * with two of its calls redirected:
+ *  - write() goes to fake_write(), which records every sysfs write and
+ *    gives the files sysfs semantics (each write replaces the value). With
+ *    fk.kernel set it also plays the kernel: unbind drops the driver link,
+ *    bind and drivers_probe create one (honouring driver_override);
+ *    without it nothing ever rebinds, like a plain directory tree.
+ *  - fork() goes to fake_fork(), which fails: modprobe is never run.
+ */
+#define _GNU_SOURCE /* nftw() */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "minivmm/log.h"
+#include "minivmm/vfio/host.h"
+
+static ssize_t fake_write(int fd, const void *buf, size_t n);
+static pid_t fake_fork(void);
+
+#define write fake_write
+#define fork fake_fork
+#include "../../src/vfio/host.c"
+#undef write
+#undef fork
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#define DEV "0000:03:00.0"     /* the function being assigned */
+#define DEVDIR "devices/pci0000:00/" DEV
+
+struct wlog {
+	char path[256];              /* relative to the fake root, links resolved */
+	char val[64];
+};
+
+static struct {
+	char root[PATH_MAX];
+	struct host_sysfs fs;
+	bool kernel;                 /* emulate the kernel's reactions */
+	struct wlog log[32];
+	unsigned int nlog;
+	char fail_path[256];         /* writes to this path fail with fail_errno */
+	int fail_errno;
+	unsigned int forks;
+	struct {
+		char bdf[16], drv[HOST_DRIVER_MAX];
+	} native[16];                /* what drivers_probe binds without an override */
+	unsigned int nnative;
+} fk;
+
+/* ---- Fake tree ---- */
+
+static void __attribute__((format(printf, 2, 3))) rootpath(char *out, const char *fmt, ...)
+{
+	char rel[PATH_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(rel, sizeof(rel), fmt, ap);
+	va_end(ap);
+	assert_true((size_t)snprintf(out, PATH_MAX, "%s/%s", fk.root, rel) < PATH_MAX);
+}
+
+static void mkdirs(const char *rel)
+{
+	char p[PATH_MAX];
+
+	rootpath(p, "%s", rel);
+	for (char *s = p + strlen(fk.root) + 1; (s = strchr(s, '/')); s++) {
+		*s = 0;
+		assert_true(!mkdir(p, 0755) || errno == EEXIST);
+		*s = '/';
+	}
+	assert_true(!mkdir(p, 0755) || errno == EEXIST);
+}
+
+static void mkfile(const char *rel, const char *content)
+{
+	char p[PATH_MAX];
+	FILE *f;
+
+	rootpath(p, "%s", rel);
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fputs(content, f);
+	fclose(f);
+}
+
+static const char *slurp(const char *rel)
+{
+	static char buf[256];
+	char p[PATH_MAX];
+	FILE *f;
+	size_t n;
+
+	rootpath(p, "%s", rel);
+	f = fopen(p, "r");
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	return buf;
+}
+
+static bool exists(const char *rel)
+{
+	char p[PATH_MAX];
+	struct stat st;
+
+	rootpath(p, "%s", rel);
+	return !lstat(p, &st);
+}
+
+static void add_driver(const char *name)
+{
+	char rel[PATH_MAX];
+
+	snprintf(rel, sizeof(rel), "bus/pci/drivers/%s", name);
+	mkdirs(rel);
+	snprintf(rel, sizeof(rel), "bus/pci/drivers/%s/bind", name);
+	mkfile(rel, "");
+	snprintf(rel, sizeof(rel), "bus/pci/drivers/%s/unbind", name);
+	mkfile(rel, "");
+}
+
+/* Current driver of @bdf per the fake tree's link, "" if none. */
+static const char *cur_driver(const char *bdf)
+{
+	static char name[HOST_DRIVER_MAX];
+	char p[PATH_MAX], target[PATH_MAX];
+	ssize_t n;
+
+	rootpath(p, "devices/pci0000:00/%s/driver", bdf);
+	n = readlink(p, target, sizeof(target) - 1);
+	if (n < 0)
+		return "";
+	target[n] = 0;
+	snprintf(name, sizeof(name), "%s", strrchr(target, '/') + 1);
+	return name;
+}
+
+static void link_driver(const char *bdf, const char *drv)
+{
+	char p[PATH_MAX], target[PATH_MAX];
+	struct stat st;
+
+	rootpath(p, "devices/pci0000:00/%s/driver", bdf);
+	snprintf(target, sizeof(target), "../../../bus/pci/drivers/%s", drv);
+	assert_int_equal(symlink(target, p), 0);
+	/* The link resolves like sysfs's, through bus/pci/devices too. */
+	rootpath(p, "bus/pci/devices/%s/driver", bdf);
+	assert_int_equal(stat(p, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+}
+
+static void unlink_driver(const char *bdf)
+{
+	char p[PATH_MAX];
+
+	rootpath(p, "devices/pci0000:00/%s/driver", bdf);
+	assert_int_equal(unlink(p), 0);
+}
+
+/* A function on bus 0's host bridge; @drv NULL: unbound; @group < 0: no IOMMU. */
+static void add_device(const char *bdf, const char *drv, int group)
+{
+	char rel[PATH_MAX], p[PATH_MAX], target[PATH_MAX];
+	struct stat st;
+
+	snprintf(rel, sizeof(rel), "devices/pci0000:00/%s", bdf);
+	mkdirs(rel);
+	snprintf(rel, sizeof(rel), "devices/pci0000:00/%s/driver_override", bdf);
+	mkfile(rel, "(null)\n");
+	rootpath(p, "bus/pci/devices/%s", bdf);
+	snprintf(target, sizeof(target), "../../../devices/pci0000:00/%s", bdf);
+	assert_int_equal(symlink(target, p), 0);
+	if (drv) {
+		link_driver(bdf, drv);
+		assert_true(fk.nnative < ARRAY_SIZE(fk.native));
+		snprintf(fk.native[fk.nnative].bdf, sizeof(fk.native[0].bdf), "%s", bdf);
+		snprintf(fk.native[fk.nnative].drv, sizeof(fk.native[0].drv), "%s", drv);
+		fk.nnative++;
+	}
+	if (group >= 0) {
+		snprintf(rel, sizeof(rel), "kernel/iommu_groups/%d/devices", group);
+		mkdirs(rel);
+		rootpath(p, "devices/pci0000:00/%s/iommu_group", bdf);
+		snprintf(target, sizeof(target), "../../../kernel/iommu_groups/%d", group);
+		assert_int_equal(symlink(target, p), 0);
+		rootpath(p, "kernel/iommu_groups/%d/devices/%s", group, bdf);
+		snprintf(target, sizeof(target), "../../../../devices/pci0000:00/%s", bdf);
+		assert_int_equal(symlink(target, p), 0);
+		/* Both directions resolve. */
+		rootpath(p, "bus/pci/devices/%s/iommu_group/devices/%s/driver_override", bdf, bdf);
+		assert_int_equal(stat(p, &st), 0);
+	}
+}
+
+static int setup(void **state)
+{
+	const char *tmp = getenv("TMPDIR");
+	char tmpl[PATH_MAX];
+
+	(void)state;
+	memset(&fk, 0, sizeof(fk));
+	snprintf(tmpl, sizeof(tmpl), "%s/minivmm-host-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(tmpl) || !realpath(tmpl, fk.root))
+		return -1;
+	fk.fs.root = fk.root;
+	mkdirs("bus/pci/devices");
+	mkdirs("kernel/iommu_groups");
+	mkdirs("devices/pci0000:00");
+	mkfile("bus/pci/drivers_probe", "");
+	add_driver("vfio-pci");
+	add_driver("pci-stub");
+	add_driver("e1000e");
+	add_driver("snd_hda_intel");
+	add_driver("xhci_hcd");
+	return 0;
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+static int teardown(void **state)
+{
+	struct stat st;
+
+	(void)state;
+	assert_int_equal(nftw(fk.root, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
+	assert_int_not_equal(lstat(fk.root, &st), 0);
+	fk.root[0] = 0;
+	return 0;
+}
+
+/* ---- Test doubles for host.c's write() and fork() ---- */
+
+static pid_t fake_fork(void)
+{
+	fk.forks++;
+	errno = EAGAIN;
+	return -1;
+}
+
+static const char *native_driver(const char *bdf)
+{
+	for (unsigned int i = 0; i < fk.nnative; i++)
+		if (!strcmp(fk.native[i].bdf, bdf))
+			return fk.native[i].drv;
+	return "";
+}
+
+static bool device_exists(const char *bdf)
+{
+	char rel[PATH_MAX];
+
+	snprintf(rel, sizeof(rel), "devices/pci0000:00/%s", bdf);
+	return exists(rel);
+}
+
+static bool driver_exists(const char *drv)
+{
+	char rel[PATH_MAX];
+
+	snprintf(rel, sizeof(rel), "bus/pci/drivers/%s", drv);
+	return drv[0] && exists(rel);
+}
+
+static const char *override_of(const char *bdf)
+{
+	static char ov[HOST_DRIVER_MAX];
+	char rel[PATH_MAX];
+
+	snprintf(rel, sizeof(rel), "devices/pci0000:00/%s/driver_override", bdf);
+	snprintf(ov, sizeof(ov), "%s", slurp(rel));
+	ov[strcspn(ov, "\n")] = 0;
+	return strcmp(ov, "(null)") ? ov : "";
+}
+
+/* What the kernel does on a write to @rel; 0 or an errno. */
+static int kernel_react(const char *rel, const char *val)
+{
+	char drv[HOST_DRIVER_MAX] = "";
+	const char *ov;
+
+	if (!strcmp(rel, "bus/pci/drivers_probe")) {
+		if (!device_exists(val))
+			return ENODEV;
+		if (cur_driver(val)[0])
+			return 0;
+		ov = override_of(val);
+		snprintf(drv, sizeof(drv), "%s", ov[0] ? ov : native_driver(val));
+		if (driver_exists(drv))
+			link_driver(val, drv);
+		return 0;
+	}
+	if (sscanf(rel, "bus/pci/drivers/%63[^/]/", drv) == 1) {
+		const char *op = rel + strlen("bus/pci/drivers/") + strlen(drv) + 1;
+
+		if (!device_exists(val))
+			return ENODEV;
+		if (!strcmp(op, "unbind")) {
+			if (strcmp(cur_driver(val), drv))
+				return ENODEV;
+			unlink_driver(val);
+		} else if (!strcmp(op, "bind")) {
+			if (cur_driver(val)[0])
+				return EBUSY;
+			ov = override_of(val);
+			if (ov[0] && strcmp(ov, drv))
+				return ENODEV;
+			link_driver(val, drv);
+		}
+	}
+	return 0;
+}
+
+static ssize_t fake_write(int fd, const void *buf, size_t n)
+{
+	char proc[64], abs[PATH_MAX], val[64];
+	size_t rl = strlen(fk.root);
+	struct wlog *w;
+	ssize_t len;
+	const char *rel;
+	int err = 0;
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	len = readlink(proc, abs, sizeof(abs) - 1);
+	assert_true(len > 0);
+	abs[len] = 0;
+	/* host.c writes nowhere but the fake sysfs. */
+	assert_memory_equal(abs, fk.root, rl);
+	assert_int_equal(abs[rl], '/');
+	rel = abs + rl + 1;
+
+	assert_true(n < sizeof(val));
+	memcpy(val, buf, n);
+	val[n] = 0;
+	assert_true(fk.nlog < ARRAY_SIZE(fk.log));
+	w = &fk.log[fk.nlog++];
+	snprintf(w->path, sizeof(w->path), "%s", rel);
+	snprintf(w->val, sizeof(w->val), "%s", val);
+
+	if (fk.fail_path[0] && !strcmp(rel, fk.fail_path))
+		err = fk.fail_errno;
+	/* Sysfs attributes take each write whole. */
+	if (!err && (ftruncate(fd, 0) || pwrite(fd, buf, n, 0) != (ssize_t)n))
+		err = errno;
+	if (!err && fk.kernel)
+		err = kernel_react(rel, val);
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	return n;
+}
+
+static void assert_log(unsigned int i, const char *path, const char *val)
+{
+	assert_true(i < fk.nlog);
+	assert_string_equal(fk.log[i].path, path);
+	assert_string_equal(fk.log[i].val, val);
+}
+
+static struct host_pci pci(const char *bdf)
+{
+	struct host_pci h = { 0 };
+
+	snprintf(h.bdf, sizeof(h.bdf), "%s", bdf);
+	return h;
+}
+
+/* ---- host_pci_driver ---- */
+
+static void test_driver_read(void **state)
+{
+	char drv[HOST_DRIVER_MAX];
+
+	(void)state;
+	add_device(DEV, "e1000e", 3);
+	add_device("0000:00:1f.3", NULL, 4);
+
+	memset(drv, 'x', sizeof(drv));
+	assert_int_equal(host_pci_driver(&fk.fs, DEV, drv, sizeof(drv)), 0);
+	assert_string_equal(drv, "e1000e");
+	memset(drv, 'x', sizeof(drv));
+	assert_int_equal(host_pci_driver(&fk.fs, "0000:00:1f.3", drv, sizeof(drv)), 0);
+	assert_string_equal(drv, "");
+	assert_int_equal(host_pci_driver(&fk.fs, "0000:09:00.0", drv, sizeof(drv)), -ENOENT);
+	/* Truncated to the buffer, still terminated. */
+	memset(drv, 'x', sizeof(drv));
+	assert_int_equal(host_pci_driver(&fk.fs, DEV, drv, 4), 0);
+	assert_string_equal(drv, "e10");
+	assert_int_equal(fk.nlog, 0);
+}
+
+/* ---- host_pci_iommu_group ---- */
+
+static void test_iommu_group(void **state)
+{
+	char p[PATH_MAX];
+
+	(void)state;
+	add_device(DEV, "e1000e", 7);
+	add_device("0000:00:00.0", NULL, 0);
+	add_device("0000:00:02.0", NULL, 123);
+	add_device("0000:00:1f.0", "e1000e", -1);
+	add_device("0000:00:1f.3", NULL, -1);
+
+	assert_int_equal(host_pci_iommu_group(&fk.fs, DEV), 7);
+	assert_int_equal(host_pci_iommu_group(&fk.fs, "0000:00:00.0"), 0);
+	assert_int_equal(host_pci_iommu_group(&fk.fs, "0000:00:02.0"), 123);
+	/* IOMMU off: no link. */
+	assert_int_equal(host_pci_iommu_group(&fk.fs, "0000:00:1f.0"), -ENODEV);
+	/* No such device. */
+	assert_int_equal(host_pci_iommu_group(&fk.fs, "0000:09:00.0"), -ENODEV);
+	/* A link whose name is not a number. */
+	rootpath(p, "devices/pci0000:00/0000:00:1f.3/iommu_group");
+	assert_int_equal(symlink("../../../kernel/iommu_groups/12x", p), 0);
+	assert_int_equal(host_pci_iommu_group(&fk.fs, "0000:00:1f.3"), -ENODEV);
+}
+
+/* ---- host_group_check ---- */
+
+static void test_group_check_viable(void **state)
+{
+	char others[256];
+
+	(void)state;
+	add_device(DEV, "e1000e", 5);                 /* self: its driver doesn't count */
+	add_device("0000:03:00.1", NULL, 5);          /* unbound */
+	add_device("0000:03:00.2", "vfio-pci", 5);
+	add_device("0000:03:00.3", "pci-stub", 5);
+	add_device("0000:04:00.0", "snd_hda_intel", 6); /* another group */
+
+	memset(others, 'x', sizeof(others));
+	assert_int_equal(host_group_check(&fk.fs, 5, DEV, others, sizeof(others)), 0);
+	assert_string_equal(others, "");
+	/* A group of one. */
+	assert_int_equal(host_group_check(&fk.fs, 6, "0000:04:00.0", others, sizeof(others)), 0);
+	assert_string_equal(others, "");
+	/* A member listed in the group but gone from the bus is skipped. */
+	mkfile("kernel/iommu_groups/5/devices/0000:03:00.7", "");
+	assert_int_equal(host_group_check(&fk.fs, 5, DEV, others, sizeof(others)), 0);
+	/* No such group. */
+	assert_int_equal(host_group_check(&fk.fs, 42, DEV, others, sizeof(others)), -ENOENT);
+	assert_string_equal(others, "");
+}
+
+static void test_group_check_busy(void **state)
+{
+	static const char a[] = "0000:00:1f.3 (snd_hda_intel)", b[] = "0000:00:14.0 (xhci_hcd)";
+	char others[256], small[16];
+
+	(void)state;
+	add_device(DEV, "e1000e", 9);
+	add_device("0000:00:1f.3", "snd_hda_intel", 9);
+	add_device("0000:00:14.0", "xhci_hcd", 9);
+	add_device("0000:00:1f.0", "vfio-pci", 9);
+	add_device("0000:00:1f.4", NULL, 9);
+
+	assert_int_equal(host_group_check(&fk.fs, 9, DEV, others, sizeof(others)), -EBUSY);
+	/* Both offenders, in directory order, ", "-separated; nobody else. */
+	assert_int_equal(strlen(others), strlen(a) + 2 + strlen(b));
+	assert_non_null(strstr(others, a));
+	assert_non_null(strstr(others, b));
+	assert_non_null(strstr(others, ", "));
+	assert_null(strstr(others, DEV));
+	assert_null(strstr(others, "1f.0"));
+	assert_null(strstr(others, "1f.4"));
+
+	/* The device itself on a real driver is not an offender... */
+	assert_int_equal(host_group_check(&fk.fs, 9, "0000:00:1f.3", others, sizeof(others)), -EBUSY);
+	assert_non_null(strstr(others, DEV " (e1000e)"));
+	assert_null(strstr(others, "1f.3"));
+
+	/* A short buffer: truncated, terminated, still -EBUSY. */
+	memset(small, 'x', sizeof(small));
+	assert_int_equal(host_group_check(&fk.fs, 9, DEV, small, sizeof(small)), -EBUSY);
+	assert_int_equal(strlen(small), sizeof(small) - 1);
+	assert_memory_equal(small, "0000:00:", 8);
+	assert_int_equal(host_group_check(&fk.fs, 9, DEV, small, 1), -EBUSY);
+	assert_string_equal(small, "");
+	assert_int_equal(fk.nlog, 0);
+}
+
+/* ---- host_pci_bind_vfio ---- */
+
+static void test_bind_missing_device(void **state)
+{
+	struct host_pci h = pci("0000:09:00.0");
+
+	(void)state;
+	assert_int_equal(host_pci_bind_vfio(&fk.fs, &h, false), -ENOENT);
+	assert_false(h.rebound);
+	assert_false(h.had_override);
+	assert_int_equal(fk.nlog, 0);
+	assert_int_equal(fk.forks, 0);
+}
+
+static void test_bind_already_vfio(void **state)
+{
+	struct host_pci h = pci(DEV);
+
+	(void)state;
+	add_device(DEV, "vfio-pci", 3);
+	for (int no_rebind = 0; no_rebind < 2; no_rebind++) {
+		assert_int_equal(host_pci_bind_vfio(&fk.fs, &h, no_rebind), 0);
+		assert_string_equal(h.orig_driver, "vfio-pci");
+		assert_false(h.rebound);
+		assert_false(h.had_override);
+	}
+	/* Nothing to give back either. */
+	host_pci_restore(&fk.fs, &h);
+	assert_int_equal(fk.nlog, 0);
+	assert_int_equal(fk.forks, 0);
+	assert_string_equal(cur_driver(DEV), "vfio-pci");
+	assert_string_equal(slurp(DEVDIR "/driver_override"), "(null)\n");
+}
+
+static void test_bind_no_rebind_refuses(void **state)
+{
+	struct host_pci h = pci(DEV);
+
+	(void)state;
+	add_device(DEV, "e1000e", 3);
+	assert_int_equal(host_pci_bind_vfio(&fk.fs, &h, true), -EPERM);
+	assert_string_equal(h.orig_driver, "e1000e");
+	assert_false(h.rebound);
+	assert_false(h.had_override);
+	assert_int_equal(fk.nlog, 0);
+	assert_int_equal(fk.forks, 0);
+	assert_string_equal(cur_driver(DEV), "e1000e");
+	assert_string_equal(slurp(DEVDIR "/driver_override"), "(null)\n");
+}
+
+/* A plain tree: the writes happen, vfio-pci never shows up, all is undone. */
+static void test_bind_writes_then_undoes(void **state)
+{
+	struct host_pci h = pci(DEV);
+
+	(void)state;
+	add_device(DEV, "e1000e", 3);
+	assert_int_equal(host_pci_bind_vfio(&fk.fs, &h, false), -EIO);
+	assert_int_equal(fk.nlog, 5);
+	assert_log(0, DEVDIR "/driver_override", "vfio-pci");
+	assert_log(1, "bus/pci/drivers/e1000e/unbind", DEV);
+	assert_log(2, "bus/pci/drivers_probe", DEV);
+	/* Still on e1000e: undone by host_pci_restore(). */
+	assert_log(3, DEVDIR "/driver_override", "\n");
+	assert_log(4, "bus/pci/drivers/e1000e/bind", DEV);
+	assert_string_equal(slurp(DEVDIR "/driver_override"), "\n");
+	assert_string_equal(slurp("bus/pci/drivers/e1000e/unbind"), DEV);
+	assert_string_equal(slurp("bus/pci/drivers/e1000e/bind"), DEV);
+	assert_string_equal(slurp("bus/pci/drivers_probe"), DEV);
+	assert_string_equal(slurp("bus/pci/drivers/vfio-pci/bind"), "");
+	assert_string_equal(h.orig_driver, "e1000e");
+	assert_false(h.rebound);
+	assert_false(h.had_override);
+	assert_int_equal(fk.forks, 0);
+}
+
+/* With the kernel emulated: moved to vfio-pci, then given back. */
+static void test_bind_and_restore(void **state)
+{
+	struct host_pci h = pci(DEV);
+
+	(void)state;
+	fk.kernel = true;
+	add_device(DEV, "e1000e", 3);
+	assert_int_equal(host_pci_bind_vfio(&fk.fs, &h, false), 0);
+	assert_int_equal(fk.nlog, 3);
+	assert_log(0, DEVDIR "/driver_override", "vfio-pci");
+	assert_log(1, "bus/pci/drivers/e1000e/unbind", DEV);
+	assert_log(2, "bus/pci/drivers_probe", DEV);
+	assert_string_equal(cur_driver(DEV), "vfio-pci");
+	assert_string_equal(slurp(DEVDIR "/driver_override"), "vfio-pci");
+	assert_string_equal(h.orig_driver, "e1000e");
+	assert_true(h.rebound);
+	assert_true(h.had_override);
+	assert_int_equal(fk.forks, 0);
+
+	host_pci_restore(&fk.fs, &h);
+	assert_int_equal(fk.nlog, 6);
+	assert_log(3, DEVDIR "/driver_override", "\n");
+	assert_log(4, "bus/pci/drivers/vfio-pci/unbind", DEV);
+	assert_log(5, "bus/pci/drivers/e1000e/bind", DEV);
+	assert_string_equal(cur_driver(DEV), "e1000e");
+	assert_string_equal(slurp(DEVDIR "/driver_override"), "\n");
+	assert_false(h.rebound);
+	assert_false(h.had_override);
+	/* Restoring twice does nothing more. */
+	host_pci_restore(&fk.fs, &h);
+	assert_int_equal(fk.nlog, 6);
+}
+
+static void test_bind_unbound_device(void **state)
+{
+	struct host_pci h = pci(DEV);
+
+	(void)state;
+	fk.kernel = true;
+	add_device(DEV, NULL, 3);
+	assert_int_equal(host_pci_bind_vfio(&fk.fs, &h, false), 0);
+	/* Nothing to unbind first. */
+	assert_int_equal(fk.nlog, 2);
+	assert_log(0, DEVDIR "/driver_override", "vfio-pci");
+	assert_log(1, "bus/pci/drivers_probe", DEV);
+	assert_string_equal(cur_driver(DEV), "vfio-pci");
+	assert_string_equal(h.orig_driver, "");
+	assert_true(h.rebound);
+	assert_true(h.had_override);
+
+	/* Back to unbound: override cleared, vfio-pci unbound, nothing bound. */
+	host_pci_restore(&fk.fs, &h);
+	assert_int_equal(fk.nlog, 4);
+	assert_log(2, DEVDIR "/driver_override", "\n");
+	assert_log(3, "bus/pci/drivers/vfio-pci/unbind", DEV);
+	assert_string_equal(cur_driver(DEV), "");
+	assert_false(h.rebound);
+	assert_false(h.had_override);
+}
+
+static void test_restore_writes_bind(void **state)
+{
+	struct host_pci h = pci(DEV);
+
+	(void)state;
+	add_device(DEV, "vfio-pci", 3);
+	snprintf(h.orig_driver, sizeof(h.orig_driver), "e1000e");
+	h.rebound = true;
+	h.had_override = true;
+	host_pci_restore(&fk.fs, &h);
+	assert_int_equal(fk.nlog, 3);
+	assert_log(0, DEVDIR "/driver_override", "\n");
+	assert_log(1, "bus/pci/drivers/vfio-pci/unbind", DEV);
+	assert_log(2, "bus/pci/drivers/e1000e/bind", DEV);
+	assert_string_equal(slurp(DEVDIR "/driver_override"), "\n");
+	assert_string_equal(slurp("bus/pci/drivers/vfio-pci/unbind"), DEV);
+	assert_string_equal(slurp("bus/pci/drivers/e1000e/bind"), DEV);
+	assert_false(h.rebound);
+	assert_false(h.had_override);
+
+	/* Only the override was ours: nothing else is touched. */
+	h.had_override = true;
+	host_pci_restore(&fk.fs, &h);
+	assert_int_equal(fk.nlog, 4);
+	assert_log(3, DEVDIR "/driver_override", "\n");
+}
+
+static void test_restore_falls_back_to_probe(void **state)
+{
+	struct host_pci h = pci(DEV);
+
+	(void)state;
+	fk.kernel = true;
+	add_device(DEV, "e1000e", 3);
+	assert_int_equal(host_pci_bind_vfio(&fk.fs, &h, false), 0);
+	fk.nlog = 0;
+	/* The original driver refuses the explicit bind: a probe finds it. */
+	snprintf(fk.fail_path, sizeof(fk.fail_path), "bus/pci/drivers/e1000e/bind");
+	fk.fail_errno = ENODEV;
+	host_pci_restore(&fk.fs, &h);
+	assert_int_equal(fk.nlog, 4);
+	assert_log(2, "bus/pci/drivers/e1000e/bind", DEV);
+	assert_log(3, "bus/pci/drivers_probe", DEV);
+	assert_string_equal(cur_driver(DEV), "e1000e");
+}
+
+static void test_bind_override_not_writable(void **state)
+{
+	struct host_pci h = pci(DEV);
+	char p[PATH_MAX];
+
+	(void)state;
+	fk.kernel = true;
+	add_device(DEV, "e1000e", 3);
+	/* Not root: the write is refused. */
+	snprintf(fk.fail_path, sizeof(fk.fail_path), DEVDIR "/driver_override");
+	fk.fail_errno = EACCES;
+	assert_int_equal(host_pci_bind_vfio(&fk.fs, &h, false), -EACCES);
+	assert_int_equal(fk.nlog, 1);
+	assert_false(h.had_override);
+	assert_false(h.rebound);
+	assert_string_equal(cur_driver(DEV), "e1000e");
+	/* No driver_override at all (old kernel). */
+	fk.fail_path[0] = 0;
+	rootpath(p, DEVDIR "/driver_override");
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(host_pci_bind_vfio(&fk.fs, &h, false), -ENOENT);
+	assert_int_equal(fk.nlog, 1);
+	assert_false(h.had_override);
+	assert_false(h.rebound);
+	assert_string_equal(cur_driver(DEV), "e1000e");
+}
+
+static void test_bind_unbind_fails(void **state)
+{
+	struct host_pci h = pci(DEV);
+
+	(void)state;
+	fk.kernel = true;
+	add_device(DEV, "e1000e", 3);
+	snprintf(fk.fail_path, sizeof(fk.fail_path), "bus/pci/drivers/e1000e/unbind");
+	fk.fail_errno = EBUSY;
+	assert_int_equal(host_pci_bind_vfio(&fk.fs, &h, false), -EBUSY);
+	/* The override is taken back; nothing else was changed. */
+	assert_int_equal(fk.nlog, 3);
+	assert_log(0, DEVDIR "/driver_override", "vfio-pci");
+	assert_log(1, "bus/pci/drivers/e1000e/unbind", DEV);
+	assert_log(2, DEVDIR "/driver_override", "\n");
+	assert_string_equal(cur_driver(DEV), "e1000e");
+	assert_false(h.rebound);
+	assert_false(h.had_override);
+}
+
+static void test_bind_vfio_pci_missing(void **state)
+{
+	struct host_pci h = pci(DEV);
+	char p[PATH_MAX];
+
+	(void)state;
+	add_device(DEV, "e1000e", 3);
+	rootpath(p, "bus/pci/drivers/vfio-pci");
+	assert_int_equal(nftw(p, rm_one, 4, FTW_DEPTH | FTW_PHYS), 0);
+	/* It tries to load the module (modprobe, faked to fail) and gives up. */
+	assert_int_equal(host_pci_bind_vfio(&fk.fs, &h, false), -ENOENT);
+	assert_int_equal(fk.forks, 1);
+	assert_int_equal(fk.nlog, 0);
+	assert_false(h.rebound);
+	assert_false(h.had_override);
+	assert_string_equal(cur_driver(DEV), "e1000e");
+}
+
+/* Sanitizer runtime hooks; present only in sanitized builds. */
+extern void __sanitizer_set_report_fd(void *fd) __attribute__((weak));
+extern void __sanitizer_set_death_callback(void (*cb)(void)) __attribute__((weak));
+
+/* A sanitizer abort skips the teardown: remove the fake tree anyway. */
+static void remove_tree_on_death(void)
+{
+	if (fk.root[0])
+		nftw(fk.root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/*
+ * Leave non-zero junk where the next call's locals will live (not
+ * instrumented: ASan's redzones would leave the top of the frame untouched).
+ */
+static void __attribute__((noinline, no_sanitize_address)) dirty_stack(void)
+{
+	volatile char junk[4096];
+
+	for (size_t i = 0; i < sizeof(junk); i++)
+		junk[i] = 'A';
+}
+
+/*
+ * The function disappeared (surprise removal, VF destroyed) before it was
+ * given back: the restore must fail gracefully and say it is unbound.
+ */
+static void test_restore_device_gone(void **state)
+{
+	/* Called through a pointer so it is not inlined into this frame. */
+	void (*volatile restore)(const struct host_sysfs *, struct host_pci *) = host_pci_restore;
+	struct host_pci h = pci(DEV);
+	char p[PATH_MAX], out[PATH_MAX];
+	int saved, fd;
+
+	(void)state;
+	fk.kernel = true;
+	add_device(DEV, "vfio-pci", 3);
+	rootpath(p, "bus/pci/devices/" DEV);
+	assert_int_equal(unlink(p), 0);
+	rootpath(p, DEVDIR);
+	assert_int_equal(nftw(p, rm_one, 4, FTW_DEPTH | FTW_PHYS), 0);
+	snprintf(h.orig_driver, sizeof(h.orig_driver), "e1000e");
+	h.rebound = true;
+	h.had_override = true;
+
+	/* Capture the warning. */
+	rootpath(out, "stderr.txt");
+	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	assert_true(fd >= 0);
+	saved = dup(STDERR_FILENO);
+	assert_true(saved >= 0);
+	/* A sanitizer report during the capture still goes to the real stderr. */
+	if (__sanitizer_set_report_fd)
+		__sanitizer_set_report_fd((void *)(intptr_t)saved);
+	assert_int_equal(dup2(fd, STDERR_FILENO), STDERR_FILENO);
+	close(fd);
+	log_set_level(LOG_WARN);
+	dirty_stack();
+	restore(&fk.fs, &h);
+	log_set_level(LOG_ERROR);
+	assert_int_equal(dup2(saved, STDERR_FILENO), STDERR_FILENO);
+	if (__sanitizer_set_report_fd)
+		__sanitizer_set_report_fd((void *)(intptr_t)STDERR_FILENO);
+	close(saved);
+
+	assert_false(h.rebound);
+	assert_false(h.had_override);
+	/* Bind refused (no such device), then a probe tried. */
+	assert_int_equal(fk.nlog, 2);
+	assert_log(0, "bus/pci/drivers/e1000e/bind", DEV);
+	assert_log(1, "bus/pci/drivers_probe", DEV);
+	assert_non_null(strstr(slurp("stderr.txt"), "could not give it back to e1000e (now unbound)"));
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_driver_read),
+		T(test_iommu_group),
+		T(test_group_check_viable),
+		T(test_group_check_busy),
+		T(test_bind_missing_device),
+		T(test_bind_already_vfio),
+		T(test_bind_no_rebind_refuses),
+		T(test_bind_writes_then_undoes),
+		T(test_bind_and_restore),
+		T(test_bind_unbound_device),
+		T(test_restore_writes_bind),
+		T(test_restore_falls_back_to_probe),
+		T(test_bind_override_not_writable),
+		T(test_bind_unbind_fails),
+		T(test_bind_vfio_pci_missing),
+		T(test_restore_device_gone),
+	};
+
+	/* Expected failures log errors; keep the rest quiet. */
+	log_set_level(LOG_ERROR);
+	if (__sanitizer_set_death_callback)
+		__sanitizer_set_death_callback(remove_tree_on_death);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
