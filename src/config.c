@@ -23,6 +23,17 @@ const char config_usage[] =
 	"  --mem SIZE         guest RAM, with K/M/G suffix; a bare number is MiB (default 512M)\n"
 	"  --console FILE     write the guest console (COM1) to FILE instead of stdout\n"
 	"\n"
+	"Commands (zero-config: without --kernel, the host's running kernel boots\n"
+	"with an initramfs minivmm builds, holding the modules of the assigned devices):\n"
+	"  --run 'CMD'        run CMD with sh in the guest after its drivers are loaded;\n"
+	"                     its exit status becomes minivmm's\n"
+	"  -- CMD ARGS...     the same, without a shell quoting round\n"
+	"  --modules DIR      modules tree of --kernel (e.g. an unpacked kernel package's\n"
+	"                     lib/modules/VERSION; default /lib/modules/$(uname -r))\n"
+	"  --share DIR        copy DIR into the guest at /mnt/share\n"
+	"  --timeout SECONDS  stop the guest after SECONDS, print its last lines, status 124\n"
+	"  --junit FILE       write the KTAP/TAP results the guest printed as JUnit XML"
+	"\n"
 	"Devices:\n"
 	"  --assign BDF       give the guest host PCI function BDF (DDDD:BB:DD.F or BB:DD.F)\n"
 	"                     through VFIO; repeatable\n"
@@ -52,6 +63,11 @@ enum {
 	OPT_NO_REBIND,
 	OPT_STATS,
 	OPT_VERSION,
+	OPT_RUN,
+	OPT_MODULES,
+	OPT_SHARE,
+	OPT_JUNIT,
+	OPT_TIMEOUT,
 };
 
 static const struct option options[] = {
@@ -67,6 +83,11 @@ static const struct option options[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "run", required_argument, NULL, OPT_RUN },
+	{ "modules", required_argument, NULL, OPT_MODULES },
+	{ "share", required_argument, NULL, OPT_SHARE },
+	{ "junit", required_argument, NULL, OPT_JUNIT },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -125,7 +146,24 @@ int config_parse(struct config *cfg, int argc, char *const argv[], char *err, si
 		switch (c) {
 		case OPT_KERNEL: cfg->kernel = optarg; break;
 		case OPT_INITRD: cfg->initrd = optarg; break;
-		case OPT_CMDLINE: cfg->cmdline = optarg; break;
+		case OPT_CMDLINE: cfg->cmdline = optarg; cfg->cmdline_given = true; break;
+		case OPT_RUN: cfg->run = optarg; break;
+		case OPT_MODULES: cfg->modules = optarg; break;
+		case OPT_SHARE: cfg->share = optarg; break;
+		case OPT_JUNIT: cfg->junit = optarg; break;
+		case OPT_TIMEOUT: {
+			char *end;
+			long n;
+
+			errno = 0;
+			n = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || n < 1 || n > CONFIG_MAX_TIMEOUT)
+				return fail(err, errlen,
+					    "--timeout '%s' is not a number of seconds from 1 to %d: give e.g. --timeout 60",
+					    optarg, CONFIG_MAX_TIMEOUT);
+			cfg->timeout = n;
+			break;
+		}
 		case OPT_CONSOLE: cfg->console = optarg; break;
 		case OPT_CPUS: {
 			char *end;
@@ -184,11 +222,18 @@ int config_parse(struct config *cfg, int argc, char *const argv[], char *err, si
 	}
 	if (cfg->help || cfg->version)
 		return 0;
-	if (optind < argc)
-		return fail(err, errlen, "unexpected argument '%s': options start with --, see minivmm --help",
+	if (optind < argc && !strcmp(argv[optind - 1], "--")) {
+		if (cfg->run)
+			return fail(err, errlen, "both --run and '-- CMD' given: use one of them");
+		cfg->run = cfg->run_owned = config_shell_join(argc - optind, argv + optind);
+		if (!cfg->run)
+			return fail(err, errlen, "out of memory");
+	} else if (optind < argc) {
+		return fail(err, errlen, "unexpected argument '%s': options start with --; put a guest command after --",
 			    argv[optind]);
-	if (!cfg->kernel)
-		return fail(err, errlen, "no kernel given: pass --kernel BZIMAGE");
+	}
+	if (cfg->modules && !cfg->kernel)
+		return fail(err, errlen, "--modules needs --kernel: it is the modules tree of that kernel");
 	if (cfg->mem < CONFIG_MIN_MEM)
 		return fail(err, errlen, "--mem %" PRIu64 "M is too small: give at least %lluM",
 			    cfg->mem >> 20, CONFIG_MIN_MEM >> 20);
@@ -202,4 +247,42 @@ int config_parse(struct config *cfg, int argc, char *const argv[], char *err, si
 		return fail(err, errlen, "--cmdline is %zu bytes: at most %llu fit", strlen(cfg->cmdline),
 			    LAYOUT_CMDLINE_MAX - 1);
 	return 0;
+}
+
+char *config_shell_join(int argc, char *const argv[])
+{
+	size_t len = 1;
+	char *out, *p;
+
+	for (int i = 0; i < argc; i++) {
+		len += 3; /* quotes and a space */
+		for (const char *c = argv[i]; *c; c++)
+			len += *c == '\'' ? 4 : 1; /* ' becomes '\'' */
+	}
+	out = p = malloc(len);
+	if (!out)
+		return NULL;
+	for (int i = 0; i < argc; i++) {
+		if (i)
+			*p++ = ' ';
+		*p++ = '\'';
+		for (const char *c = argv[i]; *c; c++) {
+			if (*c == '\'') {
+				memcpy(p, "'\\''", 4);
+				p += 4;
+			} else {
+				*p++ = *c;
+			}
+		}
+		*p++ = '\'';
+	}
+	*p = 0;
+	return out;
+}
+
+void config_free(struct config *cfg)
+{
+	free(cfg->run_owned);
+	cfg->run_owned = NULL;
+	cfg->run = NULL;
 }

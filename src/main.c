@@ -10,6 +10,9 @@
 
 #include "minivmm/config.h"
 #include "minivmm/log.h"
+#include "minivmm/runner/doctor.h"
+#include "minivmm/runner/guest.h"
+#include "minivmm/runner/ktap.h"
 #include "minivmm/vm.h"
 #include "minivmm/x86/boot.h"
 
@@ -39,14 +42,63 @@ static int signals_setup(void)
 	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
+/* Results the guest printed as KTAP/TAP: summary, JUnit, and status 1 on failure. */
+static int report_tests(struct vm *vm, const struct config *cfg, int status)
+{
+	const struct ktap_summary *sum;
+	double secs = vm->started_ms ? (double)(vm_now_ms() - vm->started_ms) / 1000 : 0;
+
+	if (!vm->ktap)
+		return status;
+	ktap_finish(vm->ktap);
+	sum = ktap_summary(vm->ktap);
+	if (cfg->junit) {
+		FILE *f = fopen(cfg->junit, "we");
+
+		if (!f || junit_write(f, vm->ktap, "minivmm", secs) || fclose(f)) {
+			pr_err("cannot write --junit %s: %s", cfg->junit, strerror(errno));
+			return EXIT_VMM_ERROR;
+		}
+	}
+	if (!sum->seen)
+		return status;
+	fprintf(stderr, "minivmm: tests: %u passed, %u failed, %u skipped%s%s\n", sum->passed,
+		sum->failed + sum->errors, sum->skipped, sum->todo ? ", some TODO" : "",
+		sum->bail_out ? ", bailed out" : "");
+	if (status == EXIT_GUEST_OK && (sum->failed || sum->errors || sum->bail_out))
+		return 1;
+	return status;
+}
+
+static void report_exit(struct vm *vm, int status)
+{
+	char tail[CONSOLE_TAIL_LINES][CONSOLE_LINE_MAX];
+	unsigned int n;
+
+	if (status == EXIT_GUEST_CRASH || status == EXIT_VMM_ERROR || status == EXIT_TIMEOUT || status > 128)
+		pr_err("%s", vm->exit_msg);
+	else
+		pr_info("%s", vm->exit_msg);
+	/* A guest that hangs or crashes: its last words, where the user looks. */
+	if (status == EXIT_TIMEOUT || (status == EXIT_GUEST_CRASH && vm->console.out_owned)) {
+		n = console_tail(&vm->console, tail, 10);
+		fprintf(stderr, "minivmm: last %u console lines:\n", n);
+		for (unsigned int i = 0; i < n; i++)
+			fprintf(stderr, "  | %s\n", tail[i]);
+	}
+}
+
 int main(int argc, char *argv[])
 {
 	static struct vm vm;
 	struct boot_image kernel = { .fd = -1 };
+	struct guest_boot gb;
 	struct config cfg;
-	char err[512];
+	char err[768];
 	int sigfd, status;
 
+	if (argc > 1 && !strcmp(argv[1], "doctor"))
+		return doctor_main(argc - 1, argv + 1);
 	if (config_parse(&cfg, argc, argv, err, sizeof(err))) {
 		pr_err("%s", err);
 		return EXIT_VMM_ERROR;
@@ -66,22 +118,20 @@ int main(int argc, char *argv[])
 		pr_err("cannot set up signal handling: %s", strerror(errno));
 		return EXIT_VMM_ERROR;
 	}
-	/* Refuse a bad kernel before any VM exists. */
-	if (boot_image_open(&kernel, cfg.kernel, err, sizeof(err))) {
+	/* Refuse a bad kernel, or a guest we cannot build, before any VM exists. */
+	if (guest_boot_prepare(&cfg, &gb, err, sizeof(err)) ||
+	    boot_image_open(&kernel, gb.kernel, err, sizeof(err))) {
 		pr_err("%s", err);
+		config_free(&cfg);
 		return EXIT_VMM_ERROR;
 	}
 
-	if (vm_create(&vm, &cfg, &kernel)) {
+	if (vm_create(&vm, &cfg, &kernel, gb.initrd[0] ? gb.initrd : NULL, gb.cmdline)) {
 		status = EXIT_VMM_ERROR;
 	} else {
 		status = vm_run(&vm, sigfd);
-		if (status == EXIT_GUEST_OK)
-			pr_info("%s", vm.exit_msg);
-		else if (status == EXIT_GUEST_CRASH || status == EXIT_VMM_ERROR || status > 128)
-			pr_err("%s", vm.exit_msg);
-		else
-			pr_info("%s", vm.exit_msg);
+		report_exit(&vm, status);
+		status = report_tests(&vm, &cfg, status);
 	}
 	/* Console first: a terminal gets its mode back before our last words. */
 	console_destroy(&vm.console);
@@ -90,5 +140,6 @@ int main(int argc, char *argv[])
 	vm_destroy(&vm);
 	boot_image_close(&kernel);
 	close(sigfd);
+	config_free(&cfg);
 	return status;
 }

@@ -15,6 +15,7 @@
 #include "minivmm/kvm.h"
 #include "minivmm/layout.h"
 #include "minivmm/log.h"
+#include "minivmm/runner/ktap.h"
 #include "minivmm/vm.h"
 #include "minivmm/x86/cpu.h"
 #include "minivmm/x86/platform.h"
@@ -200,7 +201,7 @@ static void vm_serial_irq(void *opaque, int level)
 	vm_irq_line(opaque, LAYOUT_IRQ_COM1, level);
 }
 
-static long now_ms(void)
+long vm_now_ms(void)
 {
 	struct timespec ts;
 
@@ -217,11 +218,12 @@ static void vm_console_line(void *opaque, const char *line)
 		const char *p = strstr(line, "Kernel panic");
 
 		snprintf(vm->panic_msg, sizeof(vm->panic_msg), "guest %s", p);
-		vm->panic_at_ms = now_ms();
+		vm->panic_at_ms = vm_now_ms();
 		vm->panic_seen = true;
 	} else if (vm->panic_seen && strstr(line, "---[ end Kernel panic")) {
 		vm_stop(vm, EXIT_GUEST_CRASH, "%s", vm->panic_msg);
 	}
+	ktap_feed(vm->ktap, line);
 }
 
 static int vm_create_devices(struct vm *vm)
@@ -269,7 +271,8 @@ static int vm_create_vcpus(struct vm *vm)
 	return 0;
 }
 
-int vm_create(struct vm *vm, const struct config *cfg, const struct boot_image *kernel)
+int vm_create(struct vm *vm, const struct config *cfg, const struct boot_image *kernel,
+	      const char *initrd, const char *cmdline)
 {
 	uint64_t rsdp;
 	int ret;
@@ -288,6 +291,9 @@ int vm_create(struct vm *vm, const struct config *cfg, const struct boot_image *
 	vm->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (vm->stop_fd < 0)
 		return -errno;
+	vm->ktap = ktap_new(NULL, NULL);
+	if (!vm->ktap)
+		return -ENOMEM;
 	ret = bus_init(&vm->pio, "pio");
 	if (!ret)
 		ret = bus_init(&vm->mmio, "mmio");
@@ -308,7 +314,7 @@ int vm_create(struct vm *vm, const struct config *cfg, const struct boot_image *
 	if (!ret)
 		ret = platform_write_acpi(vm, &rsdp);
 	if (!ret)
-		ret = boot_load(&vm->mem, kernel, cfg->cmdline, cfg->initrd, rsdp);
+		ret = boot_load(&vm->mem, kernel, cmdline, initrd, rsdp);
 	if (!ret)
 		ret = vm_create_vcpus(vm);
 	return ret;
@@ -359,13 +365,20 @@ int vm_run(struct vm *vm, int signal_fd)
 			break;
 		}
 	}
+	vm->started_ms = vm_now_ms();
 	while (!atomic_load(&vm->stopping)) {
+		long left = vm->cfg->timeout ? vm->started_ms + vm->cfg->timeout * 1000L - vm_now_ms() : -1;
 		struct pollfd pfd[3] = {
 			{ .fd = vm->stop_fd, .events = POLLIN },
 			{ .fd = signal_fd, .events = POLLIN },
 			{ .fd = vm->console.in_fd, .events = POLLIN },
 		};
-		int timeout = vm->panic_seen ? 100 : -1;
+		int timeout = vm->panic_seen ? 100 : left < 0 ? -1 : (int)(left > 60000 ? 60000 : left);
+
+		if (vm->cfg->timeout && left <= 0) {
+			vm_stop(vm, EXIT_TIMEOUT, "timed out after %u s (--timeout)", vm->cfg->timeout);
+			break;
+		}
 
 		if (poll(pfd, 3, timeout) < 0 && errno != EINTR) {
 			vm_stop(vm, EXIT_VMM_ERROR, "poll failed: %s", strerror(errno));
@@ -379,7 +392,7 @@ int vm_run(struct vm *vm, int signal_fd)
 		}
 		if (pfd[2].revents & (POLLIN | POLLHUP))
 			vm_handle_stdin(vm);
-		if (vm->panic_seen && now_ms() - vm->panic_at_ms > PANIC_GRACE_MS)
+		if (vm->panic_seen && vm_now_ms() - vm->panic_at_ms > PANIC_GRACE_MS)
 			vm_stop(vm, EXIT_GUEST_CRASH, "%s", vm->panic_msg);
 	}
 	vm_stop_vcpus(vm);
@@ -452,5 +465,7 @@ void vm_destroy(struct vm *vm)
 	if (vm->stop_fd >= 0)
 		close(vm->stop_fd);
 	vm->stop_fd = -1;
+	ktap_free(vm->ktap);
+	vm->ktap = NULL;
 	pthread_mutex_destroy(&vm->slot_lock);
 }

@@ -14,6 +14,7 @@
 #define CONFIG_MIN_MEM (32ULL << 20)
 #define CONFIG_DEFAULT_MEM (512ULL << 20)
 #define CONFIG_DEFAULT_CMDLINE "console=ttyS0"
+#define CONFIG_MAX_TIMEOUT (7 * 24 * 3600)
 
 /* Documented exit statuses (README, --help, man page). */
 enum exit_status {
@@ -37,7 +38,20 @@ struct config {
 	struct pci_bdf assign[CONFIG_MAX_ASSIGN];
 	unsigned int nassign;
 	bool no_rebind;
+	/* Running a command in the guest (zero-config when no --kernel). */
+	const char *run;             /* --run CMD, or "-- CMD ARGS..." joined */
+	char *run_owned;             /* storage of a joined "-- CMD ARGS..." */
+	const char *modules;         /* --modules DIR: the kernel's modules tree */
+	const char *share;           /* --share DIR */
+	const char *junit;           /* --junit FILE */
+	unsigned int timeout;        /* --timeout SECONDS, 0: none */
+	bool cmdline_given;
 };
+
+/* Release what config_parse allocated. */
+void config_free(struct config *cfg);
+/* Pure: quote @argv for sh; returns malloc'd "'a' 'b c'" or NULL. */
+char *config_shell_join(int argc, char *const argv[]);
 
 /*
  * Parse argv into @cfg (defaults filled in). On error returns -EINVAL and

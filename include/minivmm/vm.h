@@ -22,6 +22,7 @@
 #include "minivmm/x86/boot.h"
 
 struct kvm_cpuid2;
+struct ktap_parser;
 
 struct vm {
 	const struct config *cfg;
@@ -58,10 +59,13 @@ struct vm {
 	char panic_msg[CONSOLE_LINE_MAX];
 
 	struct stat_counter *counters; /* --stats device list */
+	struct ktap_parser *ktap;    /* KTAP/TAP results seen on the console */
+	long started_ms;
 };
 
 /* Create everything up to runnable vCPUs. On failure @vm can be destroyed. */
-int vm_create(struct vm *vm, const struct config *cfg, const struct boot_image *kernel);
+int vm_create(struct vm *vm, const struct config *cfg, const struct boot_image *kernel,
+	      const char *initrd, const char *cmdline);
 /*
  * Run until the guest stops or a signal arrives on @signal_fd (a signalfd
  * for SIGINT/SIGTERM, blocked by the caller); returns the exit status.
@@ -83,6 +87,8 @@ int vm_add_memslot(struct vm *vm, uint64_t gpa, uint64_t size, void *hva, unsign
 int vm_del_memslot(struct vm *vm, unsigned int slot);
 /* Make a counter appear in --stats. */
 void vm_add_counter(struct vm *vm, struct stat_counter *c, const char *name);
+/* CLOCK_MONOTONIC in milliseconds. */
+long vm_now_ms(void);
 /* --stats JSON on @f. */
 void vm_print_stats(struct vm *vm, FILE *f);
 

@@ -18,7 +18,6 @@
 #include "minivmm/vm.h"
 
 #define VFIO_CONTAINER_DEV "/dev/vfio/vfio"
-#define CAP_IPC_LOCK_BIT 14
 
 static const struct host_sysfs sysfs = { .root = "/sys" };
 
@@ -252,21 +251,6 @@ static struct vfio_iova_range *vfio_iova_ranges(int fd, unsigned int *n)
 	return ranges;
 }
 
-static bool has_cap_ipc_lock(void)
-{
-	char line[256];
-	unsigned long long caps = 0;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "CapEff: %llx", &caps) == 1)
-			break;
-	fclose(f);
-	return caps & (1ULL << CAP_IPC_LOCK_BIT);
-}
-
 int vfio_map_dma(struct vm *vm)
 {
 	struct vfio_iova_range *ranges;
@@ -276,7 +260,7 @@ int vfio_map_dma(struct vm *vm)
 	if (!vm->nassigned)
 		return 0;
 	if (!getrlimit(RLIMIT_MEMLOCK, &rl) && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < vm->mem.size &&
-	    !has_cap_ipc_lock()) {
+	    !host_has_cap_ipc_lock()) {
 		pr_err("RLIMIT_MEMLOCK is %llu KiB but DMA needs all %llu KiB of guest RAM locked: raise it (ulimit -l %llu, or memlock in limits.conf) or run as root",
 		       (unsigned long long)rl.rlim_cur >> 10, (unsigned long long)vm->mem.size >> 10,
 		       (unsigned long long)vm->mem.size >> 10);

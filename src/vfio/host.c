@@ -218,3 +218,21 @@ void host_pci_restore(const struct host_sysfs *fs, struct host_pci *h)
 	else
 		pr_info("%s: given back to %s", h->bdf, h->orig_driver);
 }
+
+#define CAP_IPC_LOCK_BIT 14
+
+bool host_has_cap_ipc_lock(void)
+{
+	char line[256];
+	unsigned long long caps = 0;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &caps) == 1)
+			break;
+	fclose(f);
+	return caps & (1ULL << CAP_IPC_LOCK_BIT);
+}
+

@@ -327,13 +327,66 @@ static void test_assign_limit(void **state)
 
 /* ---- structural errors ---- */
 
-static void test_missing_kernel(void **state)
+static void test_zero_config_without_kernel(void **state)
 {
 	struct config cfg;
 
 	(void)state;
-	assert_error_mentions(parse(&cfg, NULL), "--kernel");
-	assert_error_mentions(parse(&cfg, "--cpus", "2", "--mem", "1G", NULL), "--kernel");
+	/* No --kernel: the host's kernel boots (zero-config). */
+	assert_int_equal(parse(&cfg, NULL), 0);
+	assert_null(cfg.kernel);
+	assert_int_equal(parse(&cfg, "--run", "true", NULL), 0);
+	assert_string_equal(cfg.run, "true");
+	/* A modules tree belongs to a given kernel. */
+	assert_error_mentions(parse(&cfg, "--modules", "/tmp", NULL), "--kernel");
+}
+
+static void test_command_after_double_dash(void **state)
+{
+	struct config cfg;
+
+	(void)state;
+	assert_int_equal(parse(&cfg, "--cpus", "2", "--", "echo", "it's", "a b", NULL), 0);
+	assert_string_equal(cfg.run, "'echo' 'it'\\''s' 'a b'");
+	assert_int_equal(cfg.cpus, 2);
+	config_free(&cfg);
+	assert_null(cfg.run);
+	/* Options after -- belong to the command. */
+	assert_int_equal(parse(&cfg, "--", "ls", "--cpus", NULL), 0);
+	assert_string_equal(cfg.run, "'ls' '--cpus'");
+	assert_int_equal(cfg.cpus, 1);
+	config_free(&cfg);
+	assert_error_mentions(parse(&cfg, "--run", "x", "--", "y", NULL), "--run");
+}
+
+static void test_timeout(void **state)
+{
+	struct config cfg;
+
+	(void)state;
+	assert_int_equal(parse(&cfg, "--timeout", "20", NULL), 0);
+	assert_int_equal(cfg.timeout, 20);
+	assert_int_equal(parse(&cfg, NULL), 0);
+	assert_int_equal(cfg.timeout, 0);
+	assert_error_mentions(parse(&cfg, "--timeout", "0", NULL), "--timeout");
+	assert_error_mentions(parse(&cfg, "--timeout", "-5", NULL), "--timeout");
+	assert_error_mentions(parse(&cfg, "--timeout", "1x", NULL), "--timeout");
+	assert_error_mentions(parse(&cfg, "--timeout", "99999999999", NULL), "--timeout");
+}
+
+static void test_shell_join(void **state)
+{
+	char *const argv[] = { "a", "", "'", "$HOME", NULL };
+	char *s;
+
+	(void)state;
+	s = config_shell_join(4, argv);
+	assert_non_null(s);
+	assert_string_equal(s, "'a' '' ''\\''' '$HOME'");
+	free(s);
+	s = config_shell_join(0, argv);
+	assert_string_equal(s, "");
+	free(s);
 }
 
 static void test_unknown_long_option(void **state)
@@ -568,7 +621,10 @@ int main(void)
 		cmocka_unit_test(test_assign_duplicate_rejected),
 		cmocka_unit_test(test_assign_bad_address),
 		cmocka_unit_test(test_assign_limit),
-		cmocka_unit_test(test_missing_kernel),
+		cmocka_unit_test(test_zero_config_without_kernel),
+		cmocka_unit_test(test_command_after_double_dash),
+		cmocka_unit_test(test_timeout),
+		cmocka_unit_test(test_shell_join),
 		cmocka_unit_test(test_unknown_long_option),
 		cmocka_unit_test(test_unknown_short_option),
 		cmocka_unit_test(test_flag_option_given_a_value),

@@ -42,4 +42,7 @@ int host_pci_bind_vfio(const struct host_sysfs *fs, struct host_pci *h, bool no_
 /* Give the function back to its original driver (or leave it unbound). */
 void host_pci_restore(const struct host_sysfs *fs, struct host_pci *h);
 
+/* CAP_IPC_LOCK lifts RLIMIT_MEMLOCK for VFIO's pinned DMA memory. */
+bool host_has_cap_ipc_lock(void);
+
 #endif

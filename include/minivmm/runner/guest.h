@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What boots when the user brings less than a kernel and an initrd: the
+ * host's running kernel, and an initramfs minivmm builds for the assigned
+ * devices and the command (--run, -- CMD).
+ */
+#ifndef MINIVMM_RUNNER_GUEST_H
+#define MINIVMM_RUNNER_GUEST_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "minivmm/config.h"
+
+struct guest_boot {
+	char kernel[PATH_MAX];
+	char initrd[PATH_MAX];
+	char cmdline[4096];
+	bool built_initrd;
+};
+
+/*
+ * Fill @gb from @cfg: the kernel (--kernel, else /boot/vmlinuz-$(uname -r)),
+ * the initrd (--initrd, else a cached one built here) and the command line
+ * (minivmm.status_port added when our init runs). -errno with @err set.
+ */
+int guest_boot_prepare(const struct config *cfg, struct guest_boot *gb, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "minivmm/layout.h"
+#include "minivmm/log.h"
+#include "minivmm/pci_bdf.h"
+#include "minivmm/runner/guest.h"
+#include "minivmm/runner/initramfs.h"
+
+#define DEFAULT_BUSYBOX "/bin/busybox"
+/* The guest init writes the command's status here (devices/power.c). */
+#define STATUS_PORT_ARG " minivmm.status_port=0xf4"
+#define ZERO_CONFIG_CMDLINE "console=ttyS0 quiet"
+
+_Static_assert(LAYOUT_PORT_GUEST_STATUS == 0xf4, "STATUS_PORT_ARG names the guest status port");
+
+/* A dynamically linked busybox cannot run in a guest without a libc. */
+static bool elf_is_static(const char *path)
+{
+	Elf64_Ehdr eh;
+	bool ok = false;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	if (pread(fd, &eh, sizeof(eh), 0) == sizeof(eh) && !memcmp(eh.e_ident, ELFMAG, SELFMAG) &&
+	    eh.e_ident[EI_CLASS] == ELFCLASS64) {
+		ok = true;
+		for (unsigned int i = 0; i < eh.e_phnum; i++) {
+			Elf64_Phdr ph;
+
+			if (pread(fd, &ph, sizeof(ph), eh.e_phoff + i * sizeof(ph)) != sizeof(ph) ||
+			    ph.p_type == PT_INTERP) {
+				ok = false;
+				break;
+			}
+		}
+	}
+	close(fd);
+	return ok;
+}
+
+static void read_modalias(const struct pci_bdf *bdf, char *out, size_t len)
+{
+	char path[128], name[PCI_BDF_STRLEN];
+	FILE *f;
+
+	out[0] = 0;
+	pci_bdf_format(bdf, name);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/modalias", name);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	if (fgets(out, len, f))
+		out[strcspn(out, "\n")] = 0;
+	fclose(f);
+}
+
+int guest_boot_prepare(const struct config *cfg, struct guest_boot *gb, char *err, size_t errlen)
+{
+	char aliases[CONFIG_MAX_ASSIGN][256], modules_dir[PATH_MAX], cache[PATH_MAX];
+	const char *alias_ptrs[CONFIG_MAX_ASSIGN];
+	struct initramfs_spec spec = { 0 };
+	struct utsname u;
+	const char *env;
+	int ret;
+
+	memset(gb, 0, sizeof(*gb));
+	uname(&u);
+	if (cfg->kernel) {
+		snprintf(gb->kernel, sizeof(gb->kernel), "%s", cfg->kernel);
+	} else {
+		snprintf(gb->kernel, sizeof(gb->kernel), "/boot/vmlinuz-%s", u.release);
+		if (access(gb->kernel, R_OK)) {
+			snprintf(err, errlen, "no --kernel and the host's kernel %s is not readable: pass --kernel BZIMAGE",
+				 gb->kernel);
+			return -ENOENT;
+		}
+	}
+	snprintf(gb->cmdline, sizeof(gb->cmdline), "%s",
+		 cfg->cmdline_given ? cfg->cmdline : cfg->kernel && !cfg->run ? cfg->cmdline : ZERO_CONFIG_CMDLINE);
+	if (cfg->initrd) {
+		snprintf(gb->initrd, sizeof(gb->initrd), "%s", cfg->initrd);
+		return 0;
+	}
+	if (cfg->kernel && !cfg->run && !cfg->modules && !cfg->share)
+		return 0; /* a bare kernel, as asked */
+
+	/* Modules: of the running kernel, or of --kernel's --modules tree. */
+	if (cfg->modules)
+		snprintf(modules_dir, sizeof(modules_dir), "%s", cfg->modules);
+	else
+		snprintf(modules_dir, sizeof(modules_dir), "/lib/modules/%s", u.release);
+	spec.modules_dir = (cfg->modules || !cfg->kernel) ? modules_dir : NULL;
+	for (unsigned int i = 0; i < cfg->nassign; i++) {
+		read_modalias(&cfg->assign[i], aliases[i], sizeof(aliases[i]));
+		alias_ptrs[spec.nmodaliases] = aliases[i];
+		if (aliases[i][0])
+			spec.nmodaliases++;
+	}
+	spec.modaliases = alias_ptrs;
+	env = getenv("MINIVMM_BUSYBOX");
+	spec.busybox = env ? env : DEFAULT_BUSYBOX;
+	if (!elf_is_static(spec.busybox)) {
+		snprintf(err, errlen, "%s is not a static busybox: install busybox-static (or set MINIVMM_BUSYBOX)",
+			 spec.busybox);
+		return -ENOEXEC;
+	}
+	spec.init = guest_init_script;
+	spec.run = cfg->run;
+	spec.share = cfg->share;
+	if ((env = getenv("XDG_CACHE_HOME")) && *env)
+		snprintf(cache, sizeof(cache), "%s/minivmm", env);
+	else
+		snprintf(cache, sizeof(cache), "%s/.cache/minivmm", (env = getenv("HOME")) ? env : "/tmp");
+	spec.cache_dir = cache;
+	if (isatty(STDERR_FILENO))
+		fprintf(stderr, "minivmm: preparing the guest initramfs...\r");
+	ret = initramfs_get(&spec, gb->initrd, sizeof(gb->initrd), err, errlen);
+	if (isatty(STDERR_FILENO))
+		fprintf(stderr, "\033[K");
+	if (ret)
+		return ret;
+	gb->built_initrd = true;
+	if (strlen(gb->cmdline) + sizeof(STATUS_PORT_ARG) > sizeof(gb->cmdline)) {
+		snprintf(err, errlen, "--cmdline too long");
+		return -E2BIG;
+	}
+	strcat(gb->cmdline, STATUS_PORT_ARG);
+	return 0;
+}
