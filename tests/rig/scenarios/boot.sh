@@ -131,6 +131,15 @@ SCRIPT
 	expect_grep '^minivmm-guest: exit status 7$' "$VMM_OUT"
 }
 
+# i. a custom initramfs reports its status with the static minivmm-exit tool.
+t_minivmm_exit() {
+	initrd=$(guest_initrd_with - exittool <<'SCRIPT'
+minivmm-exit 42
+SCRIPT
+	)
+	expect_status 42 run_vmm exittool --kernel "$K" --initrd "$initrd" --cmdline "console=ttyS0" --cpus 1 --mem 256M
+}
+
 subtest "a: 4 vCPUs, 512M" t_cpus4
 subtest "b: 8 vCPUs, 4G" t_cpus8_4g
 subtest "c: guest panic -> 126" t_panic
@@ -139,4 +148,5 @@ subtest "e: 4 KiB PCIe config space of 00:00.0" t_pcie_config
 subtest "f: reboot -f -> 0" t_reboot
 subtest "g: SIGTERM -> prompt exit, no core" t_sigterm
 subtest "h: guest command status -> exit status" t_guest_status
+subtest "i: minivmm-exit 42 in the guest -> 42" t_minivmm_exit
 subtests_done
