@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * cpio writer and zero-config initramfs: modalias resolution with libkmod
+ * against a fake modules tree (tests/unit/fake-modules, built by CMake with
+ * depmod), archive contents, and the content-addressed cache.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "minivmm/runner/cpio.h"
+#include "minivmm/runner/initramfs.h"
+
+/* Needed by the library's guest.c users only; the test never boots. */
+const char guest_init_script[] = "#!/bin/sh\n";
+
+struct entry {
+	char name[256];
+	uint32_t mode, size, rmaj, rmin;
+	const uint8_t *data;
+};
+
+static uint32_t hex8(const char *p)
+{
+	char b[9];
+
+	memcpy(b, p, 8);
+	b[8] = 0;
+	return strtoul(b, NULL, 16);
+}
+
+/* Parse a newc archive; returns the number of entries (TRAILER excluded). */
+static int cpio_parse(const uint8_t *buf, size_t len, struct entry *e, int max)
+{
+	size_t off = 0;
+	int n = 0;
+
+	while (off + 110 <= len) {
+		const char *h = (const char *)buf + off;
+		uint32_t namesize, size;
+
+		assert_memory_equal(h, "070701", 6);
+		namesize = hex8(h + 94);
+		size = hex8(h + 54);
+		assert_true(off + 110 + namesize <= len);
+		if (!strcmp(h + 110, "TRAILER!!!"))
+			return n;
+		assert_true(n < max);
+		snprintf(e[n].name, sizeof(e[n].name), "%s", h + 110);
+		e[n].mode = hex8(h + 14);
+		e[n].size = size;
+		e[n].rmaj = hex8(h + 78);
+		e[n].rmin = hex8(h + 86);
+		off = (off + 110 + namesize + 3) & ~3UL;
+		e[n].data = buf + off;
+		off = (off + size + 3) & ~3UL;
+		n++;
+	}
+	fail_msg("archive has no trailer");
+	return -1;
+}
+
+static uint8_t *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *b;
+	long n;
+
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	b = malloc(n + 1);
+	assert_int_equal(fread(b, 1, n, f), n);
+	fclose(f);
+	*len = n;
+	return b;
+}
+
+static const struct entry *find(const struct entry *e, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(e[i].name, name))
+			return &e[i];
+	return NULL;
+}
+
+static int index_of(const struct entry *e, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(e[i].name, name))
+			return i;
+	return -1;
+}
+
+static void test_cpio_roundtrip(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct entry e[8];
+	struct cpio c;
+	int n;
+
+	(void)state;
+	cpio_init(&c, f);
+	assert_int_equal(cpio_add_dir(&c, "dev"), 0);
+	assert_int_equal(cpio_add_chardev(&c, "dev/console", 5, 1), 0);
+	assert_int_equal(cpio_add(&c, "init", S_IFREG | 0755, "abc", 3), 0);
+	assert_int_equal(cpio_add_symlink(&c, "bin/sh", "busybox"), 0);
+	assert_int_equal(cpio_add(&c, "empty", S_IFREG | 0644, NULL, 0), 0);
+	assert_int_equal(cpio_finish(&c), 0);
+	fclose(f);
+	/* Every header starts 4-byte aligned, and so the total length. */
+	assert_int_equal(len % 4, 0);
+	n = cpio_parse((uint8_t *)buf, len, e, 8);
+	assert_int_equal(n, 5);
+	assert_string_equal(e[0].name, "dev");
+	assert_true(S_ISDIR(e[0].mode));
+	assert_true(S_ISCHR(e[1].mode));
+	assert_int_equal(e[1].rmaj, 5);
+	assert_int_equal(e[1].rmin, 1);
+	assert_int_equal(e[2].mode, S_IFREG | 0755);
+	assert_int_equal(e[2].size, 3);
+	assert_memory_equal(e[2].data, "abc", 3);
+	assert_true(S_ISLNK(e[3].mode));
+	assert_memory_equal(e[3].data, "busybox", 7);
+	assert_int_equal(e[4].size, 0);
+	free(buf);
+}
+
+static void test_cpio_missing_file_is_sticky(void **state)
+{
+	FILE *f = fopen("/dev/null", "w");
+	struct cpio c;
+
+	(void)state;
+	cpio_init(&c, f);
+	assert_int_equal(cpio_add_file(&c, "x", "/nonexistent/file", 0644), -ENOENT);
+	/* Later additions do nothing and the error comes back at the end. */
+	assert_int_equal(cpio_add_dir(&c, "d"), -ENOENT);
+	assert_int_equal(cpio_finish(&c), -ENOENT);
+	fclose(f);
+}
+
+static void test_resolve_alias_with_dependency(void **state)
+{
+	const char *aliases[] = { "pci:v00001234d00005678sv00001AF4sd00001100bc02sc00i00" };
+	struct module_list m;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(modules_resolve(FAKE_MODULES_DIR, aliases, 1, &m, err, sizeof(err)), 0);
+	assert_int_equal(m.n, 2);
+	/* Dependencies come first: that is the load order. */
+	assert_non_null(strstr(m.path[0], "/kernel/drivers/fake_core.ko"));
+	assert_non_null(strstr(m.path[1], "/kernel/drivers/fake_drv.ko"));
+	modules_free(&m);
+}
+
+static void test_resolve_unknown_and_duplicates(void **state)
+{
+	const char *aliases[] = {
+		"pci:v0000FFFFd0000FFFFsv00000000sd00000000bc00sc00i00", /* no driver */
+		"pci:v00001234d00005678sv00000000sd00000000bc00sc00i00",
+		"pci:v00001234d00005678sv00000001sd00000001bc02sc00i00", /* same module again */
+	};
+	struct module_list m;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(modules_resolve(FAKE_MODULES_DIR, aliases, 3, &m, err, sizeof(err)), 0);
+	assert_int_equal(m.n, 2);
+	modules_free(&m);
+	assert_int_equal(modules_resolve(FAKE_MODULES_DIR, aliases, 1, &m, err, sizeof(err)), 0);
+	assert_int_equal(m.n, 0);
+}
+
+static void test_resolve_needs_depmod(void **state)
+{
+	const char *aliases[] = { "pci:v00001234d00005678sv*sd*bc*sc*i*" };
+	struct module_list m;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(modules_resolve("/nonexistent", aliases, 1, &m, err, sizeof(err)), -ENOENT);
+	assert_non_null(strstr(err, "depmod"));
+}
+
+static char tmpdir[64];
+
+static int setup_tmp(void **state)
+{
+	(void)state;
+	strcpy(tmpdir, "/tmp/test_initramfs.XXXXXX");
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown_tmp(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void test_initramfs_contents_and_cache(void **state)
+{
+	const char *aliases[] = { "pci:v00001234d00005678sv00000000sd00000000bc02sc00i00" };
+	char busybox[128], share[128], sub[160], cache[128], path[512], path2[512], err[256];
+	struct initramfs_spec spec = { 0 };
+	struct entry e[64];
+	const struct entry *x;
+	struct stat st1, st2;
+	uint8_t *buf;
+	size_t len;
+	int n;
+
+	(void)state;
+	snprintf(busybox, sizeof(busybox), "%s/busybox", tmpdir);
+	write_file(busybox, "not really busybox");
+	snprintf(share, sizeof(share), "%s/share", tmpdir);
+	mkdir(share, 0755);
+	snprintf(sub, sizeof(sub), "%s/sub", share);
+	mkdir(sub, 0755);
+	snprintf(sub, sizeof(sub), "%s/sub/data.txt", share);
+	write_file(sub, "shared data\n");
+	snprintf(cache, sizeof(cache), "%s/cache/nested", tmpdir);
+	spec.modules_dir = FAKE_MODULES_DIR;
+	spec.modaliases = aliases;
+	spec.nmodaliases = 1;
+	spec.busybox = busybox;
+	spec.init = "#!/bin/sh\necho init\n";
+	spec.run = "echo hello";
+	spec.share = share;
+	spec.cache_dir = cache;
+
+	assert_int_equal(initramfs_get(&spec, path, sizeof(path), err, sizeof(err)), 0);
+	buf = slurp(path, &len);
+	n = cpio_parse(buf, len, e, 64);
+	x = find(e, n, "init");
+	assert_non_null(x);
+	assert_int_equal(x->mode & 0777, 0755);
+	assert_memory_equal(x->data, "#!/bin/sh\necho init\n", x->size);
+	assert_non_null(find(e, n, "bin/busybox"));
+	assert_non_null(find(e, n, "dev/console"));
+	x = find(e, n, "etc/minivmm/run");
+	assert_non_null(x);
+	assert_memory_equal(x->data, "cd /mnt/share\necho hello\n", x->size);
+	x = find(e, n, "etc/minivmm/modules");
+	assert_non_null(x);
+	assert_int_equal(x->size, strlen("kernel/drivers/fake_core.ko\nkernel/drivers/fake_drv.ko\n"));
+	assert_memory_equal(x->data, "kernel/drivers/fake_core.ko\nkernel/drivers/fake_drv.ko\n", x->size);
+	assert_true(index_of(e, n, "lib/modules/9.9.9-test/kernel/drivers/fake_core.ko") >= 0);
+	assert_true(index_of(e, n, "lib/modules/9.9.9-test/kernel/drivers/fake_drv.ko") >= 0);
+	assert_int_equal(index_of(e, n, "lib/modules/9.9.9-test/kernel/drivers/fake_other.ko"), -1);
+	x = find(e, n, "mnt/share/sub/data.txt");
+	assert_non_null(x);
+	assert_memory_equal(x->data, "shared data\n", x->size);
+	free(buf);
+
+	/* Same inputs: the cached file, untouched. */
+	assert_int_equal(stat(path, &st1), 0);
+	assert_int_equal(initramfs_get(&spec, path2, sizeof(path2), err, sizeof(err)), 0);
+	assert_string_equal(path, path2);
+	assert_int_equal(stat(path2, &st2), 0);
+	assert_int_equal(st1.st_ino, st2.st_ino);
+	assert_int_equal(st1.st_mtim.tv_nsec, st2.st_mtim.tv_nsec);
+
+	/* Another command, or a changed shared file: another archive. */
+	spec.run = "echo bye";
+	assert_int_equal(initramfs_get(&spec, path2, sizeof(path2), err, sizeof(err)), 0);
+	assert_string_not_equal(path, path2);
+	spec.run = "echo hello";
+	write_file(sub, "changed, longer shared data\n");
+	assert_int_equal(initramfs_get(&spec, path2, sizeof(path2), err, sizeof(err)), 0);
+	assert_string_not_equal(path, path2);
+}
+
+static void test_initramfs_errors(void **state)
+{
+	struct initramfs_spec spec = { .busybox = "/nonexistent/busybox", .init = "", .cache_dir = tmpdir };
+	char path[256], err[256];
+
+	(void)state;
+	assert_int_equal(initramfs_get(&spec, path, sizeof(path), err, sizeof(err)), -ENOENT);
+	assert_non_null(strstr(err, "busybox-static"));
+	spec.busybox = "/dev/null";
+	spec.share = "/nonexistent/share";
+	assert_int_equal(initramfs_get(&spec, path, sizeof(path), err, sizeof(err)), -ENOTDIR);
+	assert_non_null(strstr(err, "--share"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cpio_roundtrip),
+		cmocka_unit_test(test_cpio_missing_file_is_sticky),
+		cmocka_unit_test(test_resolve_alias_with_dependency),
+		cmocka_unit_test(test_resolve_unknown_and_duplicates),
+		cmocka_unit_test(test_resolve_needs_depmod),
+		cmocka_unit_test_setup_teardown(test_initramfs_contents_and_cache, setup_tmp, teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_initramfs_errors, setup_tmp, teardown_tmp),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
