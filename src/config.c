@@ -101,6 +101,22 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 	return -EINVAL;
 }
 
+/* A decimal number in [@min, @max], nothing else around it. */
+static int parse_uint(const char *s, unsigned int min, unsigned int max, unsigned int *out)
+{
+	char *end;
+	long n;
+
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (errno || *end || n < (long)min || n > (long)max)
+		return -EINVAL;
+	*out = n;
+	return 0;
+}
+
 int config_parse_size(const char *s, uint64_t *out)
 {
 	char *end;
@@ -151,33 +167,19 @@ int config_parse(struct config *cfg, int argc, char *const argv[], char *err, si
 		case OPT_MODULES: cfg->modules = optarg; break;
 		case OPT_SHARE: cfg->share = optarg; break;
 		case OPT_JUNIT: cfg->junit = optarg; break;
-		case OPT_TIMEOUT: {
-			char *end;
-			long n;
-
-			errno = 0;
-			n = strtol(optarg, &end, 10);
-			if (errno || end == optarg || *end || n < 1 || n > CONFIG_MAX_TIMEOUT)
+		case OPT_TIMEOUT:
+			if (parse_uint(optarg, 1, CONFIG_MAX_TIMEOUT, &cfg->timeout))
 				return fail(err, errlen,
 					    "--timeout '%s' is not a number of seconds from 1 to %d: give e.g. --timeout 60",
 					    optarg, CONFIG_MAX_TIMEOUT);
-			cfg->timeout = n;
 			break;
-		}
 		case OPT_CONSOLE: cfg->console = optarg; break;
-		case OPT_CPUS: {
-			char *end;
-			long n;
-
-			errno = 0;
-			n = strtol(optarg, &end, 10);
-			if (errno || end == optarg || *end || n < 1 || n > CONFIG_MAX_CPUS)
+		case OPT_CPUS:
+			if (parse_uint(optarg, 1, CONFIG_MAX_CPUS, &cfg->cpus))
 				return fail(err, errlen,
 					    "--cpus '%s' is not a number from 1 to %d: give e.g. --cpus 4",
 					    optarg, CONFIG_MAX_CPUS);
-			cfg->cpus = n;
 			break;
-		}
 		case OPT_MEM:
 			if (config_parse_size(optarg, &cfg->mem))
 				return fail(err, errlen,

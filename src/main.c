@@ -129,6 +129,8 @@ int main(int argc, char *argv[])
 	if (vm_create(&vm, &cfg, &kernel, gb.initrd[0] ? gb.initrd : NULL, gb.cmdline)) {
 		status = EXIT_VMM_ERROR;
 	} else {
+		/* The image is in guest RAM now: its pages need not stay resident. */
+		boot_image_close(&kernel);
 		status = vm_run(&vm, sigfd);
 		report_exit(&vm, status);
 		status = report_tests(&vm, &cfg, status);
