@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "minivmm/kvm.h"
+#include "minivmm/layout.h"
 #include "minivmm/log.h"
 #include "minivmm/vfio/vfio.h"
 #include "minivmm/vm.h"
@@ -282,6 +283,10 @@ int vfio_map_dma(struct vm *vm)
 		}
 	}
 	free(ranges);
+	/* Pinning every page of a large guest takes a while: say so on a terminal. */
+	if (isatty(STDERR_FILENO) && vm->mem.size >= GiB)
+		fprintf(stderr, "minivmm: mapping %llu MiB of guest RAM for DMA...\r",
+			(unsigned long long)(vm->mem.size >> 20));
 	for (unsigned int i = 0; i < vm->mem.nregions; i++) {
 		const struct mem_region *r = &vm->mem.region[i];
 		struct vfio_iommu_type1_dma_map map = {
@@ -304,6 +309,8 @@ int vfio_map_dma(struct vm *vm)
 		}
 		vm->vfio.dma_mapped = true;
 	}
+	if (isatty(STDERR_FILENO) && vm->mem.size >= GiB)
+		fprintf(stderr, "\033[K");
 	return 0;
 }
 

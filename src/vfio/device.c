@@ -431,12 +431,63 @@ static void msix_locate(struct vfio_dev *d, const uint8_t *cfg)
 	d->has_msix = d->msix_bar < VCONFIG_BARS && d->pba_bar < VCONFIG_BARS;
 }
 
+/*
+ * Secondary bus reset through VFIO: allowed when every function it would
+ * reset belongs to a group this VM holds. Returns 0 or -errno.
+ */
+static int dev_hot_reset(struct vfio_dev *d)
+{
+	struct vfio_pci_hot_reset_info *info;
+	struct vfio_pci_hot_reset *reset;
+	struct vfio_container *c = &d->vm->vfio;
+	size_t sz = sizeof(*info) + 32 * sizeof(struct vfio_pci_dependent_device);
+	int ret;
+
+	info = calloc(1, sz);
+	if (!info)
+		return -ENOMEM;
+	info->argsz = sz;
+	ret = quiet_ioctl(d->fd, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, info);
+	if (ret)
+		goto out_free;
+	for (uint32_t i = 0; i < info->count; i++) {
+		bool ours = false;
+
+		for (unsigned int g = 0; g < c->ngroups; g++)
+			ours |= c->group[g].id == (int)info->devices[i].group_id;
+		if (!ours) {
+			ret = -EPERM; /* it would reset a device we do not own */
+			goto out_free;
+		}
+	}
+	reset = calloc(1, sizeof(*reset) + c->ngroups * sizeof(int));
+	if (!reset) {
+		ret = -ENOMEM;
+		goto out_free;
+	}
+	reset->argsz = sizeof(*reset) + c->ngroups * sizeof(int);
+	reset->count = c->ngroups;
+	for (unsigned int g = 0; g < c->ngroups; g++)
+		reset->group_fds[g] = c->group[g].fd;
+	ret = quiet_ioctl(d->fd, VFIO_DEVICE_PCI_HOT_RESET, reset);
+	free(reset);
+out_free:
+	free(info);
+	return ret;
+}
+
 static void dev_reset(struct vfio_dev *d)
 {
-	if (!d->reset_works)
+	if (d->reset_works) {
+		if (quiet_ioctl(d->fd, VFIO_DEVICE_RESET, NULL))
+			dev_warn(d->name, "VFIO_DEVICE_RESET failed: the device keeps its state");
 		return;
-	if (quiet_ioctl(d->fd, VFIO_DEVICE_RESET, NULL))
-		dev_warn(d->name, "VFIO_DEVICE_RESET failed: the device keeps its state");
+	}
+	/* No function-level method: a bus reset is the only one left. */
+	if (dev_hot_reset(d) && !d->reset_warned) {
+		dev_warn(d->name, "no reset method (no FLR/PM reset, no bus reset we may do): the guest gets the device in the state the host left it");
+		d->reset_warned = true;
+	}
 }
 
 /* Guest slot: functions of one host device share a slot and keep their numbers. */
@@ -489,8 +540,6 @@ int vfio_dev_setup(struct vfio_dev *d)
 		return -ENODEV;
 	}
 	d->reset_works = d->info.flags & VFIO_DEVICE_FLAGS_RESET;
-	if (!d->reset_works)
-		dev_warn(d->name, "no reset method: the guest gets the device in the state the host left it");
 	dev_reset(d);
 
 	ret = region_info(d, VFIO_PCI_CONFIG_REGION_INDEX, &cfginfo);

@@ -112,7 +112,8 @@ struct vfio_dev {
 	uint64_t msix_off, msix_size, pba_off, pba_size;
 	struct msix_table msix;
 	struct vfio_intr intr;
-	bool reset_works;
+	bool reset_works;            /* VFIO_DEVICE_RESET (FLR, PM, ...) */
+	bool reset_warned;
 };
 
 /* Host side: bind every --assign device to vfio-pci and open it. */
