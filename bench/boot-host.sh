@@ -68,6 +68,7 @@ mib() {
 v_first=$(median minivmm first_ms) q_first=$(median qemu first_ms)
 v_exit=$(median minivmm exit_ms) q_exit=$(median qemu exit_ms)
 v_over=$(median minivmm overhead_kb) q_over=$(median qemu overhead_kb)
+v_priv=$(median minivmm private_overhead_kb) q_priv=$(median qemu private_overhead_kb)
 v_ram=$(median minivmm ram_rss_kb) q_ram=$(median qemu ram_rss_kb)
 v_n=$(grep -c . minivmm.txt 2>/dev/null || echo 0)
 q_n=$(grep -c . qemu.txt 2>/dev/null || echo 0)
@@ -77,6 +78,7 @@ printf '# %-34s %12s %12s %8s\n' "" minivmm qemu ratio
 printf '# %-34s %12s %12s %8s\n' "exec -> '$marker' (ms)" "$v_first" "$q_first" "$(ratio "$v_first" "$q_first")"
 printf '# %-34s %12s %12s %8s\n' "exec -> exit after poweroff (ms)" "$v_exit" "$q_exit" "$(ratio "$v_exit" "$q_exit")"
 printf '# %-34s %12s %12s %8s\n' "RSS beyond guest RAM (MiB)" "$(mib "$v_over")" "$(mib "$q_over")" "$(ratio "$v_over" "$q_over")"
+printf '# %-34s %12s %12s %8s\n' "  of it private, not shared libs" "$(mib "$v_priv")" "$(mib "$q_priv")" "$(ratio "$v_priv" "$q_priv")"
 printf '# %-34s %12s %12s %8s\n' "guest RAM resident (MiB)" "$(mib "$v_ram")" "$(mib "$q_ram")" ""
 
 [ "$errors" = 0 ] || { diag "$errors run(s) failed"; exit 1; }

@@ -37,19 +37,25 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-static long rollup_rss_kb(pid_t pid)
+/* Rss, and the private part of it (shared library pages excluded). */
+static long rollup_rss_kb(pid_t pid, long *private_kb)
 {
 	char path[64], line[256];
-	long kb = -1;
+	long kb = -1, v;
 	FILE *f;
 
+	*private_kb = 0;
 	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", (int)pid);
 	f = fopen(path, "r");
 	if (!f)
 		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Rss: %ld kB", &kb) == 1)
-			break;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "Rss: %ld kB", &v) == 1)
+			kb = v;
+		else if (sscanf(line, "Private_Clean: %ld kB", &v) == 1 ||
+			 sscanf(line, "Private_Dirty: %ld kB", &v) == 1)
+			*private_kb += v;
+	}
 	fclose(f);
 	return kb;
 }
@@ -93,7 +99,7 @@ int main(int argc, char **argv)
 	long timeout_s = 120, ram_mb = 0;
 	int opt, pfd[2], logfd, status = 0, seen = 0, timed_out = 0, eof = 0;
 	double t0, first = -1, end;
-	long rss = -1, map_kb = 0, ram_rss = 0;
+	long rss = -1, map_kb = 0, ram_rss = 0, priv = 0;
 	char buf[65536], *win;
 	size_t nlen, have = 0;
 	pid_t pid;
@@ -168,7 +174,7 @@ int main(int argc, char **argv)
 		if (memmem(win, have, needle, nlen)) {
 			first = now_ms();
 			seen = 1;
-			rss = rollup_rss_kb(pid);
+			rss = rollup_rss_kb(pid, &priv);
 			guest_ram_kb(pid, ram_mb * 1024, &map_kb, &ram_rss);
 			continue;
 		}
@@ -208,7 +214,7 @@ int main(int argc, char **argv)
 		printf("%d", WEXITSTATUS(status));
 	else
 		printf("%d", 128 + WTERMSIG(status));
-	printf(" rss_kb=%ld ram_map_kb=%ld ram_rss_kb=%ld overhead_kb=%ld\n", rss, map_kb, ram_rss,
-	       rss >= 0 ? rss - ram_rss : -1);
+	printf(" rss_kb=%ld ram_map_kb=%ld ram_rss_kb=%ld overhead_kb=%ld private_overhead_kb=%ld\n", rss,
+	       map_kb, ram_rss, rss >= 0 ? rss - ram_rss : -1, rss >= 0 ? priv - ram_rss : -1);
 	return seen ? 0 : 1;
 }
