@@ -214,15 +214,23 @@ static void vm_console_line(void *opaque, const char *line)
 {
 	struct vm *vm = opaque;
 
-	if (!vm->panic_seen && strstr(line, "Kernel panic - not syncing")) {
-		const char *p = strstr(line, "Kernel panic");
+	const char *p = strstr(line, "Kernel panic - not syncing");
+	uint64_t one = 1;
 
+	/*
+	 * vCPUs printing at once can split or merge console lines, so either
+	 * line alone is enough: the panic line starts a grace period (the main
+	 * loop is woken to time it), the end line stops the guest at once.
+	 */
+	if (p && !atomic_load(&vm->panic_seen)) {
 		snprintf(vm->panic_msg, sizeof(vm->panic_msg), "guest %s", p);
 		vm->panic_at_ms = vm_now_ms();
-		vm->panic_seen = true;
-	} else if (vm->panic_seen && strstr(line, "---[ end Kernel panic")) {
-		vm_stop(vm, EXIT_GUEST_CRASH, "%s", vm->panic_msg);
+		atomic_store(&vm->panic_seen, true);
+		if (write(vm->stop_fd, &one, sizeof(one)) < 0)
+			pr_warn("cannot wake the main loop: %s", strerror(errno));
 	}
+	if (strstr(line, "---[ end Kernel panic"))
+		vm_stop(vm, EXIT_GUEST_CRASH, "%s", vm->panic_msg);
 	ktap_feed(vm->ktap, line);
 }
 
@@ -384,6 +392,13 @@ int vm_run(struct vm *vm, int signal_fd)
 			vm_stop(vm, EXIT_VMM_ERROR, "poll failed: %s", strerror(errno));
 			break;
 		}
+		if (pfd[0].revents & POLLIN) {
+			uint64_t n;
+
+			/* Only a wake-up: the state it announces is in vm. */
+			if (read(vm->stop_fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+				pr_warn("reading the stop eventfd: %s", strerror(errno));
+		}
 		if (pfd[1].revents & POLLIN) {
 			struct signalfd_siginfo si;
 
@@ -431,8 +446,10 @@ void vm_print_stats(struct vm *vm, FILE *f)
 	for (unsigned int i = 0; vm->assigned && i < vm->nassigned; i++) {
 		struct vfio_dev *d = &vm->assigned[i];
 
-		fprintf(f, "%s\"%s\": {\"mode\": \"%s\", \"delivered\": %llu, \"userspace\": %llu, \"mode_changes\": %u}",
-			i ? ", " : "", d->name, vfio_intr_mode_name(d),
+		fprintf(f, "%s\"%s\": {\"mode\": \"%s\", \"modes_used\": ", i ? ", " : "", d->name,
+			vfio_intr_mode_name(d));
+		vfio_intr_print_modes_used(d, f);
+		fprintf(f, ", \"delivered\": %llu, \"userspace\": %llu, \"mode_changes\": %u}",
 			(unsigned long long)(d->intr.host_count_retired + vfio_intr_host_count(d)),
 			(unsigned long long)d->intr.delivered_userspace, d->intr.mode_changes);
 	}

@@ -54,7 +54,7 @@ struct vm {
 	atomic_bool stopping;
 	int exit_status;
 	char exit_msg[256];
-	bool panic_seen;             /* console showed "Kernel panic" */
+	atomic_bool panic_seen;      /* console showed "Kernel panic" */
 	long panic_at_ms;            /* CLOCK_MONOTONIC of that line */
 	char panic_msg[CONSOLE_LINE_MAX];
 

@@ -156,6 +156,7 @@ static int group_enable(struct vfio_dev *d, enum vfio_irq_mode mode, unsigned in
 	in->mode = mode;
 	in->nvec = nvec;
 	in->mode_changes++;
+	in->modes_used |= 1u << mode;
 	ret = irqs_set(d, mode_index[mode], VFIO_IRQ_SET_ACTION_TRIGGER, nvec, efds);
 	if (ret)
 		goto out_close;
@@ -384,4 +385,18 @@ void vfio_intr_destroy(struct vfio_dev *d)
 const char *vfio_intr_mode_name(const struct vfio_dev *d)
 {
 	return mode_name[d->intr.mode];
+}
+
+void vfio_intr_print_modes_used(const struct vfio_dev *d, FILE *f)
+{
+	const char *sep = "";
+
+	fputc('[', f);
+	for (unsigned int m = VFIO_IRQ_INTX; m <= VFIO_IRQ_MSIX; m++) {
+		if (d->intr.modes_used & (1u << m)) {
+			fprintf(f, "%s\"%s\"", sep, mode_name[m]);
+			sep = ", ";
+		}
+	}
+	fputc(']', f);
 }

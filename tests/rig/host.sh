@@ -12,6 +12,10 @@
 #   --scenario-timeout SEC  per-scenario limit inside the host (default 900)
 #   --with-qemu       put qemu-system-x86_64 (+ libs, firmware) in the host
 #   --add SRC:DST     put a file in the host (e.g. a bench helper)
+#   --add-elf SRC:DST put an executable in the host with its shared libraries
+#   --disk ID:MB      create an MB MiB raw image, add `-drive if=none,id=ID`
+#                     (attach it with e.g. --device nvme,serial=x,drive=ID)
+#   --no-iommu        no emulated intel-iommu (and no intel_iommu=on)
 #   --env K=V         export K=V to the scenarios (repeatable)
 #   --name NAME       name of this run (log file names; default: scenarios)
 # Environment: MINIVMM=path (default build/minivmm, built if missing;
@@ -28,10 +32,10 @@ source "$here/common.sh"
 # shellcheck source=tests/rig/kernel.sh
 source "$here/kernel.sh"
 
-usage() { sed -n '2,25s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+usage() { sed -n '2,29s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 
-mem=3072 smp=2 timeout=1800 stimeout=900 with_qemu='' name=''
-devices=() adds=() envs=() scenarios=()
+mem=3072 smp=2 timeout=1800 stimeout=900 with_qemu='' name='' iommu=1
+devices=() adds=() elfs=() disks=() envs=() scenarios=()
 while (($#)); do
 	case $1 in
 	--mem) mem=${2:?}; shift 2 ;;
@@ -41,6 +45,9 @@ while (($#)); do
 	--scenario-timeout) stimeout=${2:?}; shift 2 ;;
 	--with-qemu) with_qemu=1; shift ;;
 	--add) adds+=("${2:?}"); shift 2 ;;
+	--add-elf) elfs+=("${2:?}"); shift 2 ;;
+	--disk) disks+=("${2:?}"); shift 2 ;;
+	--no-iommu) iommu=''; shift ;;
 	--env) envs+=("${2:?}"); shift 2 ;;
 	--name) name=${2:?}; shift 2 ;;
 	-h | --help) usage ;;
@@ -89,11 +96,19 @@ mkdir -p "$tree/rig/scenarios" "$tree/rig/guest" "$tree/usr/local/bin"
 if [[ $minivmm != none ]]; then
 	rig_copy_elf "$tree" "$minivmm" /usr/local/bin/minivmm
 fi
-guest_mods=(e1000e e1000 nvme ne2k-pci pcnet32 pvpanic-mmio pvpanic-pci)
+guest_mods=(e1000e e1000 nvme ne2k-pci pcnet32 pvpanic-mmio pvpanic-pci ahci sd_mod)
 margs=()
 for m in "${guest_mods[@]}"; do margs+=(--extra-module "$m"); done
+# The guest-side status tool, built next to minivmm.
+if [[ $minivmm != none && -x $(dirname "$minivmm")/minivmm-exit ]]; then
+	margs+=(--add "$(dirname "$minivmm")/minivmm-exit:/bin/minivmm-exit")
+fi
 "$REPO_DIR/guest/mkinitramfs.sh" -o "$tree/rig/guest/initrd.img" --modules "$MODDIR" "${margs[@]}"
 cp "$VMLINUZ" "$tree/rig/guest/vmlinuz"
+# The host's own kernel image where distributions keep it: minivmm's
+# zero-config mode (no --kernel) boots /boot/vmlinuz-$(uname -r).
+mkdir -p "$tree/boot"
+ln -sf /rig/guest/vmlinuz "$tree/boot/vmlinuz-$(basename "$MODDIR")"
 echo "${guest_mods[*]}" >"$tree/rig/guest/modules"
 cp "$here/lib.sh" "$tree/rig/lib.sh"
 i=0
@@ -124,10 +139,15 @@ for a in "${adds[@]}"; do
 	mkdir -p "$tree$(dirname "$dest")"
 	cp -a "$src" "$tree$dest"
 done
+for a in "${elfs[@]}"; do
+	src=${a%%:*} dest=${a#*:}
+	[[ -f $src ]] || rig_die "--add-elf $a: no such file $src"
+	rig_copy_elf "$tree" "$src" "$dest"
+done
 
 # ---- the host initramfs ----
 host_mods=(kvm-amd vfio vfio_iommu_type1 vfio-pci)
-host_extra=(e1000e e1000 nvme ne2k-pci 8390 pcnet32 kvm-intel)
+host_extra=(e1000e e1000 nvme ne2k-pci 8390 pcnet32 kvm-intel ahci lpc_ich i2c-i801)
 margs=()
 for m in "${host_mods[@]}"; do margs+=(--module "$m"); done
 for m in "${host_extra[@]}"; do margs+=(--extra-module "$m"); done
@@ -141,12 +161,20 @@ qargs=(
 	-machine q35,kernel-irqchip=split -accel tcg,thread=multi
 	-cpu EPYC,+svm,+npt -smp "$smp" -m "$mem"
 	-nodefaults -display none -monitor none -no-reboot
-	-device intel-iommu,intremap=on,caching-mode=on
 	-device isa-debug-exit,iobase=0xf4,iosize=1
 	-serial "file:$out/$name.console.log" -serial "file:$out/$name.tap"
 	-kernel "$VMLINUZ" -initrd "$initrd"
-	-append "console=ttyS0 intel_iommu=on iommu=pt panic=-1 quiet loglevel=4 rig.timeout=$stimeout"
+	-append "console=ttyS0${iommu:+ intel_iommu=on iommu=pt} panic=-1 quiet loglevel=4 rig.timeout=$stimeout"
 )
+if [[ -n $iommu ]]; then
+	qargs+=(-device intel-iommu,intremap=on,caching-mode=on)
+fi
+for d in "${disks[@]}"; do
+	id=${d%%:*} mb=${d#*:}
+	[[ $d == *:* && $id =~ ^[A-Za-z][A-Za-z0-9_-]*$ && $mb =~ ^[0-9]+$ ]] || rig_die "--disk $d: expected ID:MB"
+	truncate -s "${mb}M" "$work/disk-$id.img"
+	qargs+=(-drive "if=none,id=$id,file=$work/disk-$id.img,format=raw")
+done
 nic=0
 for d in "${devices[@]}"; do
 	model=${d%%,*}

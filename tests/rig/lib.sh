@@ -264,3 +264,36 @@ pci_find() {
 	done
 	return 0
 }
+
+# pci_driver BDF: the name of the driver bound to BDF, "none" if unbound.
+pci_driver() {
+	if [ -e "/sys/bus/pci/devices/$1/driver" ]; then
+		basename "$(readlink "/sys/bus/pci/devices/$1/driver")"
+	else
+		echo none
+	fi
+}
+
+# pci_netdev BDF [SECS]: print the network interface of BDF, waiting up to
+# SECS (default 10) for it to appear; false if none did.
+pci_netdev() {
+	_pn_end=$(($(date +%s) + ${2:-10}))
+	while :; do
+		for _pn in "/sys/bus/pci/devices/$1/net/"*; do
+			[ -e "$_pn" ] && echo "${_pn##*/}" && return 0
+		done
+		[ "$(date +%s)" -lt "$_pn_end" ] || return 1
+		usleep 100000
+	done
+}
+
+# vmm_stats FILE: print the --stats JSON line of minivmm's stderr FILE.
+vmm_stats() {
+	tr -d '\r' <"$1" 2>/dev/null | grep '^{"exits"' | tail -n 1
+}
+
+# stats_field KEY FILE: the value (number or string, quotes dropped) of the
+# first "KEY": VALUE in the --stats line in FILE; empty if absent.
+stats_field() {
+	vmm_stats "$2" | grep -o "\"$1\": *[^,}]*" | head -n 1 | sed 's/^.*": *//; s/"//g'
+}

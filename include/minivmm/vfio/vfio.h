@@ -9,6 +9,7 @@
 
 #include <linux/vfio.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -85,6 +86,7 @@ struct vfio_intr {
 	uint64_t delivered_userspace; /* interrupts minivmm itself had to inject */
 	uint64_t host_count_retired;  /* host interrupts of vectors since torn down */
 	unsigned int mode_changes;
+	unsigned int modes_used;      /* 1 << vfio_irq_mode of every mode enabled */
 };
 
 struct vfio_dev {
@@ -140,5 +142,7 @@ void vfio_intr_table_access(struct vfio_dev *d, uint64_t off, void *data, unsign
 /* Host interrupts taken by the device's vectors so far (/proc/interrupts). */
 uint64_t vfio_intr_host_count(struct vfio_dev *d);
 const char *vfio_intr_mode_name(const struct vfio_dev *d);
+/* JSON list of the modes the guest used, e.g. ["INTx", "MSI-X"]. */
+void vfio_intr_print_modes_used(const struct vfio_dev *d, FILE *f);
 
 #endif
