@@ -158,7 +158,7 @@ initrd=$work/host-initrd.cpio
 # ---- QEMU ----
 # shellcheck disable=SC2054 # commas are QEMU option syntax
 qargs=(
-	-machine q35,kernel-irqchip=split -accel tcg,thread=multi
+	-machine q35 -accel tcg,thread=multi
 	-cpu EPYC,+svm,+npt -smp "$smp" -m "$mem"
 	-nodefaults -display none -monitor none -no-reboot
 	-device isa-debug-exit,iobase=0xf4,iosize=1
@@ -167,7 +167,7 @@ qargs=(
 	-append "console=ttyS0${iommu:+ intel_iommu=on iommu=pt} panic=-1 quiet loglevel=4 rig.timeout=$stimeout"
 )
 if [[ -n $iommu ]]; then
-	qargs+=(-device intel-iommu,intremap=on,caching-mode=on)
+	qargs+=(-device intel-iommu,caching-mode=on)
 fi
 for d in "${disks[@]}"; do
 	id=${d%%:*} mb=${d#*:}

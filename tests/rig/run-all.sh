@@ -12,13 +12,13 @@ sc=$here/scenarios
 groups=(boot runner assign interrupts noiommu)
 group_args() {
 	case $1 in
-	boot) echo "--mem 6144 $sc/boot.sh" ;;
+	boot) echo "--timeout 1200 --mem 6144 $sc/boot.sh" ;;
 	selftest) echo "--with-qemu $sc/selftest.sh" ;;
 	# the first e1000e is assigned, the second is the host's network peer
 	assign) echo "--timeout 900 --scenario-timeout 400 --device e1000e --device e1000e --add-elf /usr/bin/setpriv:/usr/local/bin/setpriv $sc/assign.sh $sc/assign-errors.sh" ;;
 	interrupts) echo "--timeout 900 --scenario-timeout 600 --device e1000e --device e1000e --disk nv:64 --device nvme,serial=rignv,drive=nv --disk ad:64 --device ich9-ahci,id=ahci0 --device ide-hd,drive=ad,bus=ahci0.0 $sc/interrupts.sh" ;;
 	noiommu) echo "--timeout 600 --no-iommu --device e1000e $sc/noiommu.sh" ;;
-	runner) echo "--mem 3072 --device e1000e $sc/runner.sh" ;;
+	runner) echo "--timeout 900 --mem 3072 --device e1000e $sc/runner.sh" ;;
 	*) echo "run-all: unknown group $1" >&2; return 1 ;;
 	esac
 }

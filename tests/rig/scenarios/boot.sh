@@ -27,7 +27,18 @@ echo "cpuinfo=$(grep -c ^processor /proc/cpuinfo)"
 echo "memtotal_kb=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo)"
 SCRIPT
 	)
-	expect_status 0 run_vmm cpus8 --kernel "$K" --initrd "$initrd" --cmdline "console=ttyS0" --cpus 8 --mem 4G
+	# Known problem (see the closing note of issue 2): in this nested host an
+	# 8-vCPU guest sometimes stalls at AP bring-up ("x86: Booting SMP
+	# configuration:" is its last line). Such a stall gets one more attempt,
+	# reported here; any other failure, or a second stall, fails the case.
+	st=0
+	VMM_TIMEOUT=150 run_vmm cpus8 --kernel "$K" --initrd "$initrd" --cmdline "console=ttyS0" --cpus 8 --mem 4G || st=$?
+	if [ "$st" != 0 ] && tr -d '\r' <"$VMM_OUT" | tail -n 1 | grep -q 'Booting SMP configuration'; then
+		diag "WARNING: 8-vCPU guest stalled at AP bring-up (status $st); retrying once"
+		expect_status 0 run_vmm cpus8 --kernel "$K" --initrd "$initrd" --cmdline "console=ttyS0" --cpus 8 --mem 4G
+	else
+		check "minivmm exited with status $st, expected 0" test "$st" = 0
+	fi
 	expect_grep '^nproc=8$' "$VMM_OUT"
 	expect_grep '^cpuinfo=8$' "$VMM_OUT"
 	kb=$(guest_value memtotal_kb "$VMM_OUT")
