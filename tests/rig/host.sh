@@ -198,12 +198,28 @@ timeout -k 10 "$timeout" qemu-system-x86_64 "${qargs[@]}" 2>"$out/$name.qemu.err
 qpid=$!
 tail -n +1 -f --pid=$qpid "$out/$name.tap" &
 tpid=$!
+# A TCG host whose own kernel locked up never recovers: stop it at once
+# (a host failure, status 3) instead of waiting for the timeout.
+(
+	while kill -0 $qpid 2>/dev/null; do
+		sleep 5
+		if grep -qE 'soft lockup - CPU#|Kernel panic - not syncing|stack guard page was hit' \
+			"$out/$name.console.log" 2>/dev/null; then
+			echo "rig: the host's kernel locked up or panicked: stopping it" >&2
+			pkill -TERM -P $qpid 2>/dev/null || kill -TERM $qpid 2>/dev/null
+			break
+		fi
+	done
+) &
+wpid=$!
 set +e
 wait $qpid
 rc=$?
 set -e
 qpid=
 wait $tpid 2>/dev/null || true
+kill $wpid 2>/dev/null || true
+wait $wpid 2>/dev/null || true
 elapsed=$((SECONDS - start))
 
 passed=$(grep -c '^ok ' "$out/$name.tap" || true)
@@ -231,7 +247,7 @@ case $rc in
 	echo "rig: $passed passed, $failed failed"
 	exit 1
 	;;
-124 | 137) host_fail "timed out after ${timeout}s (host hung?)" ;;
+124 | 137 | 143) host_fail "timed out after ${timeout}s, or its kernel locked up (host hung?)" ;;
 0) host_fail "the host rebooted or powered off without reporting a result (kernel panic? init died?)" ;;
 *)
 	if ((rc & 1)); then

@@ -32,13 +32,14 @@ for g in $want; do
 	st=0
 	"$here/host.sh" --name "$g" "$@" $args || st=$?
 	# Status 3 is the emulated test host itself failing (it panicked or hung
-	# under TCG), not a scenario: that gets one more host boot, said aloud.
+	# under TCG), not a scenario: that gets up to two more host boots, said aloud.
 	# A scenario failure (status 1) is never retried.
-	if ((st == 3)); then
-		echo "=== group $g: WARNING: the test host itself failed; booting it once more"
+	for retry in 1 2; do
+		((st == 3)) || break
+		echo "=== group $g: WARNING: the test host itself failed; booting it again ($retry of 2)"
 		st=0
 		"$here/host.sh" --name "$g" "$@" $args || st=$?
-	fi
+	done
 	if ((st == 0)); then
 		passed+=("$g")
 	else
