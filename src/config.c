@@ -22,6 +22,10 @@ const char config_usage[] =
 	"  --cpus N           number of vCPUs, 1-255, may exceed the host's CPUs (default 1)\n"
 	"  --mem SIZE         guest RAM, with K/M/G suffix; a bare number is MiB (default 512M)\n"
 	"  --console FILE     write the guest console (COM1) to FILE instead of stdout\n"
+	"  --kaslr            let the bzImage decompress itself in the guest, which also\n"
+	"                     randomizes the kernel's address (KASLR); slower. Default:\n"
+	"                     minivmm decompresses it once into ~/.cache/minivmm and\n"
+	"                     starts the kernel directly at its link-time address\n"
 	"\n"
 	"Commands (zero-config: without --kernel, the host's running kernel boots\n"
 	"with an initramfs minivmm builds, holding the modules of the assigned devices):\n"
@@ -50,7 +54,8 @@ const char config_usage[] =
 	"  1-123   reserved for the status of a command run in the guest\n"
 	"  124     timeout\n"
 	"  125     minivmm error (bad option, unreadable file, KVM/VFIO failure)\n"
-	"  126     guest crash (kernel panic, triple fault)\n";
+	"  126     guest crash (kernel panic, triple fault)\n"
+	"  128+N   stopped by signal N (130 SIGINT, 143 SIGTERM), after an orderly teardown\n";
 
 enum {
 	OPT_KERNEL = 256,
@@ -68,6 +73,7 @@ enum {
 	OPT_SHARE,
 	OPT_JUNIT,
 	OPT_TIMEOUT,
+	OPT_KASLR,
 };
 
 static const struct option options[] = {
@@ -88,6 +94,7 @@ static const struct option options[] = {
 	{ "share", required_argument, NULL, OPT_SHARE },
 	{ "junit", required_argument, NULL, OPT_JUNIT },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "kaslr", no_argument, NULL, OPT_KASLR },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -203,6 +210,7 @@ int config_parse(struct config *cfg, int argc, char *const argv[], char *err, si
 			cfg->nassign++;
 			break;
 		case OPT_NO_REBIND: cfg->no_rebind = true; break;
+		case OPT_KASLR: cfg->kaslr = true; break;
 		case OPT_STATS: cfg->stats = true; break;
 		case 'v': cfg->verbosity++; break;
 		case 'h': cfg->help = true; break;

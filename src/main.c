@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* argv -> config; create, run, destroy. The only place that exits. */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "minivmm/cache.h"
 #include "minivmm/config.h"
 #include "minivmm/log.h"
 #include "minivmm/runner/doctor.h"
@@ -86,6 +88,14 @@ static void report_exit(struct vm *vm, int status)
 		for (unsigned int i = 0; i < n; i++)
 			fprintf(stderr, "  | %s\n", tail[i]);
 	}
+	/* Stopped from outside (a hang?): where each vCPU was. */
+	if (status == EXIT_TIMEOUT || status == 128 + SIGTERM) {
+		char line[256];
+
+		for (unsigned int i = 0; i < vm->ncpus && vm->vcpus; i++)
+			if (!vcpu_describe(&vm->vcpus[i], line, sizeof(line)))
+				fprintf(stderr, "minivmm: %s\n", line);
+	}
 }
 
 int main(int argc, char *argv[])
@@ -124,6 +134,12 @@ int main(int argc, char *argv[])
 		pr_err("%s", err);
 		config_free(&cfg);
 		return EXIT_VMM_ERROR;
+	}
+	if (!cfg.kaslr) {
+		char cache[PATH_MAX];
+
+		cache_dir(cache, sizeof(cache));
+		boot_image_use_vmlinux(&kernel, cache, isatty(STDERR_FILENO)); /* else: the bzImage way */
 	}
 
 	if (vm_create(&vm, &cfg, &kernel, gb.initrd[0] ? gb.initrd : NULL, gb.cmdline)) {

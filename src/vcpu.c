@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#define _GNU_SOURCE /* pthread_setname_np */
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -194,6 +196,13 @@ int vcpu_start(struct vcpu *vcpu)
 		return -ret;
 	}
 	vcpu->thread_started = true;
+	{
+		char name[16];
+
+		/* "vcpu7" in ps, top and /proc/PID/task/TID/comm. */
+		snprintf(name, sizeof(name), "vcpu%u", vcpu->id);
+		pthread_setname_np(vcpu->thread, name);
+	}
 	return 0;
 }
 
@@ -203,6 +212,37 @@ void vcpu_kick(struct vcpu *vcpu)
 		return;
 	vcpu->run->immediate_exit = 1;
 	pthread_kill(vcpu->thread, VCPU_KICK_SIGNAL);
+}
+
+int vcpu_describe(struct vcpu *vcpu, char *buf, size_t len)
+{
+	static const char *const mp_names[] = {
+		[KVM_MP_STATE_RUNNABLE] = "running", [KVM_MP_STATE_UNINITIALIZED] = "not started",
+		[KVM_MP_STATE_INIT_RECEIVED] = "in INIT", [KVM_MP_STATE_HALTED] = "halted",
+		[KVM_MP_STATE_SIPI_RECEIVED] = "SIPI received",
+	};
+	struct kvm_mp_state mp = { 0 };
+	struct kvm_regs regs;
+	uint64_t exits = 0;
+	int ret;
+
+	if (vcpu->thread_started || vcpu->fd < 0)
+		return -EBUSY;
+	ret = vcpu_ioctl(vcpu, KVM_GET_REGS, &regs);
+	if (ret < 0)
+		return ret;
+	ret = vcpu_ioctl(vcpu, KVM_GET_MP_STATE, &mp);
+	if (ret < 0)
+		return ret;
+	for (unsigned int r = 0; r < VCPU_EXIT_REASONS; r++)
+		exits += vcpu->exits[r];
+	snprintf(buf, len, "vCPU %u: %s, rip %#llx rsp %#llx rflags %#llx (interrupts %s), %llu exits",
+		 vcpu->id,
+		 mp.mp_state < sizeof(mp_names) / sizeof(mp_names[0]) && mp_names[mp.mp_state] ?
+			 mp_names[mp.mp_state] : "in an unknown state",
+		 (unsigned long long)regs.rip, (unsigned long long)regs.rsp, (unsigned long long)regs.rflags,
+		 regs.rflags & (1u << 9) ? "on" : "off", (unsigned long long)exits);
+	return 0;
 }
 
 void vcpu_join(struct vcpu *vcpu)

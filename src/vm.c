@@ -209,28 +209,39 @@ long vm_now_ms(void)
 	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+void vm_guest_panicked(struct vm *vm, const char *msg)
+{
+	uint64_t one = 1;
+
+	if (atomic_exchange(&vm->panic_claimed, true))
+		return;
+	snprintf(vm->panic_msg, sizeof(vm->panic_msg), "%s", msg);
+	vm->panic_at_ms = vm_now_ms();
+	atomic_store(&vm->panic_seen, true);
+	/* The main loop times the grace period for the guest's last words. */
+	if (write(vm->stop_fd, &one, sizeof(one)) < 0)
+		pr_warn("cannot wake the main loop: %s", strerror(errno));
+}
+
 /* Watches every console line (vCPU thread, console lock held). */
 static void vm_console_line(void *opaque, const char *line)
 {
 	struct vm *vm = opaque;
-
 	const char *p = strstr(line, "Kernel panic - not syncing");
-	uint64_t one = 1;
 
 	/*
 	 * vCPUs printing at once can split or merge console lines, so either
-	 * line alone is enough: the panic line starts a grace period (the main
-	 * loop is woken to time it), the end line stops the guest at once.
+	 * line alone is enough: the panic line starts a grace period, the end
+	 * line stops the guest at once.
 	 */
-	if (p && !atomic_load(&vm->panic_seen)) {
-		snprintf(vm->panic_msg, sizeof(vm->panic_msg), "guest %s", p);
-		vm->panic_at_ms = vm_now_ms();
-		atomic_store(&vm->panic_seen, true);
-		if (write(vm->stop_fd, &one, sizeof(one)) < 0)
-			pr_warn("cannot wake the main loop: %s", strerror(errno));
+	if (p) {
+		char msg[CONSOLE_LINE_MAX + 8];
+
+		snprintf(msg, sizeof(msg), "guest %s", p);
+		vm_guest_panicked(vm, msg);
 	}
 	if (strstr(line, "---[ end Kernel panic"))
-		vm_stop(vm, EXIT_GUEST_CRASH, "%s", vm->panic_msg);
+		vm_stop(vm, EXIT_GUEST_CRASH, "%s", atomic_load(&vm->panic_seen) ? vm->panic_msg : line);
 	ktap_feed(vm->ktap, line);
 }
 
@@ -252,13 +263,15 @@ static int vm_create_devices(struct vm *vm)
 	if (!ret)
 		ret = power_init(&vm->power, vm);
 	if (!ret)
+		ret = pvpanic_init(&vm->pvpanic, vm);
+	if (!ret)
 		ret = pci_bus_init(&vm->pci, vm);
 	if (!ret)
 		ret = pci_host_bridge_init(&vm->pci);
 	return ret;
 }
 
-static int vm_create_vcpus(struct vm *vm)
+static int vm_create_vcpus(struct vm *vm, uint64_t entry)
 {
 	int ret = cpu_get_supported(vm);
 
@@ -272,7 +285,7 @@ static int vm_create_vcpus(struct vm *vm)
 	for (unsigned int i = 0; i < vm->ncpus; i++) {
 		ret = vcpu_create(vm, &vm->vcpus[i], i);
 		if (!ret)
-			ret = cpu_setup(&vm->vcpus[i], boot_entry64(), LAYOUT_ZERO_PAGE);
+			ret = cpu_setup(&vm->vcpus[i], entry, LAYOUT_ZERO_PAGE);
 		if (ret)
 			return ret;
 	}
@@ -324,7 +337,7 @@ int vm_create(struct vm *vm, const struct config *cfg, const struct boot_image *
 	if (!ret)
 		ret = boot_load(&vm->mem, kernel, cmdline, initrd, rsdp);
 	if (!ret)
-		ret = vm_create_vcpus(vm);
+		ret = vm_create_vcpus(vm, boot_entry(kernel));
 	return ret;
 }
 

@@ -3,6 +3,7 @@
 # Quiet and idempotent: only missing packages are installed.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libcmocka-dev libfdt-dev libkmod-dev
+      zlib1g-dev liblzma-dev libzstd-dev
       qemu-system-x86 busybox-static cpio kmod xz-utils zstd gzip)
 missing=()
 for p in "${pkgs[@]}"; do

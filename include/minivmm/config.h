@@ -46,6 +46,7 @@ struct config {
 	const char *junit;           /* --junit FILE */
 	unsigned int timeout;        /* --timeout SECONDS, 0: none */
 	bool cmdline_given;
+	bool kaslr;                  /* --kaslr: the bzImage decompresses itself */
 };
 
 /* Release what config_parse allocated. */

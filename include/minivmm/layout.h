@@ -96,6 +96,9 @@
 /* Guest status port: the guest's minivmm-exit tool writes its status here
  * (same port and convention as QEMU's isa-debug-exit default iobase). */
 #define LAYOUT_PORT_GUEST_STATUS 0xf4
+/* pvpanic: the guest kernel reports its panic here (QEMU's default port
+ * for the same device, so guests configured for QEMU find it too). */
+#define LAYOUT_PORT_PVPANIC 0x505
 /* 16-bit PCI I/O window for I/O BARs, above legacy ISA ports. */
 #define LAYOUT_PCI_IO_START 0xc000
 #define LAYOUT_PCI_IO_SIZE 0x4000

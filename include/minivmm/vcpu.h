@@ -6,6 +6,7 @@
 #include <linux/kvm.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct vm;
@@ -29,6 +30,11 @@ int vcpu_start(struct vcpu *vcpu);
 /* Make a running vCPU leave KVM_RUN and its thread return. */
 void vcpu_kick(struct vcpu *vcpu);
 void vcpu_join(struct vcpu *vcpu);
+/*
+ * One line on where a stopped vCPU was: run state, rip/rsp/rflags, exit
+ * count (for a hung guest). -EBUSY while its thread runs.
+ */
+int vcpu_describe(struct vcpu *vcpu, char *buf, size_t len);
 const char *vcpu_exit_name(unsigned int reason);
 
 #endif

@@ -15,6 +15,7 @@
 #include "minivmm/mem.h"
 #include "minivmm/pci.h"
 #include "minivmm/power.h"
+#include "minivmm/pvpanic.h"
 #include "minivmm/serial.h"
 #include "minivmm/irq.h"
 #include "minivmm/vcpu.h"
@@ -38,6 +39,7 @@ struct vm {
 	struct console console;
 	struct serial serial;
 	struct power power;
+	struct pvpanic pvpanic;
 
 	struct irq_router irq;
 	struct vfio_container vfio;
@@ -54,8 +56,9 @@ struct vm {
 	atomic_bool stopping;
 	int exit_status;
 	char exit_msg[256];
-	atomic_bool panic_seen;      /* console showed "Kernel panic" */
-	long panic_at_ms;            /* CLOCK_MONOTONIC of that line */
+	atomic_bool panic_claimed;   /* the first panic report writes panic_msg */
+	atomic_bool panic_seen;      /* ... and then sets this */
+	long panic_at_ms;            /* CLOCK_MONOTONIC of that report */
 	char panic_msg[CONSOLE_LINE_MAX];
 
 	struct stat_counter *counters; /* --stats device list */
@@ -78,6 +81,12 @@ void vm_destroy(struct vm *vm);
  * thread. @fmt describes why (printed by main when status != 0).
  */
 void vm_stop(struct vm *vm, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/*
+ * The guest kernel panicked (its console said so, or pvpanic): the guest
+ * gets a grace period for its last words, then stops with 126. Any thread;
+ * the first report's @msg is kept.
+ */
+void vm_guest_panicked(struct vm *vm, const char *msg);
 /* The guest asked for a reset: a clean reboot, or the tail of a panic. */
 void vm_guest_reset(struct vm *vm, const char *how);
 /* Level of an in-kernel irqchip input (KVM_IRQ_LINE). */

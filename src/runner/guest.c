@@ -8,6 +8,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "minivmm/cache.h"
 #include "minivmm/layout.h"
 #include "minivmm/log.h"
 #include "minivmm/pci_bdf.h"
@@ -18,6 +19,8 @@
 /* The guest init writes the command's status here (devices/power.c). */
 #define STATUS_PORT_ARG " minivmm.status_port=0xf4"
 #define ZERO_CONFIG_CMDLINE "console=ttyS0 quiet"
+/* The ACPI id of minivmm's pvpanic device (devices/pvpanic.c) as a modalias. */
+#define PVPANIC_MODALIAS "acpi:QEMU0001:"
 
 _Static_assert(LAYOUT_PORT_GUEST_STATUS == 0xf4, "STATUS_PORT_ARG names the guest status port");
 
@@ -66,7 +69,7 @@ static void read_modalias(const struct pci_bdf *bdf, char *out, size_t len)
 int guest_boot_prepare(const struct config *cfg, struct guest_boot *gb, char *err, size_t errlen)
 {
 	char aliases[CONFIG_MAX_ASSIGN][256], modules_dir[PATH_MAX], cache[PATH_MAX];
-	const char *alias_ptrs[CONFIG_MAX_ASSIGN];
+	const char *alias_ptrs[CONFIG_MAX_ASSIGN + 1];
 	struct initramfs_spec spec = { 0 };
 	struct utsname u;
 	const char *env;
@@ -99,6 +102,8 @@ int guest_boot_prepare(const struct config *cfg, struct guest_boot *gb, char *er
 	else
 		snprintf(modules_dir, sizeof(modules_dir), "/lib/modules/%s", u.release);
 	spec.modules_dir = (cfg->modules || !cfg->kernel) ? modules_dir : NULL;
+	/* The guest's pvpanic device, so that a panic is caught without the console. */
+	alias_ptrs[spec.nmodaliases++] = PVPANIC_MODALIAS;
 	for (unsigned int i = 0; i < cfg->nassign; i++) {
 		read_modalias(&cfg->assign[i], aliases[i], sizeof(aliases[i]));
 		alias_ptrs[spec.nmodaliases] = aliases[i];
@@ -116,10 +121,7 @@ int guest_boot_prepare(const struct config *cfg, struct guest_boot *gb, char *er
 	spec.init = guest_init_script;
 	spec.run = cfg->run;
 	spec.share = cfg->share;
-	if ((env = getenv("XDG_CACHE_HOME")) && *env)
-		snprintf(cache, sizeof(cache), "%s/minivmm", env);
-	else
-		snprintf(cache, sizeof(cache), "%s/.cache/minivmm", (env = getenv("HOME")) ? env : "/tmp");
+	cache_dir(cache, sizeof(cache));
 	spec.cache_dir = cache;
 	if (isatty(STDERR_FILENO))
 		fprintf(stderr, "minivmm: preparing the guest initramfs...\r");

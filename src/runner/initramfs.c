@@ -2,7 +2,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libkmod.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -11,129 +10,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "minivmm/cache.h"
 #include "minivmm/runner/cpio.h"
 #include "minivmm/runner/initramfs.h"
 
 #define SHARE_GUEST_DIR "mnt/share"
 #define SHARE_MAX_DEPTH 16
-
-static bool module_listed(const struct module_list *m, const char *path)
-{
-	for (unsigned int i = 0; i < m->n; i++)
-		if (!strcmp(m->path[i], path))
-			return true;
-	return false;
-}
-
-/* Post-order walk: a module's dependencies (and pre-softdeps) before it. */
-static int module_add(struct kmod_module *mod, struct module_list *out, unsigned int depth)
-{
-	struct kmod_list *deps, *pre = NULL, *post = NULL, *l;
-	const char *path;
-	int ret = 0;
-
-	if (depth > 32)
-		return -ELOOP;
-	deps = kmod_module_get_dependencies(mod);
-	kmod_list_foreach(l, deps) {
-		ret = module_add(kmod_module_get_module(l), out, depth + 1);
-		if (ret)
-			break;
-	}
-	kmod_module_unref_list(deps);
-	if (!ret && kmod_module_get_softdeps(mod, &pre, &post) == 0) {
-		kmod_list_foreach(l, pre) {
-			ret = module_add(kmod_module_get_module(l), out, depth + 1);
-			if (ret)
-				break;
-		}
-		kmod_module_unref_list(pre);
-		kmod_module_unref_list(post);
-	}
-	path = kmod_module_get_path(mod);
-	/* No path: built into the kernel, nothing to load. */
-	if (!ret && path && !module_listed(out, path)) {
-		if (out->n == INITRAMFS_MAX_MODULES)
-			ret = -E2BIG;
-		else if (!(out->path[out->n++] = strdup(path)))
-			ret = -ENOMEM;
-	}
-	kmod_module_unref(mod);
-	return ret;
-}
-
-int modules_resolve(const char *modules_dir, const char *const *aliases, unsigned int n,
-		    struct module_list *out, char *err, size_t errlen)
-{
-	char dep[PATH_MAX];
-	struct kmod_ctx *ctx;
-	int ret = 0;
-
-	memset(out, 0, sizeof(*out));
-	snprintf(dep, sizeof(dep), "%s/modules.dep.bin", modules_dir);
-	if (access(dep, R_OK)) {
-		snprintf(err, errlen, "no modules.dep.bin in %s: run depmod -b on that tree (depmod -b ROOT VERSION)",
-			 modules_dir);
-		return -ENOENT;
-	}
-	ctx = kmod_new(modules_dir, NULL);
-	if (!ctx) {
-		snprintf(err, errlen, "libkmod cannot read %s", modules_dir);
-		return -ENOMEM;
-	}
-	for (unsigned int i = 0; !ret && i < n; i++) {
-		struct kmod_list *list = NULL, *l;
-
-		if (kmod_module_new_from_lookup(ctx, aliases[i], &list) < 0)
-			continue;
-		kmod_list_foreach(l, list) {
-			ret = module_add(kmod_module_get_module(l), out, 0);
-			if (ret)
-				break;
-		}
-		kmod_module_unref_list(list);
-	}
-	kmod_unref(ctx);
-	if (ret)
-		snprintf(err, errlen, "resolving module dependencies in %s failed: %s", modules_dir, strerror(-ret));
-	return ret;
-}
-
-void modules_free(struct module_list *m)
-{
-	for (unsigned int i = 0; i < m->n; i++)
-		free(m->path[i]);
-	m->n = 0;
-}
-
-/* ---- content hash for the cache (FNV-1a, 64-bit) ---- */
-
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-	const uint8_t *b = p;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ b[i]) * 0x100000001b3ULL;
-	return h;
-}
-
-static uint64_t fnv_str(uint64_t h, const char *s)
-{
-	return fnv(h, s ? s : "", s ? strlen(s) + 1 : 1);
-}
-
-/* A file stands for its path, size and modification time. */
-static uint64_t fnv_file(uint64_t h, const char *path)
-{
-	struct stat st;
-
-	h = fnv_str(h, path);
-	if (!stat(path, &st)) {
-		h = fnv(h, &st.st_size, sizeof(st.st_size));
-		h = fnv(h, &st.st_mtim, sizeof(st.st_mtim));
-	}
-	return h;
-}
 
 static int walk_share(const char *host, const char *guest, unsigned int depth, struct cpio *c, uint64_t *h)
 {
@@ -157,7 +39,7 @@ static int walk_share(const char *host, const char *guest, unsigned int depth, s
 		if (lstat(hp, &st))
 			goto next;
 		if (h)
-			*h = fnv_file(*h, hp);
+			*h = cache_hash_file(*h, hp);
 		if (S_ISDIR(st.st_mode)) {
 			if (c)
 				cpio_add_dir(c, gp);
@@ -239,30 +121,14 @@ static int write_archive(const struct initramfs_spec *spec, const struct module_
 	return cpio_finish(&c);
 }
 
-static int mkdir_p(const char *dir)
-{
-	char p[PATH_MAX];
-
-	snprintf(p, sizeof(p), "%s", dir);
-	for (char *s = strchr(p + 1, '/');; s = strchr(s + 1, '/')) {
-		if (s)
-			*s = 0;
-		if (mkdir(p, 0755) && errno != EEXIST)
-			return -errno;
-		if (!s)
-			return 0;
-		*s = '/';
-	}
-}
-
 int initramfs_get(const struct initramfs_spec *spec, char *path, size_t pathlen, char *err, size_t errlen)
 {
 	struct module_list mods = { .n = 0 };
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t h = CACHE_HASH_INIT;
 	char tmp[PATH_MAX];
 	struct stat st;
 	FILE *f;
-	int ret;
+	int fd, ret;
 
 	if (access(spec->busybox, R_OK)) {
 		snprintf(err, errlen, "no static busybox at %s: install busybox-static", spec->busybox);
@@ -278,19 +144,19 @@ int initramfs_get(const struct initramfs_spec *spec, char *path, size_t pathlen,
 		ret = -ENOTDIR;
 		goto out;
 	}
-	h = fnv_str(h, spec->init);
-	h = fnv_file(h, spec->busybox);
-	h = fnv_str(h, spec->modules_dir);
+	h = cache_hash_str(h, spec->init);
+	h = cache_hash_file(h, spec->busybox);
+	h = cache_hash_str(h, spec->modules_dir);
 	for (unsigned int i = 0; i < mods.n; i++)
-		h = fnv_file(h, mods.path[i]);
-	h = fnv_str(h, spec->run);
-	h = fnv_str(h, spec->share);
+		h = cache_hash_file(h, mods.path[i]);
+	h = cache_hash_str(h, spec->run);
+	h = cache_hash_str(h, spec->share);
 	if (spec->share)
 		walk_share(spec->share, SHARE_GUEST_DIR, 0, NULL, &h);
 
-	if (mkdir_p(spec->cache_dir)) {
-		snprintf(err, errlen, "cannot create the cache directory %s: %s", spec->cache_dir, strerror(errno));
-		ret = -errno;
+	ret = cache_mkdir(spec->cache_dir);
+	if (ret) {
+		snprintf(err, errlen, "cannot create the cache directory %s: %s", spec->cache_dir, strerror(-ret));
 		goto out;
 	}
 	snprintf(path, pathlen, "%s/initramfs-%016llx.cpio", spec->cache_dir, (unsigned long long)h);
@@ -298,22 +164,21 @@ int initramfs_get(const struct initramfs_spec *spec, char *path, size_t pathlen,
 		ret = 0; /* built before from the same inputs */
 		goto out;
 	}
-	snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid());
-	f = fopen(tmp, "wbe");
+	fd = cache_create(path, tmp, sizeof(tmp));
+	f = fd < 0 ? NULL : fdopen(fd, "wb");
 	if (!f) {
-		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
-		ret = -errno;
+		ret = fd < 0 ? fd : -errno;
+		if (fd >= 0)
+			close(fd);
+		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(-ret));
 		goto out;
 	}
 	ret = write_archive(spec, &mods, f);
 	if (fclose(f) && !ret)
 		ret = -EIO;
-	if (!ret && rename(tmp, path))
-		ret = -errno;
-	if (ret) {
-		unlink(tmp);
+	ret = cache_commit(tmp, path, !ret) ?: ret;
+	if (ret)
 		snprintf(err, errlen, "building the guest initramfs failed: %s", strerror(-ret));
-	}
 out:
 	modules_free(&mods);
 	return ret;

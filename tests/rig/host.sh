@@ -95,9 +95,17 @@ tree=$work/tree
 mkdir -p "$tree/rig/scenarios" "$tree/rig/guest" "$tree/usr/local/bin"
 if [[ $minivmm != none ]]; then
 	rig_copy_elf "$tree" "$minivmm" /usr/local/bin/minivmm
+	# The libraries minivmm dlopens when it needs them (src/dl.c).
+	for so in libz.so.1 liblzma.so.5 libzstd.so.1 libkmod.so.2; do
+		lib=$(ldconfig -p | awk -v so="$so" '$1 == so && /x86-64/ { print $NF; exit }')
+		[[ -n $lib ]] || rig_die "no $so on this machine (tests/deps.sh installs it)"
+		rig_copy_elf "$tree" "$lib"
+	done
 fi
-guest_mods=(e1000e e1000 nvme ne2k-pci pcnet32 pvpanic-mmio pvpanic-pci ahci sd_mod)
-margs=()
+guest_mods=(e1000e e1000 nvme ne2k-pci pcnet32 pvpanic-pci ahci sd_mod)
+# pvpanic-mmio drives minivmm's pvpanic device: loaded at boot, as in the
+# zero-config initramfs.
+margs=(--module pvpanic-mmio)
 for m in "${guest_mods[@]}"; do margs+=(--extra-module "$m"); done
 # The guest-side status tool, built next to minivmm.
 if [[ $minivmm != none && -x $(dirname "$minivmm")/minivmm-exit ]]; then

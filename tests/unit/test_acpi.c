@@ -382,6 +382,36 @@ static void test_dsdt_ids(void **state)
 	assert_non_null(find_bytes(dsdt, len, "MRES", 4));
 }
 
+/* pvpanic: Device (PEVT) with _HID "QEMU0001" and one I/O port in _CRS. */
+static void test_dsdt_pvpanic(void **state)
+{
+	struct fixture *f = *state;
+	const uint8_t hid[] = { 0x08, '_', 'H', 'I', 'D', 0x0d, 'Q', 'E', 'M', 'U', '0', '0', '0', '1', 0x00 };
+	/* I/O port descriptor: 16-bit decode, min = max = 0x505, align 1, length 1. */
+	const uint8_t io[] = { 0x47, 0x01, 0x05, 0x05, 0x05, 0x05, 0x01, 0x01 };
+	const uint8_t *dsdt, *dev, *h;
+	size_t len;
+
+	build(f);
+	dsdt = find_dsdt(f);
+	assert_null(find_bytes(dsdt, rd32(dsdt + 4), "QEMU0001", 8)); /* off by default */
+
+	f->cfg.pvpanic_port = 0x505;
+	build(f);
+	dsdt = find_dsdt(f);
+	len = rd32(dsdt + 4);
+	dev = find_bytes(dsdt, len, "PEVT", 4);
+	assert_non_null(dev);
+	assert_int_equal(dev[-3], 0x5b); /* ExtOpPrefix DeviceOp PkgLength(1 byte) "PEVT" */
+	assert_int_equal(dev[-2], 0x82);
+	h = find_bytes(dev, len - (size_t)(dev - dsdt), hid, sizeof(hid));
+	assert_non_null(h);
+	assert_true(h < dev + dev[-1]); /* inside the device's package */
+	assert_non_null(find_bytes(h, len - (size_t)(h - dsdt), io, sizeof(io)));
+	assert_true(find_bytes(h, len - (size_t)(h - dsdt), io, sizeof(io)) < dev + dev[-1]);
+	f->cfg.pvpanic_port = 0;
+}
+
 /* ---- a little AML reader ---- */
 
 static size_t pkglen(const uint8_t *p, uint32_t *len)
@@ -729,6 +759,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mcfg, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dsdt_s5, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dsdt_ids, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dsdt_pvpanic, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dsdt_prt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dsdt_crs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gpa_above_4g, setup, teardown),

@@ -664,8 +664,16 @@ static void test_gdt_descriptors(void **state)
 
 static void test_entry64(void **state)
 {
+	struct boot_image img;
+
 	(void)state;
-	assert_int_equal(boot_entry64(), LAYOUT_KERNEL_START + 0x200);
+	make_image(image, sizeof(image));
+	assert_int_equal(check(&img, sizeof(image)), 0);
+	assert_int_equal(boot_entry(&img), LAYOUT_KERNEL_START + 0x200);
+	/* Direct boot enters the uncompressed kernel's own entry point. */
+	img.direct = true;
+	img.vmlinux.entry = 0x1000000;
+	assert_int_equal(boot_entry(&img), 0x1000000);
 }
 
 /* ---- boot_load end to end, into a calloc'd guest ---- */

@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#define INITRAMFS_MAX_MODULES 256
+#include "minivmm/runner/modules.h"
 
 struct initramfs_spec {
 	const char *modules_dir;     /* the kernel's lib/modules/VERSION, or NULL */
@@ -22,21 +22,6 @@ struct initramfs_spec {
 	const char *share;           /* host directory for /mnt/share, or NULL */
 	const char *cache_dir;
 };
-
-/* Module files (absolute paths) needed for @aliases, dependencies first. */
-struct module_list {
-	char *path[INITRAMFS_MAX_MODULES];
-	unsigned int n;
-};
-
-/*
- * Resolve @aliases in @modules_dir with libkmod. Unknown aliases are not an
- * error (the device may have no driver, or a built-in one). Returns 0 or
- * -errno with a message in @err (e.g. no modules.dep: run depmod).
- */
-int modules_resolve(const char *modules_dir, const char *const *aliases, unsigned int n,
-		    struct module_list *out, char *err, size_t errlen);
-void modules_free(struct module_list *m);
 
 /* Build (or find in the cache) the initramfs; its path goes to @path. */
 int initramfs_get(const struct initramfs_spec *spec, char *path, size_t pathlen, char *err, size_t errlen);

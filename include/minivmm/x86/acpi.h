@@ -2,7 +2,7 @@
 /*
  * ACPI tables for an x86_64 guest: RSDP, XSDT, FADT (hardware-reduced,
  * with sleep control/status and reset registers), DSDT (PCI0 host bridge
- * with _CRS and _PRT, \_S5), MADT (LAPICs + IOAPIC) and MCFG (ECAM).
+ * with _CRS and _PRT, \_S5, COM1, pvpanic), MADT (LAPICs + IOAPIC) and MCFG (ECAM).
  * Pure: builds into a caller buffer that will sit at guest-physical @gpa.
  */
 #ifndef MINIVMM_X86_ACPI_H
@@ -35,6 +35,9 @@ struct acpi_config {
 	 * has no legacy PIC and only maps ISA IRQs that ACPI describes. 0: none. */
 	uint16_t com1_port;
 	uint8_t com1_irq;
+	/* pvpanic (_HID QEMU0001, Linux's pvpanic-mmio driver) at this I/O
+	 * port: the guest kernel's panic notifier writes to it. 0: none. */
+	uint16_t pvpanic_port;
 	const struct acpi_prt_entry *prt;
 	size_t nprt;
 };

@@ -7,10 +7,12 @@
 #define MINIVMM_X86_BOOT_H
 
 #include <asm/bootparam.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "minivmm/mem.h"
+#include "minivmm/x86/vmlinux.h"
 
 /* Oldest protocol with the 64-bit entry point (xloadflags, 2.12). */
 #define BOOT_PROTOCOL_MIN 0x020c
@@ -27,6 +29,10 @@ struct boot_image {
 	uint64_t kernel_end;
 	uint32_t initrd_addr_max;
 	uint32_t cmdline_size;
+	/* Direct boot: the payload's vmlinux is loaded instead of the bzImage's
+	 * protected-mode code (boot_image_use_vmlinux). */
+	bool direct;
+	struct vmlinux vmlinux;
 };
 
 /*
@@ -38,6 +44,16 @@ int boot_image_check(struct boot_image *img, const uint8_t *data, size_t size, c
 /* Open, map and check @path; -errno with the reason in @err. */
 int boot_image_open(struct boot_image *img, const char *path, char *err, size_t errlen);
 void boot_image_close(struct boot_image *img);
+
+/* Pure: the compressed kernel inside a checked bzImage (protocol 2.08+). */
+int boot_image_payload(const struct boot_image *img, const uint8_t **payload, size_t *n);
+/*
+ * Boot @img directly from its uncompressed kernel, decompressed once into
+ * @cache_dir (x86/vmlinux.h). Returns 0, or -errno when the bzImage must
+ * decompress itself in the guest instead (the reason is logged: at info
+ * level for a format minivmm does not decode, as a warning otherwise).
+ */
+int boot_image_use_vmlinux(struct boot_image *img, const char *cache_dir, bool progress);
 
 /* Pure: the e820 map for @mem; returns the number of entries. */
 unsigned int boot_e820_build(const struct guest_mem *mem, struct boot_e820_entry *e, unsigned int max);
@@ -63,8 +79,8 @@ int boot_write_reset_vector(const struct guest_mem *mem);
 int boot_load(struct guest_mem *mem, const struct boot_image *img, const char *cmdline,
 	      const char *initrd_path, uint64_t rsdp_gpa);
 
-/* Guest-physical address of the 64-bit entry point. */
-uint64_t boot_entry64(void);
+/* Guest-physical address of the 64-bit entry point: the bzImage's, or startup_64. */
+uint64_t boot_entry(const struct boot_image *img);
 
 /* Index of the GDT entries the BSP's segment registers use. */
 #define BOOT_GDT_CODE 1

@@ -432,6 +432,19 @@ static int acpi_dsdt_body(const struct acpi_config *cfg, struct aml *a)
 		aml_device_end(a, dev);
 	}
 
+	if (cfg->pvpanic_port) {
+		aml_device_begin(a, "PEVT", &dev);
+		aml_name(a, "_HID");
+		aml_string(a, "QEMU0001");
+		aml_name(a, "_CRS");
+		aml_restemplate_begin(a, &crs);
+		aml_res_io(a, cfg->pvpanic_port, cfg->pvpanic_port, 1, 1);
+		aml_restemplate_end(a, crs);
+		aml_name(a, "_STA");
+		aml_integer(a, 0xf); /* present, enabled, shown, functioning */
+		aml_device_end(a, dev);
+	}
+
 	/* Motherboard resources: Linux only trusts MMCONFIG (MCFG) if the
 	 * ECAM range is reserved here (or in e820). */
 	aml_device_begin(a, "MRES", &dev);

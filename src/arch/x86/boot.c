@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "minivmm/fileio.h"
 #include "minivmm/layout.h"
 #include "minivmm/log.h"
 #include "minivmm/x86/boot.h"
@@ -122,12 +124,55 @@ out_close:
 
 void boot_image_close(struct boot_image *img)
 {
+	if (img->direct)
+		vmlinux_close(&img->vmlinux);
 	if (img->data)
 		munmap((void *)img->data, img->size);
 	if (img->fd >= 0)
 		close(img->fd);
 	img->data = NULL;
 	img->fd = -1;
+}
+
+int boot_image_payload(const struct boot_image *img, const uint8_t **payload, size_t *n)
+{
+	struct setup_header hdr;
+	size_t pm_size = img->size - img->setup_size;
+
+	memcpy(&hdr, img->data + BZ_SETUP_SECTS, sizeof(hdr));
+	/* payload_offset counts from the protected-mode code (boot.rst). */
+	if (img->version < 0x0208 || !hdr.payload_length || hdr.payload_offset > pm_size ||
+	    hdr.payload_length > pm_size - hdr.payload_offset)
+		return -ENOENT;
+	*payload = img->data + img->setup_size + hdr.payload_offset;
+	*n = hdr.payload_length;
+	return 0;
+}
+
+int boot_image_use_vmlinux(struct boot_image *img, const char *cache_dir, bool progress)
+{
+	const uint8_t *payload;
+	char err[PATH_MAX + 128];
+	size_t n;
+	int ret;
+
+	if (boot_image_payload(img, &payload, &n)) {
+		pr_info("the bzImage names no payload (boot protocol before 2.08): it decompresses itself in the guest");
+		return -ENOENT;
+	}
+	ret = vmlinux_from_payload(&img->vmlinux, payload, n, cache_dir, progress, err, sizeof(err));
+	if (ret) {
+		if (ret == -ENOTSUP)
+			pr_info("%s: it decompresses itself in the guest", err);
+		else
+			pr_warn("%s; the kernel decompresses itself in the guest instead (slower)", err);
+		return ret;
+	}
+	pr_info("booting the uncompressed kernel %s directly (entry %#llx)", img->vmlinux.path,
+		(unsigned long long)img->vmlinux.entry);
+	img->direct = true;
+	img->kernel_end = img->vmlinux.end;
+	return 0;
 }
 
 static void e820_add(struct boot_e820_entry *e, unsigned int *n, unsigned int max, uint64_t addr,
@@ -261,24 +306,6 @@ int boot_write_reset_vector(const struct guest_mem *mem)
 	return 0;
 }
 
-static int read_file_into(const char *path, int fd, uint8_t *dst, uint64_t size)
-{
-	uint64_t done = 0;
-
-	while (done < size) {
-		ssize_t n = pread(fd, dst + done, size - done > (1 << 30) ? (1 << 30) : size - done, done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			pr_err("cannot read initrd '%s': %s", path, n ? strerror(errno) : "file shrank");
-			return n ? -errno : -EIO;
-		}
-		done += n;
-	}
-	return 0;
-}
-
 int boot_load(struct guest_mem *mem, const struct boot_image *img, const char *cmdline,
 	      const char *initrd_path, uint64_t rsdp_gpa)
 {
@@ -286,16 +313,23 @@ int boot_load(struct guest_mem *mem, const struct boot_image *img, const char *c
 	uint64_t initrd_gpa = 0, initrd_size = 0;
 	size_t cmdlen = strlen(cmdline) + 1;
 	struct boot_params *bp;
+	int64_t n;
 	void *dst;
 	int ret;
 
-	dst = mem_gpa_to_hva(mem, LAYOUT_KERNEL_START, img->kernel_end - LAYOUT_KERNEL_START);
-	if (!dst) {
-		pr_err("the kernel needs RAM up to %llu MiB to decompress: give more --mem",
-		       (unsigned long long)(img->kernel_end >> 20) + 1);
-		return -ENOSPC;
+	if (img->direct) {
+		ret = vmlinux_load(&img->vmlinux, mem);
+		if (ret)
+			return ret;
+	} else {
+		dst = mem_gpa_to_hva(mem, LAYOUT_KERNEL_START, img->kernel_end - LAYOUT_KERNEL_START);
+		if (!dst) {
+			pr_err("the kernel needs RAM up to %llu MiB to decompress: give more --mem",
+			       (unsigned long long)(img->kernel_end >> 20) + 1);
+			return -ENOSPC;
+		}
+		memcpy(dst, img->data + img->setup_size, kernel_size);
 	}
-	memcpy(dst, img->data + img->setup_size, kernel_size);
 
 	if (cmdlen > img->cmdline_size + 1 || cmdlen > LAYOUT_CMDLINE_MAX) {
 		pr_err("--cmdline is %zu bytes, this kernel takes at most %u: shorten it", cmdlen - 1,
@@ -324,10 +358,12 @@ int boot_load(struct guest_mem *mem, const struct boot_image *img, const char *c
 			close(fd);
 			return -ENOSPC;
 		}
-		ret = read_file_into(initrd_path, fd, mem_gpa_to_hva(mem, initrd_gpa, initrd_size), initrd_size);
+		n = file_pread_full(fd, mem_gpa_to_hva(mem, initrd_gpa, initrd_size), initrd_size, 0);
 		close(fd);
-		if (ret)
-			return ret;
+		if (n != (int64_t)initrd_size) {
+			pr_err("cannot read initrd '%s': %s", initrd_path, n < 0 ? strerror((int)-n) : "file shrank");
+			return n < 0 ? (int)n : -EIO;
+		}
 	}
 
 	bp = mem_gpa_to_hva(mem, LAYOUT_ZERO_PAGE, sizeof(*bp));
@@ -340,7 +376,7 @@ int boot_load(struct guest_mem *mem, const struct boot_image *img, const char *c
 	return ret;
 }
 
-uint64_t boot_entry64(void)
+uint64_t boot_entry(const struct boot_image *img)
 {
-	return LAYOUT_KERNEL_START + BOOT_ENTRY64_OFFSET;
+	return img->direct ? img->vmlinux.entry : LAYOUT_KERNEL_START + BOOT_ENTRY64_OFFSET;
 }

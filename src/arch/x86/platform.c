@@ -34,6 +34,7 @@ int platform_write_acpi(struct vm *vm, uint64_t *rsdp)
 		.reset_value = LAYOUT_ACPI_RESET_VALUE,
 		.com1_port = LAYOUT_PORT_COM1,
 		.com1_irq = LAYOUT_IRQ_COM1,
+		.pvpanic_port = LAYOUT_PORT_PVPANIC,
 		.prt = prt,
 		.nprt = PCI_SLOTS * PCI_INTX_PINS,
 	};

@@ -5,6 +5,43 @@
 
 K=$GUEST_KERNEL
 
+# j. direct boot (first in this file: it starts with an empty cache). The
+#    first start decompresses the bzImage's payload into the cache, the
+#    second reuses it; both enter the kernel at its link-time address (no
+#    KASLR). --kaslr leaves decompression (and KASLR) to the bzImage.
+t_direct() {
+	initrd=$(guest_initrd_with - direct <<'SCRIPT'
+echo "text=$(grep ' _text$' /proc/kallsyms | cut -d' ' -f1)"
+echo "code=$(grep 'Kernel code' /proc/iomem | sed 's/^ *\([0-9a-f]*\)-.*/\1/')"
+SCRIPT
+	)
+	cache=${XDG_CACHE_HOME:-$HOME/.cache}/minivmm
+	rm -f "$cache"/vmlinux-*
+	expect_status 0 run_vmm direct1 --kernel "$K" --initrd "$initrd" --cmdline "console=ttyS0" --mem 256M -v
+	diag "first start: $(grep -E 'decompressed|uncompressed' "$VMM_ERR" | tr '\n' ' ')"
+	expect_grep 'kernel decompressed once' "$VMM_ERR"
+	expect_grep 'booting the uncompressed kernel' "$VMM_ERR"
+	check "the guest's _text is '$(guest_value text "$VMM_OUT")', expected the link-time ffffffff81000000" \
+		test "$(guest_value text "$VMM_OUT")" = ffffffff81000000
+	check "the kernel's code is at physical '$(guest_value code "$VMM_OUT")', expected 01000000" \
+		test "$(guest_value code "$VMM_OUT")" = 01000000
+	n=$(ls "$cache"/vmlinux-* 2>/dev/null | wc -l)
+	check "$n uncompressed kernels in $cache, expected 1" test "$n" = 1
+
+	expect_status 0 run_vmm direct2 --kernel "$K" --initrd "$initrd" --cmdline "console=ttyS0" --mem 256M -v
+	expect_grep 'booting the uncompressed kernel' "$VMM_ERR"
+	expect_no_grep 'decompressed once' "$VMM_ERR"
+	check "the guest's _text moved on the second start" test "$(guest_value text "$VMM_OUT")" = ffffffff81000000
+
+	expect_status 0 run_vmm kaslr --kernel "$K" --initrd "$initrd" --cmdline "console=ttyS0" --mem 256M -v --kaslr
+	expect_no_grep 'uncompressed kernel' "$VMM_ERR"
+	text=$(guest_value text "$VMM_OUT") code=$(guest_value code "$VMM_OUT")
+	diag "--kaslr: _text at $text, code at physical $code"
+	# Both at their defaults by chance: about 1 in 40000.
+	check "--kaslr left the kernel at its link-time addresses" \
+		test "$text" != ffffffff81000000 -o "$code" != 01000000
+}
+
 # a. 4 vCPUs, 512 MiB: the guest sees 4 CPUs; the run script's end powers off -> 0.
 t_cpus4() {
 	initrd=$(guest_initrd_with - cpus4 <<'SCRIPT'
@@ -47,16 +84,41 @@ SCRIPT
 	check "MemTotal ${kb:-missing} kB is not above 3.7 GiB" test "${kb:-0}" -gt 3879731
 }
 
-# c. a guest kernel panic -> 126.
+# c. a guest kernel panic -> 126, seen on the console (pvpanic unloaded
+#    first: the console watcher alone must catch it).
 t_panic() {
 	initrd=$(guest_initrd_with - panic <<'SCRIPT'
+rmmod pvpanic_mmio pvpanic && echo "pvpanic unloaded"
 echo "panicking now"
+stty -F /dev/console "$(stty -F /dev/console -g)" # drain: the panic would cut the line
 echo c >/proc/sysrq-trigger
 echo "still alive after sysrq-c"
 SCRIPT
 	)
 	expect_status 126 run_vmm panic --kernel "$K" --initrd "$initrd" --cmdline "console=ttyS0" --cpus 1 --mem 256M
+	expect_grep '^pvpanic unloaded' "$VMM_OUT"
 	expect_grep '^panicking now' "$VMM_OUT"
+	diag "stderr: $(head -n 1 "$VMM_ERR")"
+	check "stderr does not quote the panic message" grep -q 'Kernel panic - not syncing: sysrq triggered crash' "$VMM_ERR"
+}
+
+# c2. a panic the console does not show (loglevel=0): pvpanic reports it -> 126.
+t_panic_pvpanic() {
+	initrd=$(guest_initrd_with - panic2 <<'SCRIPT'
+grep -q '^pvpanic_mmio ' /proc/modules && echo "pvpanic loaded"
+echo "panicking now"
+stty -F /dev/console "$(stty -F /dev/console -g)" # drain: the panic would cut the line
+echo c >/proc/sysrq-trigger
+echo "still alive after sysrq-c"
+SCRIPT
+	)
+	expect_status 126 run_vmm panic2 --kernel "$K" --initrd "$initrd" --cmdline "console=ttyS0 loglevel=0" \
+		--cpus 2 --mem 256M --stats
+	expect_grep '^pvpanic loaded' "$VMM_OUT"
+	expect_no_grep 'Kernel panic' "$VMM_OUT"
+	diag "stderr: $(head -n 1 "$VMM_ERR")"
+	check "stderr does not name pvpanic" grep -q 'pvpanic' "$VMM_ERR"
+	check "no pvpanic access counted" test "$(stats_field pvpanic "$VMM_ERR")" -gt 0
 }
 
 # d. a text file as the kernel -> 125 and a message about bzImage on stderr.
@@ -151,9 +213,11 @@ SCRIPT
 	expect_status 42 run_vmm exittool --kernel "$K" --initrd "$initrd" --cmdline "console=ttyS0" --cpus 1 --mem 256M
 }
 
+subtest "j: direct boot from the kernel cache; --kaslr boots the bzImage way" t_direct
 subtest "a: 4 vCPUs, 512M" t_cpus4
 subtest "b: 8 vCPUs, 4G" t_cpus8_4g
-subtest "c: guest panic -> 126" t_panic
+subtest "c: guest panic on the console -> 126" t_panic
+subtest "c2: guest panic, silent console, pvpanic -> 126" t_panic_pvpanic
 subtest "d: text file as kernel -> 125, mentions bzImage" t_not_bzimage
 subtest "e: 4 KiB PCIe config space of 00:00.0" t_pcie_config
 subtest "f: reboot -f -> 0" t_reboot

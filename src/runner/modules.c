@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#define _GNU_SOURCE /* pipe2 */
+#include <errno.h>
+#include <fcntl.h>
+#include <libkmod.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "minivmm/dl.h"
+#include "minivmm/runner/modules.h"
+
+/* The libkmod functions used, loaded in the child. */
+struct kmod_api {
+	__typeof__(&kmod_new) new_ctx;
+	__typeof__(&kmod_unref) unref_ctx;
+	__typeof__(&kmod_module_new_from_lookup) lookup;
+	__typeof__(&kmod_module_get_module) get_module;
+	__typeof__(&kmod_module_get_dependencies) get_deps;
+	__typeof__(&kmod_module_get_softdeps) get_softdeps;
+	__typeof__(&kmod_module_get_path) get_path;
+	__typeof__(&kmod_module_unref) unref;
+	__typeof__(&kmod_module_unref_list) unref_list;
+	__typeof__(&kmod_list_next) next;
+};
+
+/* What the child found, in memory; sent to the parent as lines. */
+struct walk {
+	const struct kmod_api *k;
+	struct module_list *out;
+};
+
+#define each(w, l, first) for (l = (first); l; l = (w)->k->next((first), l))
+
+static bool module_listed(const struct module_list *m, const char *path)
+{
+	for (unsigned int i = 0; i < m->n; i++)
+		if (!strcmp(m->path[i], path))
+			return true;
+	return false;
+}
+
+/* Post-order walk: a module's dependencies (and pre-softdeps) before it. */
+static int module_add(struct walk *w, struct kmod_module *mod, unsigned int depth)
+{
+	struct kmod_list *deps, *pre = NULL, *post = NULL, *l;
+	const struct kmod_api *k = w->k;
+	const char *path;
+	int ret = 0;
+
+	if (depth > 32)
+		return -ELOOP;
+	deps = k->get_deps(mod);
+	each(w, l, deps) {
+		ret = module_add(w, k->get_module(l), depth + 1);
+		if (ret)
+			break;
+	}
+	k->unref_list(deps);
+	if (!ret && k->get_softdeps(mod, &pre, &post) == 0) {
+		each(w, l, pre) {
+			ret = module_add(w, k->get_module(l), depth + 1);
+			if (ret)
+				break;
+		}
+		k->unref_list(pre);
+		k->unref_list(post);
+	}
+	path = k->get_path(mod);
+	/* No path: built into the kernel, nothing to load. */
+	if (!ret && path && !module_listed(w->out, path)) {
+		if (w->out->n == MODULES_MAX)
+			ret = -E2BIG;
+		else if (!(w->out->path[w->out->n++] = strdup(path)))
+			ret = -ENOMEM;
+	}
+	k->unref(mod);
+	return ret;
+}
+
+/* In the child: resolve, then print "+PATH" lines, or one "!ERRNO MESSAGE". */
+static int child_resolve(const char *modules_dir, const char *const *aliases, unsigned int n, FILE *to)
+{
+	struct kmod_api k;
+	const struct dl_sym syms[] = {
+		{ "kmod_new", (void **)&k.new_ctx },
+		{ "kmod_unref", (void **)&k.unref_ctx },
+		{ "kmod_module_new_from_lookup", (void **)&k.lookup },
+		{ "kmod_module_get_module", (void **)&k.get_module },
+		{ "kmod_module_get_dependencies", (void **)&k.get_deps },
+		{ "kmod_module_get_softdeps", (void **)&k.get_softdeps },
+		{ "kmod_module_get_path", (void **)&k.get_path },
+		{ "kmod_module_unref", (void **)&k.unref },
+		{ "kmod_module_unref_list", (void **)&k.unref_list },
+		{ "kmod_list_next", (void **)&k.next },
+	};
+	struct module_list out = { .n = 0 };
+	struct walk w = { .k = &k, .out = &out };
+	struct kmod_ctx *ctx;
+	char err[512];
+	int ret = 0;
+
+	if (!dl_open("libkmod.so.2", "libkmod2", syms, sizeof(syms) / sizeof(syms[0]), err, sizeof(err))) {
+		fprintf(to, "!%d %s (minivmm resolves guest modules with it)\n", ENOENT, err);
+		return 1;
+	}
+	ctx = k.new_ctx(modules_dir, NULL);
+	if (!ctx) {
+		fprintf(to, "!%d libkmod cannot read %s\n", ENOMEM, modules_dir);
+		return 1;
+	}
+	for (unsigned int i = 0; !ret && i < n; i++) {
+		struct kmod_list *list = NULL, *l;
+
+		if (k.lookup(ctx, aliases[i], &list) < 0)
+			continue;
+		each(&w, l, list) {
+			ret = module_add(&w, k.get_module(l), 0);
+			if (ret)
+				break;
+		}
+		k.unref_list(list);
+	}
+	k.unref_ctx(ctx);
+	if (ret)
+		fprintf(to, "!%d resolving module dependencies in %s failed: %s\n", -ret, modules_dir,
+			strerror(-ret));
+	for (unsigned int i = 0; !ret && i < out.n; i++)
+		fprintf(to, "+%s\n", out.path[i]);
+	modules_free(&out);
+	return ret ? 1 : 0;
+}
+
+int modules_resolve(const char *modules_dir, const char *const *aliases, unsigned int n,
+		    struct module_list *out, char *err, size_t errlen)
+{
+	char dep[PATH_MAX], line[PATH_MAX + 16];
+	int pfd[2], status, ret = 0;
+	bool complete = false;
+	FILE *from;
+	pid_t pid;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(dep, sizeof(dep), "%s/modules.dep.bin", modules_dir);
+	if (access(dep, R_OK)) {
+		snprintf(err, errlen, "no modules.dep.bin in %s: run depmod -b on that tree (depmod -b ROOT VERSION)",
+			 modules_dir);
+		return -ENOENT;
+	}
+	if (pipe2(pfd, O_CLOEXEC))
+		return -errno;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		ret = -errno;
+		close(pfd[0]);
+		close(pfd[1]);
+		snprintf(err, errlen, "cannot fork to resolve modules: %s", strerror(-ret));
+		return ret;
+	}
+	if (pid == 0) {
+		FILE *to = fdopen(pfd[1], "w");
+
+		close(pfd[0]);
+		_exit(to ? child_resolve(modules_dir, aliases, n, to) | (fclose(to) ? 2 : 0) : 2);
+	}
+	close(pfd[1]);
+	from = fdopen(pfd[0], "r");
+	if (!from) {
+		close(pfd[0]);
+		ret = -ENOMEM;
+	}
+	while (from && fgets(line, sizeof(line), from)) {
+		line[strcspn(line, "\n")] = 0;
+		if (line[0] == '+' && !ret) {
+			if (out->n == MODULES_MAX)
+				ret = -E2BIG;
+			else if (!(out->path[out->n++] = strdup(line + 1)))
+				ret = -ENOMEM;
+		} else if (line[0] == '!') {
+			char *msg;
+			long e = strtol(line + 1, &msg, 10);
+
+			ret = e > 0 ? (int)-e : -EIO;
+			snprintf(err, errlen, "%s", *msg ? msg + 1 : "resolving modules failed");
+			complete = true;
+		}
+	}
+	if (from)
+		fclose(from);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!ret && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+		ret = -EIO;
+		complete = false;
+	}
+	if (ret && !complete)
+		snprintf(err, errlen, "resolving modules in %s failed (%s)", modules_dir,
+			 ret == -E2BIG ? "more than 256 modules" : "the helper process died");
+	if (ret)
+		modules_free(out);
+	return ret;
+}
+
+void modules_free(struct module_list *m)
+{
+	for (unsigned int i = 0; i < m->n; i++)
+		free(m->path[i]);
+	m->n = 0;
+}
