@@ -13,6 +13,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "minivmm/fileio.h"
 #include "minivmm/kvm.h"
 #include "minivmm/layout.h"
 #include "minivmm/log.h"
@@ -240,14 +241,44 @@ static void bar_update(struct vfio_dev *d, unsigned int i)
 
 /* ---- Expansion ROM: a read-only copy, trapped ---- */
 
+/*
+ * The copy is taken when the guest first reads the ROM (as QEMU does): most
+ * drivers never look, and a ROM is up to a few MiB the VMM need not hold.
+ * The guest has memory decode on by then, which VFIO needs to read it.
+ */
+static const uint8_t *rom_fetch(struct vfio_dev *d)
+{
+	uint8_t *buf = atomic_load(&d->rom), *none = NULL;
+	int64_t n;
+
+	if (buf || atomic_load(&d->rom_failed))
+		return buf;
+	buf = malloc(d->rom_size);
+	n = buf ? file_pread_full(d->fd, buf, d->rom_size, d->rom_offset) : -ENOMEM;
+	if (n != (int64_t)d->rom_size) {
+		dev_warn(d->name, "reading the expansion ROM failed (%s): the guest reads it as all ones",
+			 n < 0 ? strerror((int)-n) : "short read");
+		free(buf);
+		atomic_store(&d->rom_failed, true);
+		return NULL;
+	}
+	/* Two vCPUs may have raced here: one copy wins, the other goes. */
+	if (!atomic_compare_exchange_strong(&d->rom, &none, buf)) {
+		free(buf);
+		return none;
+	}
+	return buf;
+}
+
 static void rom_io(void *opaque, uint64_t off, void *data, unsigned int len, bool is_write)
 {
 	struct vfio_dev *d = opaque;
+	const uint8_t *rom;
 
 	if (is_write)
 		return;
-	if (off + len <= d->rom_size)
-		memcpy(data, d->rom + off, len);
+	if (off + len <= d->rom_size && (rom = rom_fetch(d)))
+		memcpy(data, rom + off, len);
 	else
 		memset(data, 0xff, len);
 }
@@ -269,28 +300,21 @@ static void rom_update(struct vfio_dev *d)
 	}
 }
 
-static void rom_load(struct vfio_dev *d)
+/* Is there a ROM with the 0x55aa signature? Memory decode must be on. */
+static void rom_probe(struct vfio_dev *d)
 {
 	struct vfio_region_info *info;
-	ssize_t n;
+	uint8_t sig[2] = { 0, 0 };
 
 	d->rom_size = 0;
 	if (region_info(d, VFIO_PCI_ROM_REGION_INDEX, &info))
 		return;
-	if (!info->size) {
-		free(info);
-		return;
-	}
-	d->rom = malloc(info->size);
-	n = d->rom ? pread(d->fd, d->rom, info->size, info->offset) : -1;
-	/* A ROM that reads back without the 0x55aa signature is as good as absent. */
-	if (n != (ssize_t)info->size || d->rom[0] != 0x55 || d->rom[1] != 0xaa) {
-		dev_warn(d->name, "expansion ROM (%llu KiB) unreadable: the guest sees no ROM",
+	if (info->size && (file_pread_full(d->fd, sig, 2, info->offset) != 2 || sig[0] != 0x55 || sig[1] != 0xaa)) {
+		dev_warn(d->name, "expansion ROM (%llu KiB) unreadable or without signature: the guest sees no ROM",
 			 (unsigned long long)info->size >> 10);
-		free(d->rom);
-		d->rom = NULL;
-	} else {
+	} else if (info->size) {
 		d->rom_size = info->size;
+		d->rom_offset = info->offset;
 	}
 	free(info);
 }
@@ -555,17 +579,20 @@ int vfio_dev_setup(struct vfio_dev *d)
 		dev_err(d->name, "cannot read its config space");
 		return -EIO;
 	}
-	/* Decoding and bus mastering stay off until the guest's driver asks. */
 	{
 		uint16_t cmd;
 
+		/* VFIO reads the ROM only with memory decode on. */
 		memcpy(&cmd, cfg + PCI_COMMAND, 2);
+		cmd |= PCI_COMMAND_MEMORY;
+		vfio_dev_cfg_pwrite(d, PCI_COMMAND, &cmd, 2);
+		rom_probe(d);
+		/* Decoding and bus mastering stay off until the guest's driver asks. */
 		cmd &= ~(PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
 		vfio_dev_cfg_pwrite(d, PCI_COMMAND, &cmd, 2);
 		memcpy(cfg + PCI_COMMAND, &cmd, 2);
 	}
 	bars_setup(d, cfg, bars);
-	rom_load(d);
 	ret = vconfig_init(&d->vc, cfg, cfg_size, bars, d->rom_size);
 	if (ret) {
 		dev_err(d->name, "cannot make sense of its config space");
@@ -610,8 +637,8 @@ void vfio_dev_release(struct vfio_dev *d)
 	if (d->rom_mapped)
 		bus_unregister(&d->vm->mmio, d->rom_gpa, d);
 	d->rom_mapped = false;
-	free(d->rom);
-	d->rom = NULL;
+	free(atomic_exchange(&d->rom, NULL));
+	atomic_store(&d->rom_failed, false);
 	/* Leave the device quiet for its host driver. */
 	dev_reset(d);
 	close(d->fd);

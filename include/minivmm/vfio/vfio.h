@@ -10,6 +10,7 @@
 #include <linux/vfio.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -101,8 +102,11 @@ struct vfio_dev {
 	uint64_t cfg_offset;
 	struct vconfig vc;
 	struct vfio_bar bar[VCONFIG_BARS];
-	uint8_t *rom;                /* copy of the expansion ROM */
-	uint64_t rom_size;
+	/* Copy of the expansion ROM, read at first use (any vCPU: atomic). */
+	_Atomic(uint8_t *) rom;
+	atomic_bool rom_failed;      /* that read failed */
+	uint64_t rom_size;           /* 0: no (readable) ROM */
+	uint64_t rom_offset;         /* of the ROM region in the device fd */
 	bool rom_mapped;
 	uint64_t rom_gpa;
 	struct stat_counter rom_counter;
