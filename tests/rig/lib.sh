@@ -101,7 +101,8 @@ run_vmm() {
 	wait "$_rv_wd" 2>/dev/null || true
 	diag "-> status $VMM_STATUS after $(awk -v a="$_rv_t0" -v b="$(uptime_s)" 'BEGIN{printf "%.1f", b-a}')s"
 	if [ -f "$RIG_TMP/$_rv_name.timedout" ]; then
-		diag "minivmm killed by the rig after ${VMM_TIMEOUT}s"
+		diag "minivmm killed by the rig after ${VMM_TIMEOUT}s; its threads were:"
+		cat "$RIG_TMP/$_rv_name.timedout"
 		VMM_STATUS=124
 	fi
 	return "$VMM_STATUS"
@@ -126,10 +127,21 @@ _watchdog() {
 	wait $_wd_sleep || true
 	proc_alive "$1" || exit 0
 	: >"$3"
+	dump_threads "$1" >"$3"
 	kill -TERM "$1" 2>/dev/null || true
 	sleep 5
 	kill -KILL "$1" 2>/dev/null || true
 	exit 0
+}
+
+# dump_threads PID: state, wait channel and kernel stack of each thread of
+# PID (what a hung minivmm's vCPU threads were doing).
+dump_threads() {
+	for _dt in /proc/"$1"/task/*; do
+		[ -r "$_dt/stat" ] || continue
+		echo "# thread ${_dt##*/} $(cat "$_dt/comm" 2>/dev/null) state $(sed 's/^.*) \(.\).*$/\1/' "$_dt/stat") wchan $(cat "$_dt/wchan" 2>/dev/null)"
+		sed 's/^/#     /' "$_dt/stack" 2>/dev/null | head -n 12
+	done
 }
 
 # proc_alive PID: true if PID exists and is not a zombie.

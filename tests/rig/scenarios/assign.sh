@@ -14,7 +14,7 @@ modprobe e1000e || echo "# modprobe e1000e failed in the host"
 # shellcheck disable=SC2046
 set -- $(pci_find 8086:10d3)
 BDF=${1:-} PEER=${2:-}
-HOST_IF='' HOST_MAC='' PEER_IF='' HOST_EXT=''
+HOST_IF='' HOST_MAC='' PEER_IF='' HOST_EXT='' HOST_ROM=''
 setup_host() {
 	[ -n "$BDF" ] && [ -n "$PEER" ] || fail "need two e1000e in the host, found: $BDF $PEER" || return 1
 	HOST_IF=$(pci_netdev "$BDF" 10) || fail "the host's e1000e created no netdev for $BDF" || return 1
@@ -23,8 +23,18 @@ setup_host() {
 	ip addr add 169.254.0.1/16 dev "$PEER_IF" 2>/dev/null || true
 	ip link set "$PEER_IF" up
 	HOST_EXT=$(extcaps "/sys/bus/pci/devices/$BDF/config")
-	diag "assigned: $BDF ($(pci_driver "$BDF"), $HOST_IF, MAC $HOST_MAC, ext caps: $HOST_EXT)"
+	HOST_ROM=$(rom_md5 "/sys/bus/pci/devices/$BDF")
+	diag "assigned: $BDF ($(pci_driver "$BDF"), $HOST_IF, MAC $HOST_MAC, ext caps: $HOST_EXT, ROM md5 $HOST_ROM)"
 	diag "peer: $PEER ($(pci_driver "$PEER"), $PEER_IF, 169.254.0.1/16)"
+}
+
+# rom_md5 SYSFSDEV: the md5 of the device's expansion ROM image (sysfs
+# parses the image's size), or "none".
+rom_md5() {
+	echo 1 >"$1/rom" 2>/dev/null || { echo none; return 0; }
+	_rm=$(md5sum <"$1/rom" 2>/dev/null | cut -d' ' -f1)
+	echo 0 >"$1/rom"
+	echo "${_rm:-none}"
 }
 
 # extcaps CONFIGFILE: the PCIe extended capability IDs (hex) along the chain at 0x100.
@@ -79,6 +89,11 @@ net_up() {
 	echo "carrier=$(cat /sys/class/net/$IF/carrier 2>/dev/null)"
 	[ "$(cat /sys/class/net/$IF/carrier 2>/dev/null)" = 1 ]
 }
+# drain_console: wait until the tty has sent what was written to it (a
+# panic right after an echo would lose the echo's line).
+drain_console() {
+	stty -F /dev/console "$(stty -F /dev/console -g)" 2>/dev/null
+}
 # ping_peer N: warm up ARP, then N pings; prints ping_received=R of N.
 ping_peer() {
 	for _i in 1 2 3 4 5; do ping -c 1 -W 2 169.254.0.1 >/dev/null 2>&1 && break; done
@@ -97,8 +112,9 @@ guest_script() {
 }
 
 # 1. the guest's e1000e driver probes the assigned NIC (same MAC), reads its
-#    4 KiB config space with the PCIe extended capabilities; the NIC is back
-#    on the host's e1000e afterwards.
+#    4 KiB config space with the PCIe extended capabilities and its
+#    expansion ROM (same bytes as the host reads); the NIC is back on the
+#    host's e1000e afterwards.
 t_assign() {
 	setup_host
 	initrd=$(guest_script assign <<'SCRIPT'
@@ -114,13 +130,25 @@ done
 echo "extcaps=$(echo $ids)"
 modprobe e1000e || exit 10
 IF=$(netif) || exit 11
+# The ROM decodes only with memory decode on: after the driver enabled it.
+if echo 1 >$dev/rom; then
+	echo "rom_md5=$(md5sum <$dev/rom | cut -d' ' -f1)"
+	echo 0 >$dev/rom
+else
+	echo "rom_md5=none"
+fi
 echo "guest_driver=$(basename $(readlink $dev/driver))"
 echo "guest_mac=$(cat /sys/class/net/$IF/address)"
 SCRIPT
 	)
 	expect_status 0 run_vmm assign --kernel "$K" --initrd "$initrd" --cmdline "$CMDLINE" \
-		--cpus 2 --mem 512M --assign "$BDF"
+		--cpus 2 --mem 512M --assign "$BDF" --stats
 	expect_grep '^guest_driver=e1000e$' "$VMM_OUT"
+	rom=$(guest_value rom_md5 "$VMM_OUT")
+	diag "expansion ROM md5: guest ${rom:-?}, host $HOST_ROM; ROM reads trapped: $(stats_field "$BDF/rom" "$VMM_ERR")"
+	check "the host reads no expansion ROM from $BDF (test set-up)" test "$HOST_ROM" != none
+	check "the guest read ROM md5 '${rom:-}', the host $HOST_ROM" test "$rom" = "$HOST_ROM"
+	check "no ROM reads counted in --stats" test "$(stats_field "$BDF/rom" "$VMM_ERR")" -gt 0
 	mac=$(guest_value guest_mac "$VMM_OUT")
 	check "the guest sees MAC '$mac', the host saw $HOST_MAC" test "$mac" = "$HOST_MAC"
 	expect_grep '^cfgsize= *4096$' "$VMM_OUT"
@@ -176,6 +204,7 @@ t_panic() {
 modprobe e1000e || exit 10
 IF=$(netif) || exit 11
 echo "guest: driver loaded on $IF, panicking"
+drain_console
 echo c >/proc/sysrq-trigger
 echo "still alive after sysrq-c"
 SCRIPT
