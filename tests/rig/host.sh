@@ -118,7 +118,7 @@ cp "$VMLINUZ" "$tree/rig/guest/vmlinuz"
 mkdir -p "$tree/boot"
 ln -sf /rig/guest/vmlinuz "$tree/boot/vmlinuz-$(basename "$MODDIR")"
 echo "${guest_mods[*]}" >"$tree/rig/guest/modules"
-cp "$here/lib.sh" "$tree/rig/lib.sh"
+cp "$here/lib.sh" "$here/guest-lib.sh" "$tree/rig/"
 i=0
 for s in "${scenarios[@]}"; do
 	i=$((i + 1))
@@ -155,7 +155,7 @@ done
 
 # ---- the host initramfs ----
 host_mods=(kvm-amd vfio vfio_iommu_type1 vfio-pci)
-host_extra=(e1000e e1000 nvme ne2k-pci 8390 pcnet32 kvm-intel ahci lpc_ich i2c-i801)
+host_extra=(e1000e e1000 nvme ne2k-pci 8390 pcnet32 kvm-intel ahci lpc_ich i2c-i801 pvpanic-mmio)
 margs=()
 for m in "${host_mods[@]}"; do margs+=(--module "$m"); done
 for m in "${host_extra[@]}"; do margs+=(--extra-module "$m"); done

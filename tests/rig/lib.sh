@@ -69,6 +69,13 @@ guest_initrd_with() {
 	echo "$RIG_TMP/$_gi_name.initrd"
 }
 
+# guest_script NAME: like guest_initrd_with - NAME, with the guest-side
+# helpers (/rig/guest-lib.sh: netif, net_up, ping_peer, irqs, disk_check,
+# drain_console) in front of the run script on stdin.
+guest_script() {
+	{ cat /rig/guest-lib.sh; cat; } | guest_initrd_with - "$1"
+}
+
 _need_minivmm() {
 	if [ "$MINIVMM" = none ] || [ ! -x "$MINIVMM" ]; then
 		fail "no minivmm in this host (MINIVMM=$MINIVMM)"

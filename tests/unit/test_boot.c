@@ -17,6 +17,8 @@
 #include "minivmm/mem.h"
 #include "minivmm/x86/boot.h"
 
+#include "small_mem.h"
+
 #define IMG_SIZE (16 * 1024)
 #define HDR_OFF 0x1f1
 #define E820_RAM 1
@@ -554,20 +556,6 @@ static void test_params_header_length_from_jump(void **state)
 
 /* ---- GDT and page tables ---- */
 
-struct small_mem {
-	struct guest_mem mem;
-	uint8_t *buf;
-};
-
-static void small_mem_init(struct small_mem *m, uint64_t size)
-{
-	memset(&m->mem, 0, sizeof(m->mem));
-	mem_layout(&m->mem, size);
-	m->buf = calloc(1, size);
-	assert_non_null(m->buf);
-	m->mem.base = m->buf;
-	m->mem.region[0].hva = m->buf;
-}
 
 static uint64_t rd64(const uint8_t *p)
 {

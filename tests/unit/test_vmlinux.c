@@ -29,6 +29,8 @@
 #include "minivmm/x86/boot.h"
 #include "minivmm/x86/vmlinux.h"
 
+#include "small_mem.h"
+
 /* ---- a synthetic vmlinux: text at 16 MiB, data + bss at 20 MiB ---- */
 
 #define K_TEXT_PADDR 0x1000000ULL
@@ -434,21 +436,6 @@ static void test_payload_bounds(void **state)
 	assert_int_equal(boot_image_payload(&img, &p, &n), -ENOENT);
 }
 
-struct small_mem {
-	struct guest_mem mem;
-	uint8_t *buf;
-};
-
-static void small_mem_init(struct small_mem *m, uint64_t size)
-{
-	memset(&m->mem, 0, sizeof(m->mem));
-	mem_layout(&m->mem, size);
-	m->buf = malloc(size);
-	assert_non_null(m->buf);
-	memset(m->buf, 0xee, size); /* not zero: bss must be cleared by the loader */
-	m->mem.base = m->buf;
-	m->mem.region[0].hva = m->buf;
-}
 
 static int count_cache_entries(void)
 {
@@ -488,7 +475,7 @@ static void boot_direct(compress_fn compress)
 	assert_int_equal(stat(img.vmlinux.path, &st1), 0);
 	assert_int_equal(st1.st_size, K_FILE_SIZE);
 
-	small_mem_init(&m, 64 * MiB);
+	small_mem_init_fill(&m, 64 * MiB, 0xee); /* not zero: the loader must clear bss */
 	assert_int_equal(boot_load(&m.mem, &img, "console=ttyS0", NULL, 0xe0000), 0);
 	assert_memory_equal(m.buf + K_TEXT_PADDR, kernel + K_TEXT_OFF, K_TEXT_SIZE);
 	assert_memory_equal(m.buf + K_DATA_PADDR, kernel + K_DATA_OFF, K_DATA_FILESZ);
@@ -607,7 +594,7 @@ static void test_load_needs_ram(void **state)
 	size = make_bzimage(packed, n);
 	check_bzimage(&img, size);
 	assert_int_equal(boot_image_use_vmlinux(&img, cache, false), 0);
-	small_mem_init(&m, K_DATA_PADDR + 0x1000); /* data segment's bss runs past the end */
+	small_mem_init_fill(&m, K_DATA_PADDR + 0x1000, 0xee); /* data segment's bss runs past the end */
 	assert_int_equal(vmlinux_load(&img.vmlinux, &m.mem), -ENOSPC);
 	boot_image_close(&img);
 	free(m.buf);

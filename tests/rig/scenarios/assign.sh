@@ -68,48 +68,7 @@ expect_bar0_untrapped() {
 	check "$_eu guest accesses to the e1000e's register BAR0 trapped to minivmm, expected 0" test "$_eu" = 0
 }
 
-# ---- the guest side: shell functions prepended to the run scripts ----
-GUEST_LIB=$(cat <<'LIB'
-dev=/sys/bus/pci/devices/0000:00:01.0
-netif() {
-	for _i in $(seq 100); do
-		for _n in $dev/net/*; do [ -e "$_n" ] && echo "${_n##*/}" && return 0; done
-		usleep 100000
-	done
-	return 1
-}
-net_up() {
-	IF=$(netif) || { echo "guest: no netdev for 00:01.0"; return 1; }
-	ip addr add 169.254.0.2/16 dev "$IF"
-	ip link set "$IF" up
-	for _i in $(seq 300); do
-		[ "$(cat /sys/class/net/$IF/carrier 2>/dev/null)" = 1 ] && break
-		usleep 100000
-	done
-	echo "carrier=$(cat /sys/class/net/$IF/carrier 2>/dev/null)"
-	[ "$(cat /sys/class/net/$IF/carrier 2>/dev/null)" = 1 ]
-}
-# drain_console: wait until the tty has sent what was written to it (a
-# panic right after an echo would lose the echo's line).
-drain_console() {
-	stty -F /dev/console "$(stty -F /dev/console -g)" 2>/dev/null
-}
-# ping_peer N: warm up ARP, then N pings; prints ping_received=R of N.
-ping_peer() {
-	for _i in 1 2 3 4 5; do ping -c 1 -W 2 169.254.0.1 >/dev/null 2>&1 && break; done
-	_out=$(ping -c "$1" -i 0.05 -W 5 169.254.0.1 2>&1)
-	echo "$_out" | tail -n 3
-	_r=$(echo "$_out" | sed -n 's/.* \([0-9]*\) packets received.*/\1/p')
-	echo "ping_received=${_r:-0} of $1"
-	[ "${_r:-0}" = "$1" ]
-}
-LIB
-)
-
-# guest_script NAME: the initrd whose run script is GUEST_LIB + stdin.
-guest_script() {
-	{ printf '%s\n' "$GUEST_LIB"; cat; } | guest_initrd_with - "$1"
-}
+# ---- the guest side: run scripts (guest_script adds /rig/guest-lib.sh) ----
 
 # 1. the guest's e1000e driver probes the assigned NIC (same MAC), reads its
 #    4 KiB config space with the PCIe extended capabilities and its

@@ -87,10 +87,10 @@ SCRIPT
 # c. a guest kernel panic -> 126, seen on the console (pvpanic unloaded
 #    first: the console watcher alone must catch it).
 t_panic() {
-	initrd=$(guest_initrd_with - panic <<'SCRIPT'
+	initrd=$(guest_script panic <<'SCRIPT'
 rmmod pvpanic_mmio pvpanic && echo "pvpanic unloaded"
 echo "panicking now"
-stty -F /dev/console "$(stty -F /dev/console -g)" # drain: the panic would cut the line
+drain_console
 echo c >/proc/sysrq-trigger
 echo "still alive after sysrq-c"
 SCRIPT
@@ -104,10 +104,10 @@ SCRIPT
 
 # c2. a panic the console does not show (loglevel=0): pvpanic reports it -> 126.
 t_panic_pvpanic() {
-	initrd=$(guest_initrd_with - panic2 <<'SCRIPT'
+	initrd=$(guest_script panic2 <<'SCRIPT'
 grep -q '^pvpanic_mmio ' /proc/modules && echo "pvpanic loaded"
 echo "panicking now"
-stty -F /dev/console "$(stty -F /dev/console -g)" # drain: the panic would cut the line
+drain_console
 echo c >/proc/sysrq-trigger
 echo "still alive after sysrq-c"
 SCRIPT

@@ -29,28 +29,6 @@ irq_stat() {
 	vmm_stats "$VMM_ERR" | grep -o "\"$1\": {[^}]*}" | grep -o "\"$2\": *[^,}]*" | sed 's/^.*: *//; s/"//g'
 }
 
-GUEST_LIB=$(cat <<'LIB'
-# wait_netdev BDF: the netdev of guest device BDF.
-wait_netdev() {
-	for _i in $(seq 100); do
-		for _n in /sys/bus/pci/devices/$1/net/*; do [ -e "$_n" ] && echo "${_n##*/}" && return 0; done
-		usleep 100000
-	done
-	return 1
-}
-ping_peer() {
-	for _i in 1 2 3 4 5; do ping -c 1 -W 2 169.254.0.1 >/dev/null 2>&1 && break; done
-	_out=$(ping -c "$1" -i 0.05 -W 5 169.254.0.1 2>&1)
-	echo "$_out" | tail -n 3
-	_r=$(echo "$_out" | sed -n 's/.* \([0-9]*\) packets received.*/\1/p')
-	echo "ping_received=${_r:-0} of $1"
-	[ "${_r:-0}" = "$1" ]
-}
-LIB
-)
-guest_script() {
-	{ printf '%s\n' "$GUEST_LIB"; cat; } | guest_initrd_with - "$1"
-}
 
 # 1. ne2k_pci: all its registers are behind one I/O-port BAR (trapped and
 #    forwarded to VFIO), interrupts are INTx through irqfd + resamplefd.
@@ -59,7 +37,7 @@ t_ne2k() {
 	before=$(pci_driver "$NE2K")
 	initrd=$(guest_script ne2k <<'SCRIPT'
 modprobe ne2k-pci || exit 10
-IF=$(wait_netdev 0000:00:01.0) || { echo "guest: no netdev"; exit 11; }
+IF=$(netif 0000:00:01.0) || { echo "guest: no netdev"; exit 11; }
 echo "bar0=$(head -n 1 /sys/bus/pci/devices/0000:00:01.0/resource)"
 ip addr add 169.254.0.2/16 dev "$IF"
 ip link set "$IF" up
@@ -145,7 +123,7 @@ t_multifunction() {
 ls /sys/bus/pci/devices | tr '\n' ' ' | sed 's/^/devices=/'; echo
 modprobe e1000e || exit 10
 for f in 0 1; do
-	IF=$(wait_netdev 0000:00:01.$f) || { echo "guest: no netdev for 00:01.$f"; exit 11; }
+	IF=$(netif 0000:00:01.$f) || { echo "guest: no netdev for 00:01.$f"; exit 11; }
 	echo "mac$f=$(cat /sys/class/net/$IF/address)"
 done
 SCRIPT

@@ -46,61 +46,6 @@ irq_lines() {
 	tr -d '\r' <"$VMM_OUT" | sed -n '/^irqs-begin/,/^irqs-end/p' | grep -E -- "$1" || true
 }
 
-GUEST_LIB=$(cat <<'LIB'
-dev=/sys/bus/pci/devices/0000:00:01.0
-netif() {
-	for _i in $(seq 100); do
-		for _n in $dev/net/*; do [ -e "$_n" ] && echo "${_n##*/}" && return 0; done
-		usleep 100000
-	done
-	return 1
-}
-net_up() {
-	IF=$(netif) || { echo "guest: no netdev for 00:01.0"; return 1; }
-	ip addr add 169.254.0.2/16 dev "$IF" 2>/dev/null
-	ip link set "$IF" up
-	for _i in $(seq 300); do
-		[ "$(cat /sys/class/net/$IF/carrier 2>/dev/null)" = 1 ] && break
-		usleep 100000
-	done
-	echo "carrier=$(cat /sys/class/net/$IF/carrier 2>/dev/null)"
-	[ "$(cat /sys/class/net/$IF/carrier 2>/dev/null)" = 1 ]
-}
-# ping_peer N [TAG]: warm up ARP, then N pings 50 ms apart; prints
-# ping_received[TAG]=R of N; false unless all came back.
-ping_peer() {
-	for _i in 1 2 3 4 5; do ping -c 1 -W 2 169.254.0.1 >/dev/null 2>&1 && break; done
-	_out=$(ping -c "$1" -i 0.05 -W 5 169.254.0.1 2>&1)
-	echo "$_out" | tail -n 3
-	_r=$(echo "$_out" | sed -n 's/.* \([0-9]*\) packets received.*/\1/p')
-	echo "ping_received${2:-}=${_r:-0} of $1"
-	[ "${_r:-0}" = "$1" ]
-}
-irqs() {
-	echo irqs-begin
-	cat /proc/interrupts
-	echo irqs-end
-}
-# disk_check DEV MIB: write MIB MiB of random data to DEV, drop the caches,
-# read it back: prints disk_ok=1 when the checksums match.
-disk_check() {
-	dd if=/dev/urandom of=/tmp/data bs=1M count=$2 2>/dev/null
-	want=$(sha256sum </tmp/data | cut -d' ' -f1)
-	dd if=/tmp/data of=$1 bs=1M 2>/dev/null || { echo "guest: writing $1 failed"; return 1; }
-	sync
-	echo 3 >/proc/sys/vm/drop_caches
-	got=$(dd if=$1 bs=1M count=$2 2>/dev/null | sha256sum | cut -d' ' -f1)
-	echo "written=$want"
-	echo "readback=$got"
-	[ "$want" = "$got" ] && echo disk_ok=1
-}
-LIB
-)
-
-guest_script() {
-	{ printf '%s\n' "$GUEST_LIB"; cat; } | guest_initrd_with - "$1"
-}
-
 # 1a/1b. e1000e with MSI-X (IntMode=2) and INTx (IntMode=0): 100 pings, no loss.
 nic_mode() { # nic_mode NAME INTMODE STATS-MODE IRQ-REGEXP
 	[ -n "$NIC" ] && [ -n "$PEER_IF" ] || fail "no e1000e pair in the host"

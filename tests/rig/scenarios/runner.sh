@@ -12,8 +12,10 @@ diag "e1000e $BDF on $(pci_driver "$BDF"), MAC $HOST_MAC"
 
 t_zero_config() {
 	check "no e1000e with a netdev in the host" test -n "$HOST_MAC"
-	expect_status 0 run_vmm zc --assign "$BDF" --run 'ls /sys/class/net; cat /sys/class/net/*/address'
+	expect_status 0 run_vmm zc --assign "$BDF" \
+		--run 'ls /sys/class/net; cat /sys/class/net/*/address; grep -q "^pvpanic_mmio " /proc/modules && echo pvpanic-loaded'
 	expect_grep "^$HOST_MAC\$" "$VMM_OUT"
+	expect_grep '^pvpanic-loaded' "$VMM_OUT"
 	expect_grep 'eth0' "$VMM_OUT"
 	check "device not back on e1000e (now $(pci_driver "$BDF"))" test "$(pci_driver "$BDF")" = e1000e
 	sleep 1
