@@ -141,14 +141,25 @@ _watchdog() {
 	exit 0
 }
 
-# dump_threads PID: state, wait channel and kernel stack of each thread of
-# PID (what a hung minivmm's vCPU threads were doing).
+# dump_threads PID: state, CPU time (user/system/guest, in ticks, sampled
+# twice a second apart: which one grows says where a thread spins), wait
+# channel and kernel stack of each thread of PID (what a hung minivmm's
+# vCPU threads were doing).
 dump_threads() {
 	for _dt in /proc/"$1"/task/*; do
+		[ -r "$_dt/stat" ] && echo "${_dt##*/} $(_thread_times "$_dt")"
+	done >"$RIG_TMP/.threads1"
+	sleep 1
+	for _dt in /proc/"$1"/task/*; do
 		[ -r "$_dt/stat" ] || continue
-		echo "# thread ${_dt##*/} $(cat "$_dt/comm" 2>/dev/null) state $(sed 's/^.*) \(.\).*$/\1/' "$_dt/stat") wchan $(cat "$_dt/wchan" 2>/dev/null)"
+		_t0=$(sed -n "s/^${_dt##*/} //p" "$RIG_TMP/.threads1")
+		echo "# thread ${_dt##*/} $(cat "$_dt/comm" 2>/dev/null) state $(sed 's/^.*) \(.\).*$/\1/' "$_dt/stat")" \
+			"utime/stime/guest ${_t0:-?} -> $(_thread_times "$_dt") wchan $(cat "$_dt/wchan" 2>/dev/null)"
 		sed 's/^/#     /' "$_dt/stack" 2>/dev/null | head -n 12
 	done
+}
+_thread_times() { # fields 14, 15 and 43 of stat (after the "(comm)")
+	sed 's/^.*) //' "$1/stat" | awk '{ print $12 "/" $13 "/" $41 }'
 }
 
 # proc_alive PID: true if PID exists and is not a zombie.

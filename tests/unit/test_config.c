@@ -80,6 +80,7 @@ static void test_defaults_with_only_kernel(void **state)
 	assert_false(cfg.help);
 	assert_false(cfg.version);
 	assert_false(cfg.no_rebind);
+	assert_false(cfg.kaslr);
 	assert_int_equal(cfg.verbosity, 0);
 	assert_string_equal(err, "");
 }
@@ -91,7 +92,7 @@ static void test_all_options_are_stored(void **state)
 	(void)state;
 	assert_int_equal(parse(&cfg, "--kernel", "k", "--initrd", "i", "--cmdline", "quiet",
 			       "--console", "log.txt", "--cpus", "4", "--mem", "2G", "--stats",
-			       "--no-rebind", "-v", "--verbose", "-v", NULL),
+			       "--no-rebind", "--kaslr", "-v", "--verbose", "-v", NULL),
 			 0);
 	assert_string_equal(cfg.kernel, "k");
 	assert_string_equal(cfg.initrd, "i");
@@ -101,6 +102,7 @@ static void test_all_options_are_stored(void **state)
 	assert_int_equal(cfg.mem, 2ULL << 30);
 	assert_true(cfg.stats);
 	assert_true(cfg.no_rebind);
+	assert_true(cfg.kaslr);
 	assert_int_equal(cfg.verbosity, 3);
 }
 
@@ -460,6 +462,16 @@ static void test_help_and_version_need_no_kernel(void **state)
 	assert_false(cfg.help);
 	assert_non_null(strstr(config_usage, "--kernel"));
 	assert_non_null(strstr(config_usage, "--assign"));
+	assert_non_null(strstr(config_usage, "--kaslr"));
+	assert_non_null(strstr(config_usage, "128+N"));
+}
+
+static void test_flag_takes_no_value(void **state)
+{
+	struct config cfg;
+
+	(void)state;
+	assert_error_mentions(parse(&cfg, "--kernel", "k", "--kaslr=yes", NULL), "takes no value");
 }
 
 static void test_help_does_not_hide_bad_option_value(void **state)
@@ -631,6 +643,7 @@ int main(void)
 		cmocka_unit_test(test_option_missing_value),
 		cmocka_unit_test(test_stray_argument),
 		cmocka_unit_test(test_help_and_version_need_no_kernel),
+		cmocka_unit_test(test_flag_takes_no_value),
 		cmocka_unit_test(test_help_does_not_hide_bad_option_value),
 		cmocka_unit_test(test_cmdline_length_limit),
 		cmocka_unit_test(test_parse_twice_resets_state),

@@ -161,7 +161,7 @@ int vmlinux_from_payload(struct vmlinux *v, const uint8_t *payload, size_t n, co
 	}
 	ret = vmlinux_decompress(v, f, payload, n, progress, err, errlen);
 	if (!ret && (ret = vmlinux_open(v, err, errlen)))
-		unlink(v->path); /* not a kernel we can load: do not decode it again next time */
+		unlink(v->path); /* not a kernel we can load: leave nothing behind */
 	return ret;
 }
 
