@@ -88,8 +88,9 @@ static void report_exit(struct vm *vm, int status)
 		for (unsigned int i = 0; i < n; i++)
 			fprintf(stderr, "  | %s\n", tail[i]);
 	}
-	/* Stopped from outside (a hang?): where each vCPU was. */
-	if (status == EXIT_TIMEOUT || status == 128 + SIGTERM) {
+	/* Stopped from outside (a hang?) or a crash that is not a panic: where each vCPU was. */
+	if (status == EXIT_TIMEOUT || status == 128 + SIGTERM ||
+	    (status == EXIT_GUEST_CRASH && !atomic_load(&vm->panic_seen))) {
 		char line[256];
 
 		for (unsigned int i = 0; i < vm->ncpus && vm->vcpus; i++)

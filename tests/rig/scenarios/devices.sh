@@ -67,7 +67,9 @@ SCRIPT
 #    prefetchable, so minivmm puts it in the window above 4 GiB (256 GiB
 #    up); the flags survive, the BAR is a memory slot (words written at
 #    both ends read back, no access traps), and the disk still moves data
-#    by DMA.
+#    by DMA. (Debian's kernel has no CONFIG_PCI_P2PDMA, so its nvme driver
+#    says "failed to register the CMB" and leaves the buffer alone: the
+#    guest touches it with devmem instead.)
 t_cmb() {
 	[ -n "$NVME" ] || fail "no nvme in the host"
 	before=$(pci_driver "$NVME")

@@ -148,8 +148,11 @@ irqs
 exit $st
 SCRIPT
 	)
-	expect_status 0 run_vmm affinity --kernel "$K" --initrd "$initrd" --cmdline "$CMDLINE" \
-		--cpus 4 --mem 512M --assign "$NIC" --stats
+	st=0
+	run_vmm affinity --kernel "$K" --initrd "$initrd" --cmdline "$CMDLINE" \
+		--cpus 4 --mem 512M --assign "$NIC" --stats || st=$?
+	diag "guest: $(tr -d '\r' <"$VMM_OUT" | grep -E '^(ping_received|rotations=|eth0 irqs:)|packets transmitted|round-trip' | tr '\n' '|')"
+	check "minivmm exited with status $st, expected 0" test "$st" = 0
 	expect_grep '^ping_received=100 of 100$' "$VMM_OUT"
 	rot=$(guest_value rotations "$VMM_OUT")
 	l=$(irq_lines 'eth0')
