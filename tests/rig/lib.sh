@@ -346,6 +346,15 @@ pci_netdev() {
 	done
 }
 
+# peer_up BDF: the host's NIC BDF becomes the guests' network peer,
+# 169.254.0.1/16 with its link up; prints its netdev (false if it has none).
+peer_up() {
+	_pu=$(pci_netdev "$1" 10) || return 1
+	ip addr add 169.254.0.1/16 dev "$_pu" 2>/dev/null || true
+	ip link set "$_pu" up
+	echo "$_pu"
+}
+
 # vmm_stats FILE: print the --stats JSON line of minivmm's stderr FILE.
 vmm_stats() {
 	tr -d '\r' <"$1" 2>/dev/null | grep '^{"exits"' | tail -n 1
@@ -355,4 +364,18 @@ vmm_stats() {
 # first "KEY": VALUE in the --stats line in FILE; empty if absent.
 stats_field() {
 	vmm_stats "$2" | grep -o "\"$1\": *[^,}]*" | head -n 1 | sed 's/^.*": *//; s/"//g'
+}
+
+# expect_irq_stats BDF MODE: the --stats line in $VMM_ERR says BDF ended in
+# interrupt MODE with interrupts delivered and none injected from userspace.
+expect_irq_stats() {
+	diag "stats: $(vmm_stats "$VMM_ERR")"
+	_is=$(vmm_stats "$VMM_ERR" | grep -o "\"$1\": {[^}]*}")
+	check "no interrupt stats for $1 in $VMM_ERR" test -n "$_is"
+	_is_mode=$(echo "$_is" | sed -n 's/.*"mode": *"\([^"]*\)".*/\1/p')
+	_is_del=$(echo "$_is" | sed -n 's/.*"delivered": *\([0-9]*\).*/\1/p')
+	_is_usr=$(echo "$_is" | sed -n 's/.*"userspace": *\([0-9]*\).*/\1/p')
+	check "$1 ended in interrupt mode '$_is_mode', expected $2" test "$_is_mode" = "$2"
+	check "$1: ${_is_del:-no} interrupts delivered" test "${_is_del:-0}" -gt 0
+	check "$1: ${_is_usr:-?} interrupts injected by minivmm in userspace, expected 0" test "${_is_usr:-x}" = 0
 }

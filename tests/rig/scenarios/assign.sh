@@ -19,9 +19,7 @@ setup_host() {
 	[ -n "$BDF" ] && [ -n "$PEER" ] || fail "need two e1000e in the host, found: $BDF $PEER" || return 1
 	HOST_IF=$(pci_netdev "$BDF" 10) || fail "the host's e1000e created no netdev for $BDF" || return 1
 	HOST_MAC=$(cat "/sys/class/net/$HOST_IF/address")
-	PEER_IF=$(pci_netdev "$PEER" 10) || fail "no netdev for the peer $PEER" || return 1
-	ip addr add 169.254.0.1/16 dev "$PEER_IF" 2>/dev/null || true
-	ip link set "$PEER_IF" up
+	PEER_IF=$(peer_up "$PEER") || fail "no netdev for the peer $PEER" || return 1
 	HOST_EXT=$(extcaps "/sys/bus/pci/devices/$BDF/config")
 	HOST_ROM=$(rom_md5 "/sys/bus/pci/devices/$BDF")
 	diag "assigned: $BDF ($(pci_driver "$BDF"), $HOST_IF, MAC $HOST_MAC, ext caps: $HOST_EXT, ROM md5 $HOST_ROM)"

@@ -19,15 +19,7 @@ NVME=$( (pci_find 1b36:0010; pci_find 8086:5845) | head -n 1)
 MF0=0000:00:06.0 MF1=0000:00:06.1
 diag "peer e1000e: ${PEER:-none}, ne2k_pci: ${NE2K:-none}, nvme+CMB: ${NVME:-none}, multifunction: $(pci_driver $MF0)/$(pci_driver $MF1)"
 PEER_IF=
-if [ -n "$PEER" ] && PEER_IF=$(pci_netdev "$PEER" 10); then
-	ip addr add 169.254.0.1/16 dev "$PEER_IF"
-	ip link set "$PEER_IF" up
-fi
-
-# irq_stats BDF KEY: a field of BDF's entry under "interrupts" in --stats.
-irq_stat() {
-	vmm_stats "$VMM_ERR" | grep -o "\"$1\": {[^}]*}" | grep -o "\"$2\": *[^,}]*" | sed 's/^.*: *//; s/"//g'
-}
+[ -n "$PEER" ] && PEER_IF=$(peer_up "$PEER")
 
 
 # 1. ne2k_pci: all its registers are behind one I/O-port BAR (trapped and
@@ -50,16 +42,12 @@ SCRIPT
 		--cpus 2 --mem 512M --assign "$NE2K" --stats
 	expect_grep '^ping_received=30 of 30$' "$VMM_OUT"
 	diag "guest: $(tr -d '\r' <"$VMM_OUT" | grep -E '^(bar0=|irq:)' | tr '\n' ' ')"
-	diag "stats: $(vmm_stats "$VMM_ERR")"
 	# The flags column has IORESOURCE_IO (0x100).
 	flags=$(guest_value bar0 "$VMM_OUT" | cut -d' ' -f3)
 	check "the guest's BAR0 flags '${flags:-?}' are not an I/O BAR" test $((${flags:-0} & 0x100)) -ne 0
 	io=$(stats_field "$NE2K/bar0" "$VMM_ERR")
 	check "${io:-no} I/O BAR accesses forwarded, expected many" test "${io:-0}" -gt 100
-	check "interrupt mode '$(irq_stat "$NE2K" mode)', expected INTx" test "$(irq_stat "$NE2K" mode)" = INTx
-	check "$(irq_stat "$NE2K" delivered) INTx interrupts delivered" test "$(irq_stat "$NE2K" delivered)" -gt 0
-	check "$(irq_stat "$NE2K" userspace) interrupts injected by minivmm, expected 0" \
-		test "$(irq_stat "$NE2K" userspace)" = 0
+	expect_irq_stats "$NE2K" INTx
 	check "$NE2K is on '$(pci_driver "$NE2K")' after minivmm, was $before" test "$(pci_driver "$NE2K")" = "$before"
 }
 

@@ -21,24 +21,7 @@ NVME=$( (pci_find 1b36:0010; pci_find 8086:5845) | head -n 1)
 AHCI=$(pci_find 8086:2922 | grep -v '^0000:00:1f\.2$' | head -n 1)
 diag "e1000e: ${NIC:-none} (peer ${PEER:-none}), nvme: ${NVME:-none}, ich9-ahci: ${AHCI:-none}"
 PEER_IF=
-if [ -n "$PEER" ] && PEER_IF=$(pci_netdev "$PEER" 10); then
-	ip addr add 169.254.0.1/16 dev "$PEER_IF"
-	ip link set "$PEER_IF" up
-fi
-
-# expect_irq_stats BDF MODE: the --stats line says BDF ended in MODE with
-# interrupts delivered and none injected from userspace.
-expect_irq_stats() {
-	diag "stats: $(vmm_stats "$VMM_ERR")"
-	_is=$(vmm_stats "$VMM_ERR" | grep -o "\"$1\": {[^}]*}")
-	check "no interrupt stats for $1 in $VMM_ERR" test -n "$_is"
-	_is_mode=$(echo "$_is" | sed -n 's/.*"mode": *"\([^"]*\)".*/\1/p')
-	_is_del=$(echo "$_is" | sed -n 's/.*"delivered": *\([0-9]*\).*/\1/p')
-	_is_usr=$(echo "$_is" | sed -n 's/.*"userspace": *\([0-9]*\).*/\1/p')
-	check "$1 ended in interrupt mode '$_is_mode', expected $2" test "$_is_mode" = "$2"
-	check "$1: ${_is_del:-no} interrupts delivered" test "${_is_del:-0}" -gt 0
-	check "$1: ${_is_usr:-?} interrupts injected by minivmm in userspace, expected 0" test "${_is_usr:-x}" = 0
-}
+[ -n "$PEER" ] && PEER_IF=$(peer_up "$PEER")
 
 # irq_lines NAME-REGEXP: the guest's /proc/interrupts lines (dumped by
 # the run scripts between "irqs-begin" and "irqs-end").
