@@ -128,6 +128,7 @@ static bool vcpu_handle_exit(struct vcpu *vcpu)
 		return true;
 	case KVM_EXIT_SHUTDOWN:
 		/* A triple fault; after a panic it is how the kernel resets. */
+		vcpu->shut_down = true;
 		if (vm->panic_seen)
 			vm_stop(vm, EXIT_GUEST_CRASH, "%s", vm->panic_msg);
 		else
@@ -238,6 +239,8 @@ int vcpu_describe(struct vcpu *vcpu, char *buf, size_t len)
 		exits += vcpu->exits[r];
 	snprintf(buf, len, "vCPU %u: %s, rip %#llx rsp %#llx rflags %#llx (interrupts %s), %llu exits",
 		 vcpu->id,
+		 /* AMD's KVM resets a vCPU that triple-faulted: its registers say nothing. */
+		 vcpu->shut_down ? "triple-faulted (registers as after reset)" :
 		 mp.mp_state < sizeof(mp_names) / sizeof(mp_names[0]) && mp_names[mp.mp_state] ?
 			 mp_names[mp.mp_state] : "in an unknown state",
 		 (unsigned long long)regs.rip, (unsigned long long)regs.rsp, (unsigned long long)regs.rflags,

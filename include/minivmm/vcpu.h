@@ -21,6 +21,7 @@ struct vcpu {
 	struct kvm_run *run;         /* NULL until mapped */
 	pthread_t thread;
 	bool thread_started;
+	bool shut_down;              /* KVM_EXIT_SHUTDOWN (triple fault) seen */
 	uint64_t exits[VCPU_EXIT_REASONS];
 };
 
