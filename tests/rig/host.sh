@@ -97,7 +97,7 @@ if [[ $minivmm != none ]]; then
 	rig_copy_elf "$tree" "$minivmm" /usr/local/bin/minivmm
 	# The libraries minivmm dlopens when it needs them (src/dl.c).
 	for so in libz.so.1 liblzma.so.5 libzstd.so.1 libkmod.so.2; do
-		lib=$(ldconfig -p | awk -v so="$so" '$1 == so && /x86-64/ { print $NF; exit }')
+		lib=$(ldconfig -p | awk -v so="$so" '$1 == so && /x86-64/ && !n++ { print $NF }') # no early exit: SIGPIPE + pipefail
 		[[ -n $lib ]] || rig_die "no $so on this machine (tests/deps.sh installs it)"
 		rig_copy_elf "$tree" "$lib"
 	done
@@ -207,13 +207,27 @@ qpid=$!
 tail -n +1 -f --pid=$qpid "$out/$name.tap" &
 tpid=$!
 # A TCG host whose own kernel locked up never recovers: stop it at once
-# (a host failure, status 3) instead of waiting for the timeout.
+# (a host failure, status 3) instead of waiting for the timeout. So is one
+# that froze outright: host-init prints a heartbeat every 10 s, and a
+# console quiet for 60 s means the emulated machine stopped.
 (
+	quiet=0 last=
 	while kill -0 $qpid 2>/dev/null; do
 		sleep 5
 		if grep -qE 'soft lockup - CPU#|Kernel panic - not syncing|stack guard page was hit' \
 			"$out/$name.console.log" 2>/dev/null; then
 			echo "rig: the host's kernel locked up or panicked: stopping it" >&2
+			pkill -TERM -P $qpid 2>/dev/null || kill -TERM $qpid 2>/dev/null
+			break
+		fi
+		size=$(stat -c %s "$out/$name.console.log" 2>/dev/null || echo 0)
+		if [[ $size == "$last" ]] && grep -q 'rig-host: alive' "$out/$name.console.log"; then
+			quiet=$((quiet + 5))
+		else
+			quiet=0 last=$size
+		fi
+		if ((quiet >= 60)); then
+			echo "rig: the host's console has been quiet for ${quiet}s (no heartbeat): the emulated machine froze; stopping it" >&2
 			pkill -TERM -P $qpid 2>/dev/null || kill -TERM $qpid 2>/dev/null
 			break
 		fi
@@ -239,7 +253,7 @@ host_fail() {
 		grep -v "TCG doesn't support requested feature" "$out/$name.qemu.err" | tail -n 20 | sed 's/^/  | /' >&2
 	fi
 	echo "rig: last lines of the host console ($out/$name.console.log):" >&2
-	tail -n 40 "$out/$name.console.log" 2>/dev/null | tr -d '\r' | sed 's/^/  | /' >&2
+	grep -v 'rig-host: alive at' "$out/$name.console.log" 2>/dev/null | tail -n 40 | tr -d '\r' | sed 's/^/  | /' >&2
 	echo "rig: $passed passed, $((failed + 1)) failed"
 	exit 3
 }
