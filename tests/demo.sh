@@ -8,5 +8,5 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/tests/build.sh" >/dev/null
-MINIVMM="$top/build/minivmm" exec "$top/tests/rig/host.sh" --name demo --device e1000e \
+MINIVMM="$top/build/minivmm" exec "$top/tests/rig/host-retry.sh" --name demo --device e1000e \
 	"$top/tests/demo/assign-e1000e.sh"

@@ -16,7 +16,14 @@ echo "host: minivmm --assign $bdf --cpus 2 --mem 512M --stats -- sh -c '...'"
 st=0
 "$MINIVMM" --assign "$bdf" --cpus 2 --mem 512M --stats -- sh -c '
 	for n in /sys/class/net/*; do
-		[ -e "$n/device" ] && echo "guest: $(basename $n) MAC $(cat $n/address) driver $(basename $(readlink $n/device/driver))"
+		[ -e "$n/device" ] || continue
+		i=$(basename $n)
+		echo "guest: $i MAC $(cat $n/address) driver $(basename $(readlink $n/device/driver))"
+		ip link set "$i" up	# e1000e requests its MSI-X vectors when the link opens
+	done
+	sleep 3
+	for n in /sys/class/net/*; do
+		[ -e "$n/device" ] && echo "guest: $(basename $n) link $(cat $n/operstate)"
 	done
 	grep -E "eth|enp" /proc/interrupts' </dev/null || st=$?
 echo "host: minivmm exited with status $st"

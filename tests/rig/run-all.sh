@@ -33,18 +33,7 @@ for g in $want; do
 	echo "=== group $g"
 	# shellcheck disable=SC2086 # args is a word list we built
 	st=0
-	"$here/host.sh" --name "$g" "$@" $args || st=$?
-	# Status 3 is the emulated test host itself failing (it panicked or hung
-	# under TCG), not a scenario: that gets up to four more host boots, said
-	# aloud. (Measured: 1 to 4 of the ~8 host boots of a full run lock up or
-	# freeze; host.sh notices within about a minute.)
-	# A scenario failure (status 1) is never retried.
-	for retry in 1 2 3 4; do
-		((st == 3)) || break
-		echo "=== group $g: WARNING: the test host itself failed; booting it again ($retry of 4)"
-		st=0
-		"$here/host.sh" --name "$g" "$@" $args || st=$?
-	done
+	"$here/host-retry.sh" --name "$g" "$@" $args || st=$?
 	if ((st == 0)); then
 		passed+=("$g")
 	else
