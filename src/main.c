@@ -136,6 +136,12 @@ int main(int argc, char *argv[])
 		config_free(&cfg);
 		return EXIT_VMM_ERROR;
 	}
+	if (cfg.kaslr && kernel.direct) {
+		pr_err("--kaslr needs a bzImage: a vmlinux ELF runs where it was linked; drop --kaslr or pass the bzImage");
+		boot_image_close(&kernel);
+		config_free(&cfg);
+		return EXIT_VMM_ERROR;
+	}
 	if (!cfg.kaslr) {
 		char cache[PATH_MAX];
 

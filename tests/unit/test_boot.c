@@ -204,7 +204,7 @@ static void test_image_text_file_refused(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(image); i++)
 		image[i] = "hello\n"[i % 6];
-	assert_rejected(&img, sizeof(image), "not a Linux bzImage");
+	assert_rejected(&img, sizeof(image), "neither a Linux bzImage");
 }
 
 static void test_image_open_file(void **state)

@@ -2,8 +2,9 @@
 /*
  * Unit tests for direct boot: payload decoders (src/decompress.c), the
  * vmlinux ELF checks and loader (src/arch/x86/vmlinux.c), and the whole
- * bzImage -> cache -> guest RAM path through boot.c, on synthetic kernels
- * compressed here with the same libraries Linux's build uses.
+ * bzImage -> cache -> guest RAM path through boot.c, and a vmlinux ELF as
+ * the kernel, on synthetic kernels compressed here with the same libraries
+ * Linux's build uses.
  */
 #include <elf.h>
 #include <errno.h>
@@ -133,6 +134,15 @@ static int teardown_tmp(void **state)
 	(void)state;
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void write_file(const char *path, const void *data, size_t n)
+{
+	int fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0644);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, n), (ssize_t)n);
+	assert_int_equal(close(fd), 0);
 }
 
 /* Decode @in to a temp file and compare it with @want. */
@@ -334,6 +344,8 @@ static void test_parse_refusals(void **state)
 	assert_refused("outside 1 MiB");
 	eh->e_entry = K_DATA_PADDR + K_DATA_FILESZ; /* in bss only */
 	assert_refused("entry point");
+	phdr(kernel, 0)->p_vaddr = 0x401000; /* a static program, not a kernel */
+	assert_refused("not a Linux kernel");
 	phdr(kernel, 0)->p_type = PT_NOTE;
 	phdr(kernel, 2)->p_type = PT_NOTE;
 	assert_refused("no loadable segment");
@@ -578,6 +590,76 @@ static void test_fallbacks(void **state)
 	boot_image_close(&img);
 }
 
+/* A vmlinux ELF as --kernel: loaded from the file itself, with a zero page
+ * whose setup header minivmm wrote (there is none in the file). */
+static void test_elf_kernel(void **state)
+{
+	const uint8_t initrd[] = "initrd contents";
+	char path[128], ipath[128];
+	struct boot_params *bp;
+	struct boot_image img;
+	struct small_mem m;
+	uint64_t gpa;
+
+	(void)state;
+	make_kernel(kernel);
+	snprintf(path, sizeof(path), "%s/vmlinux", tmpdir);
+	write_file(path, kernel, sizeof(kernel));
+	snprintf(ipath, sizeof(ipath), "%s/initrd", tmpdir);
+	write_file(ipath, initrd, sizeof(initrd));
+
+	assert_int_equal(boot_image_open(&img, path, err, sizeof(err)), 0);
+	assert_true(img.direct);
+	assert_null(img.data);
+	assert_int_equal(img.fd, -1);
+	assert_int_equal(boot_entry(&img), K_TEXT_PADDR);
+	assert_int_equal(img.kernel_end, K_DATA_PADDR + K_DATA_MEMSZ);
+	assert_string_equal(img.vmlinux.path, path);
+	/* Already direct: nothing to decompress, the cache is not touched. */
+	assert_int_equal(boot_image_use_vmlinux(&img, "/nonexistent/cache", false), 0);
+	assert_string_equal(img.vmlinux.path, path);
+
+	small_mem_init_fill(&m, 64 * MiB, 0xee);
+	assert_int_equal(boot_load(&m.mem, &img, "console=ttyS0", ipath, 0xe0000), 0);
+	assert_memory_equal(m.buf + K_TEXT_PADDR, kernel + K_TEXT_OFF, K_TEXT_SIZE);
+	assert_memory_equal(m.buf + K_DATA_PADDR, kernel + K_DATA_OFF, K_DATA_FILESZ);
+	for (unsigned int i = K_DATA_FILESZ; i < K_DATA_MEMSZ; i++)
+		assert_int_equal(m.buf[K_DATA_PADDR + i], 0);
+
+	bp = (struct boot_params *)(m.buf + LAYOUT_ZERO_PAGE);
+	assert_int_equal(bp->hdr.header, 0x53726448);
+	assert_int_equal(bp->hdr.boot_flag, 0xaa55);
+	assert_int_equal(bp->hdr.version, 0x020f);
+	assert_true(bp->hdr.loadflags & LOADED_HIGH);
+	assert_true(bp->hdr.xloadflags & XLF_KERNEL_64);
+	assert_int_equal(bp->hdr.type_of_loader, 0xff);
+	assert_int_equal(bp->hdr.cmdline_size, 2047);
+	assert_int_equal(bp->hdr.cmd_line_ptr, LAYOUT_CMDLINE);
+	assert_string_equal((char *)m.buf + LAYOUT_CMDLINE, "console=ttyS0");
+	assert_int_equal(bp->acpi_rsdp_addr, 0xe0000);
+	assert_int_not_equal(bp->e820_entries, 0);
+	/* The initrd: at the top of low RAM, above the kernel, intact. */
+	gpa = bp->hdr.ramdisk_image | (uint64_t)bp->ext_ramdisk_image << 32;
+	assert_int_equal(bp->hdr.ramdisk_size, sizeof(initrd));
+	assert_true(gpa >= img.kernel_end);
+	assert_true(gpa + sizeof(initrd) <= 64 * MiB);
+	assert_memory_equal(m.buf + gpa, initrd, sizeof(initrd));
+	/* Nothing where a bzImage's protected-mode code would have gone. */
+	assert_int_equal(m.buf[LAYOUT_KERNEL_START], 0xee);
+	boot_image_close(&img);
+	assert_int_equal(img.vmlinux.fd, -1);
+	free(m.buf);
+
+	/* An ELF that is not an x86_64 kernel: refused, naming why and the fix. */
+	kernel[EI_CLASS] = ELFCLASS32;
+	write_file(path, kernel, sizeof(kernel));
+	assert_int_equal(boot_image_open(&img, path, err, sizeof(err)), -ENOEXEC);
+	assert_non_null(strstr(err, "is not an x86_64 executable ELF"));
+	assert_non_null(strstr(err, "pass an x86_64 vmlinux or the kernel's bzImage"));
+	assert_non_null(strstr(err, path));
+	boot_image_close(&img);
+}
+
 /* Guest RAM too small for the kernel's segments. */
 static void test_load_needs_ram(void **state)
 {
@@ -618,6 +700,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_direct_zstd, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_fallbacks, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_load_needs_ram, setup_tmp, teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_elf_kernel, setup_tmp, teardown_tmp),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

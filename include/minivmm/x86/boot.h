@@ -30,7 +30,8 @@ struct boot_image {
 	uint32_t initrd_addr_max;
 	uint32_t cmdline_size;
 	/* Direct boot: the payload's vmlinux is loaded instead of the bzImage's
-	 * protected-mode code (boot_image_use_vmlinux). */
+	 * protected-mode code (boot_image_use_vmlinux), or --kernel was a
+	 * vmlinux ELF (then @data is NULL: there is no setup header). */
 	bool direct;
 	struct vmlinux vmlinux;
 };
@@ -41,9 +42,14 @@ struct boot_image {
  */
 int boot_image_check(struct boot_image *img, const uint8_t *data, size_t size, char *err,
 		     size_t errlen);
-/* Open, map and check @path; -errno with the reason in @err. */
+/*
+ * Open, map and check @path, a bzImage or an x86_64 vmlinux ELF (booted
+ * directly, as boot_image_use_vmlinux would); -errno with the reason in @err.
+ */
 int boot_image_open(struct boot_image *img, const char *path, char *err, size_t errlen);
 void boot_image_close(struct boot_image *img);
+/* Pure: fill @img's boot fields for its opened vmlinux ELF (direct boot). */
+void boot_image_from_vmlinux(struct boot_image *img);
 
 /* Pure: the compressed kernel inside a checked bzImage (protocol 2.08+). */
 int boot_image_payload(const struct boot_image *img, const uint8_t **payload, size_t *n);

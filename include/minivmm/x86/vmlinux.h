@@ -7,6 +7,8 @@
  * keeps the ELF in its cache keyed by the payload, and loads its segments
  * at their physical addresses: the guest enters startup_64 directly, as
  * the decompressor would have at the default load address (no KASLR).
+ * A vmlinux ELF given as --kernel (a kernel tree's build output) boots the
+ * same way, from the file itself.
  */
 #ifndef MINIVMM_X86_VMLINUX_H
 #define MINIVMM_X86_VMLINUX_H
@@ -42,6 +44,12 @@ struct vmlinux {
  */
 int vmlinux_parse(struct vmlinux *v, const uint8_t *hdr, size_t len, uint64_t file_size, char *err,
 		  size_t errlen);
+
+/*
+ * Open the ELF kernel @path and parse it into @v. -errno with the reason
+ * (to follow the file's name, e.g. "is not an ELF file") in @why.
+ */
+int vmlinux_open(struct vmlinux *v, const char *path, char *why, size_t whylen);
 
 /*
  * The uncompressed kernel for bzImage payload @payload: from @cache_dir, or

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -20,6 +21,12 @@
 #define BZ_HDR_MAGIC 0x53726448 /* "HdrS" */
 #define BZ_BOOT_FLAG_MAGIC 0xaa55
 #define BZ_MIN_SIZE 0x1000
+/* What the zero page says of a vmlinux ELF, which has no setup header:
+ * the values x86_64 bzImages of protocol 2.15 carry (boot.rst). */
+#define BOOT_PROTOCOL_VMLINUX 0x020f
+#define VMLINUX_CMDLINE_SIZE 2047
+#define VMLINUX_INITRD_ADDR_MAX 0x7fffffff
+#define VMLINUX_ALIGN 0x200000
 /* The 64-bit entry point sits this far into the protected-mode kernel. */
 #define BOOT_ENTRY64_OFFSET 0x200
 
@@ -38,10 +45,10 @@ int boot_image_check(struct boot_image *img, const uint8_t *data, size_t size, c
 	unsigned int sects;
 
 	if (size < BZ_MIN_SIZE)
-		return check_fail(err, errlen, "is not a Linux bzImage (too small): pass the kernel's bzImage, e.g. /boot/vmlinuz-$(uname -r) or arch/x86/boot/bzImage");
+		return check_fail(err, errlen, "is neither a Linux bzImage (too small) nor an ELF vmlinux: pass the kernel's bzImage (e.g. /boot/vmlinuz-$(uname -r), arch/x86/boot/bzImage) or vmlinux");
 	memcpy(&hdr, data + BZ_SETUP_SECTS, sizeof(hdr));
 	if (hdr.header != BZ_HDR_MAGIC || hdr.boot_flag != BZ_BOOT_FLAG_MAGIC)
-		return check_fail(err, errlen, "is not a Linux bzImage (no HdrS boot header): pass the kernel's bzImage, e.g. arch/x86/boot/bzImage, not vmlinux or another file");
+		return check_fail(err, errlen, "is neither a Linux bzImage (no HdrS boot header) nor an ELF vmlinux: pass the kernel's bzImage (e.g. /boot/vmlinuz-$(uname -r), arch/x86/boot/bzImage) or vmlinux");
 	if (hdr.version < BOOT_PROTOCOL_MIN) {
 		snprintf(err, errlen,
 			 "uses boot protocol %u.%02u, older than the %u.%02u minivmm needs (64-bit entry): use a Linux 3.8 or newer bzImage",
@@ -78,12 +85,14 @@ int boot_image_check(struct boot_image *img, const uint8_t *data, size_t size, c
 
 int boot_image_open(struct boot_image *img, const char *path, char *err, size_t errlen)
 {
+	uint8_t magic[SELFMAG];
 	char why[256];
 	struct stat st;
 	void *p;
 	int ret;
 
 	memset(img, 0, sizeof(*img));
+	img->vmlinux.fd = -1;
 	img->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (img->fd < 0) {
 		ret = -errno;
@@ -96,8 +105,23 @@ int boot_image_open(struct boot_image *img, const char *path, char *err, size_t 
 		ret = -EINVAL;
 		goto out_close;
 	}
+	if (file_pread_full(img->fd, magic, sizeof(magic), 0) == sizeof(magic) &&
+	    !memcmp(magic, ELFMAG, SELFMAG)) {
+		close(img->fd);
+		img->fd = -1;
+		ret = vmlinux_open(&img->vmlinux, path, why, sizeof(why));
+		if (ret) {
+			snprintf(err, errlen, "kernel '%s' %s: pass an x86_64 vmlinux or the kernel's bzImage",
+				 path, why);
+			return ret;
+		}
+		boot_image_from_vmlinux(img);
+		pr_info("booting the vmlinux ELF %s directly (entry %#llx)", path,
+			(unsigned long long)img->vmlinux.entry);
+		return 0;
+	}
 	if (st.st_size < BZ_MIN_SIZE) {
-		snprintf(err, errlen, "kernel '%s' is not a Linux bzImage (%lld bytes): pass the kernel's bzImage",
+		snprintf(err, errlen, "kernel '%s' is neither a Linux bzImage nor an ELF vmlinux (%lld bytes): pass the kernel's bzImage or vmlinux",
 			 path, (long long)st.st_size);
 		ret = -ENOEXEC;
 		goto out_close;
@@ -120,6 +144,19 @@ out_close:
 	close(img->fd);
 	img->fd = -1;
 	return ret;
+}
+
+void boot_image_from_vmlinux(struct boot_image *img)
+{
+	img->data = NULL;
+	img->size = 0;
+	img->setup_size = 0;
+	img->version = BOOT_PROTOCOL_VMLINUX;
+	img->init_size = img->vmlinux.end > LAYOUT_KERNEL_START ? img->vmlinux.end - LAYOUT_KERNEL_START : 0;
+	img->kernel_end = img->vmlinux.end;
+	img->initrd_addr_max = VMLINUX_INITRD_ADDR_MAX;
+	img->cmdline_size = VMLINUX_CMDLINE_SIZE;
+	img->direct = true;
 }
 
 void boot_image_close(struct boot_image *img)
@@ -156,6 +193,8 @@ int boot_image_use_vmlinux(struct boot_image *img, const char *cache_dir, bool p
 	size_t n;
 	int ret;
 
+	if (img->direct)
+		return 0; /* a vmlinux ELF: already */
 	if (boot_image_payload(img, &payload, &n)) {
 		pr_info("the bzImage names no payload (boot protocol before 2.08): it decompresses itself in the guest");
 		return -ENOENT;
@@ -226,13 +265,28 @@ int boot_initrd_place(const struct guest_mem *mem, const struct boot_image *img,
 void boot_params_build(struct boot_params *bp, const struct boot_image *img, const struct guest_mem *mem,
 		       uint64_t cmdline_gpa, uint64_t initrd_gpa, uint64_t initrd_size, uint64_t rsdp_gpa)
 {
-	/* The setup header runs from 0x1f1 to 0x202 + the byte at 0x201. */
-	size_t hdr_end = BZ_HEADER + img->data[0x201];
-
 	memset(bp, 0, sizeof(*bp));
-	if (hdr_end > BZ_SETUP_SECTS + sizeof(bp->hdr))
-		hdr_end = BZ_SETUP_SECTS + sizeof(bp->hdr);
-	memcpy(&bp->hdr, img->data + BZ_SETUP_SECTS, hdr_end - BZ_SETUP_SECTS);
+	if (img->data) {
+		/* The setup header runs from 0x1f1 to 0x202 + the byte at 0x201. */
+		size_t hdr_end = BZ_HEADER + img->data[0x201];
+
+		if (hdr_end > BZ_SETUP_SECTS + sizeof(bp->hdr))
+			hdr_end = BZ_SETUP_SECTS + sizeof(bp->hdr);
+		memcpy(&bp->hdr, img->data + BZ_SETUP_SECTS, hdr_end - BZ_SETUP_SECTS);
+	} else {
+		/* A vmlinux ELF has no setup header: the one a bzImage of it
+		 * would carry, as far as the kernel reads it after entry. */
+		bp->hdr.boot_flag = BZ_BOOT_FLAG_MAGIC;
+		bp->hdr.header = BZ_HDR_MAGIC;
+		bp->hdr.version = img->version;
+		bp->hdr.loadflags = LOADED_HIGH;
+		bp->hdr.xloadflags = XLF_KERNEL_64;
+		bp->hdr.kernel_alignment = VMLINUX_ALIGN;
+		bp->hdr.pref_address = LAYOUT_KERNEL_START;
+		bp->hdr.init_size = img->init_size;
+		bp->hdr.cmdline_size = img->cmdline_size;
+		bp->hdr.initrd_addr_max = img->initrd_addr_max;
+	}
 
 	bp->hdr.type_of_loader = 0xff; /* "undefined" boot loader */
 	bp->hdr.loadflags |= CAN_USE_HEAP;

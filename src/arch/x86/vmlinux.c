@@ -22,6 +22,9 @@
  * checksum) sums up the decoded contents. */
 #define KEY_TAIL 4096
 #define KEY_HEAD 64
+/* __START_KERNEL_map: x86_64 Linux links its text here and up (a program
+ * ELF, which must not be taken for a kernel, links low). */
+#define VMLINUX_START_KERNEL_MAP 0xffffffff80000000ULL
 /* Bump when what the cache holds changes meaning. */
 #define CACHE_FORMAT "vmlinux-1"
 
@@ -35,7 +38,7 @@ int vmlinux_parse(struct vmlinux *v, const uint8_t *hdr, size_t len, uint64_t fi
 		  size_t errlen)
 {
 	Elf64_Ehdr eh;
-	bool entry_ok = false;
+	bool entry_ok = false, kernel_map = false;
 
 	v->nsegs = 0;
 	v->end = 0;
@@ -72,32 +75,51 @@ int vmlinux_parse(struct vmlinux *v, const uint8_t *hdr, size_t len, uint64_t fi
 			v->end = s->paddr + s->memsz;
 		if (eh.e_entry >= s->paddr && eh.e_entry < s->paddr + s->filesz)
 			entry_ok = true;
+		if (ph.p_vaddr >= VMLINUX_START_KERNEL_MAP)
+			kernel_map = true;
 	}
 	if (!v->nsegs)
 		return bad(err, errlen, "has no loadable segment");
 	if (!entry_ok)
 		return bad(err, errlen, "has its entry point outside its loaded segments");
+	if (!kernel_map)
+		return bad(err, errlen, "is not a Linux kernel (nothing linked at 0xffffffff80000000 and up)");
 	v->entry = eh.e_entry;
 	return 0;
 }
 
-static int vmlinux_open(struct vmlinux *v, char *err, size_t errlen)
+int vmlinux_open(struct vmlinux *v, const char *path, char *why, size_t whylen)
 {
 	uint8_t hdr[VMLINUX_HDR_READ];
-	char why[128];
 	struct stat st;
 	int64_t n;
 	int ret;
 
+	if (path != v->path)
+		snprintf(v->path, sizeof(v->path), "%s", path);
 	v->fd = open(v->path, O_RDONLY | O_CLOEXEC);
-	if (v->fd < 0)
-		return -errno;
-	n = fstat(v->fd, &st) ? -errno : file_pread_full(v->fd, hdr, sizeof(hdr), 0);
-	ret = n < 0 ? (int)n : vmlinux_parse(v, hdr, n, st.st_size, why, sizeof(why));
-	if (ret) {
-		snprintf(err, errlen, "the cached kernel %s %s", v->path, n < 0 ? strerror(-ret) : why);
-		vmlinux_close(v);
+	if (v->fd < 0) {
+		ret = -errno;
+		snprintf(why, whylen, "cannot be opened: %s", strerror(-ret));
+		return ret;
 	}
+	n = fstat(v->fd, &st) ? -errno : file_pread_full(v->fd, hdr, sizeof(hdr), 0);
+	if (n < 0)
+		snprintf(why, whylen, "cannot be read: %s", strerror((int)-n));
+	ret = n < 0 ? (int)n : vmlinux_parse(v, hdr, n, st.st_size, why, whylen);
+	if (ret)
+		vmlinux_close(v);
+	return ret;
+}
+
+/* The cache entry at @v->path, opened; a failure's reason in @err. */
+static int vmlinux_open_cached(struct vmlinux *v, char *err, size_t errlen)
+{
+	char why[128];
+	int ret = vmlinux_open(v, v->path, why, sizeof(why));
+
+	if (ret)
+		snprintf(err, errlen, "the cached kernel %s %s", v->path, why);
 	return ret;
 }
 
@@ -152,7 +174,7 @@ int vmlinux_from_payload(struct vmlinux *v, const uint8_t *payload, size_t n, co
 	h = cache_hash(h, payload, n < KEY_HEAD ? n : KEY_HEAD);
 	h = cache_hash(h, payload + (n > KEY_TAIL ? n - KEY_TAIL : 0), n < KEY_TAIL ? n : KEY_TAIL);
 	snprintf(v->path, sizeof(v->path), "%s/vmlinux-%016llx", cache_dir, (unsigned long long)h);
-	if (!vmlinux_open(v, err, errlen))
+	if (!vmlinux_open_cached(v, err, errlen))
 		return 0;
 	ret = cache_mkdir(cache_dir);
 	if (ret) {
@@ -160,7 +182,7 @@ int vmlinux_from_payload(struct vmlinux *v, const uint8_t *payload, size_t n, co
 		return ret;
 	}
 	ret = vmlinux_decompress(v, f, payload, n, progress, err, errlen);
-	if (!ret && (ret = vmlinux_open(v, err, errlen)))
+	if (!ret && (ret = vmlinux_open_cached(v, err, errlen)))
 		unlink(v->path); /* not a kernel we can load: leave nothing behind */
 	return ret;
 }
@@ -179,7 +201,7 @@ int vmlinux_load(const struct vmlinux *v, const struct guest_mem *mem)
 		}
 		n = file_pread_full(v->fd, dst, s->filesz, s->offset);
 		if (n != (int64_t)s->filesz) {
-			pr_err("cannot read the cached kernel %s: %s", v->path,
+			pr_err("cannot read the kernel %s: %s", v->path,
 			       n < 0 ? strerror((int)-n) : "file shrank");
 			return n < 0 ? (int)n : -EIO;
 		}

@@ -4,6 +4,8 @@
 . /rig/lib.sh
 
 K=$GUEST_KERNEL
+# minivmm's cache, where direct boot keeps the uncompressed kernel
+cache=${XDG_CACHE_HOME:-$HOME/.cache}/minivmm
 
 # j. direct boot (first in this file: it starts with an empty cache). The
 #    first start decompresses the bzImage's payload into the cache, the
@@ -15,7 +17,6 @@ echo "text=$(grep ' _text$' /proc/kallsyms | cut -d' ' -f1)"
 echo "code=$(grep 'Kernel code' /proc/iomem | sed 's/^ *\([0-9a-f]*\)-.*/\1/')"
 SCRIPT
 	)
-	cache=${XDG_CACHE_HOME:-$HOME/.cache}/minivmm
 	rm -f "$cache"/vmlinux-*
 	expect_status 0 run_vmm direct1 --kernel "$K" --initrd "$initrd" --cmdline "console=ttyS0" --mem 256M -v
 	diag "first start: $(grep -E 'decompressed|uncompressed' "$VMM_ERR" | tr '\n' ' ')"
@@ -40,6 +41,36 @@ SCRIPT
 	# Both at their defaults by chance: about 1 in 40000.
 	check "--kaslr left the kernel at its link-time addresses" \
 		test "$text" != ffffffff81000000 -o "$code" != 01000000
+}
+
+# k. a vmlinux ELF as --kernel (the cached one: what a kernel build leaves
+#    in its tree, stripped) boots directly at its link-time address; with
+#    --kaslr, or a program ELF as the kernel -> 125 naming the problem.
+t_vmlinux_elf() {
+	initrd=$(guest_initrd_with - elf <<'SCRIPT'
+echo "text=$(grep ' _text$' /proc/kallsyms | cut -d' ' -f1)"
+echo "nproc=$(nproc)"
+SCRIPT
+	)
+	elf=$(ls "$cache"/vmlinux-* 2>/dev/null | head -n 1)
+	if [ -z "$elf" ]; then
+		expect_status 0 run_vmm elf0 --kernel "$K" --initrd "$initrd" --cmdline "console=ttyS0" --mem 256M
+		elf=$(ls "$cache"/vmlinux-* 2>/dev/null | head -n 1)
+	fi
+	check "no uncompressed kernel in $cache" test -n "$elf"
+	cp "$elf" vmlinux
+	expect_status 0 run_vmm elf --kernel vmlinux --initrd "$initrd" --cmdline "console=ttyS0" --cpus 2 --mem 256M -v
+	expect_grep 'booting the vmlinux ELF vmlinux directly' "$VMM_ERR"
+	expect_no_grep 'decompress' "$VMM_ERR"
+	check "the guest's _text is '$(guest_value text "$VMM_OUT")', expected ffffffff81000000" \
+		test "$(guest_value text "$VMM_OUT")" = ffffffff81000000
+	check "the guest sees '$(guest_value nproc "$VMM_OUT")' CPUs, expected 2" test "$(guest_value nproc "$VMM_OUT")" = 2
+
+	expect_status 125 run_vmm elfkaslr --kernel vmlinux --initrd "$initrd" --kaslr
+	expect_grep 'kaslr needs a bzImage' "$VMM_ERR"
+	expect_status 125 run_vmm elfprog --kernel /bin/busybox --initrd "$initrd"
+	expect_grep 'is not a Linux kernel' "$VMM_ERR"
+	rm -f vmlinux
 }
 
 # a. 4 vCPUs, 512 MiB: the guest sees 4 CPUs; the run script's end powers off -> 0.
@@ -205,6 +236,7 @@ SCRIPT
 }
 
 subtest "j: direct boot from the kernel cache; --kaslr boots the bzImage way" t_direct
+subtest "k: a vmlinux ELF as the kernel boots directly; --kaslr or a program ELF -> 125" t_vmlinux_elf
 subtest "a: 4 vCPUs, 512M" t_cpus4
 subtest "b: 8 vCPUs, 4G" t_cpus8_4g
 subtest "c: guest panic on the console -> 126" t_panic
