@@ -211,9 +211,10 @@ tpid=$!
 # that froze outright: host-init prints a heartbeat every 10 s, and a
 # console quiet for 60 s means the emulated machine stopped.
 (
-	quiet=0 last=
+	quiet=0 last= waited=0
 	while kill -0 $qpid 2>/dev/null; do
 		sleep 5
+		waited=$((waited + 5))
 		if grep -qE 'soft lockup - CPU#|Kernel panic - not syncing|stack guard page was hit' \
 			"$out/$name.console.log" 2>/dev/null; then
 			echo "rig: the host's kernel locked up or panicked: stopping it" >&2
@@ -221,7 +222,10 @@ tpid=$!
 			break
 		fi
 		size=$(stat -c %s "$out/$name.console.log" 2>/dev/null || echo 0)
-		if [[ $size == "$last" ]] && grep -q 'rig-host: alive' "$out/$name.console.log"; then
+		# Armed once host-init runs (its heartbeat starts before its first
+		# line), or after two minutes: the kernel's own boot is quiet
+		# ("quiet loglevel=4") but takes seconds.
+		if [[ $size == "$last" ]] && { ((waited >= 120)) || grep -q '^rig-host: ' "$out/$name.console.log"; }; then
 			quiet=$((quiet + 5))
 		else
 			quiet=0 last=$size
@@ -252,7 +256,10 @@ host_fail() {
 		echo "rig: qemu stderr:" >&2
 		grep -v "TCG doesn't support requested feature" "$out/$name.qemu.err" | tail -n 20 | sed 's/^/  | /' >&2
 	fi
-	echo "rig: last lines of the host console ($out/$name.console.log):" >&2
+	# The next boot of this host starts a new console log: keep this one.
+	kept=$out/$name.failed-$(date +%H%M%S).console.log
+	cp "$out/$name.console.log" "$kept" 2>/dev/null || kept=$out/$name.console.log
+	echo "rig: last lines of the host console (all of it: $kept):" >&2
 	grep -v 'rig-host: alive at' "$out/$name.console.log" 2>/dev/null | tail -n 40 | tr -d '\r' | sed 's/^/  | /' >&2
 	echo "rig: $passed passed, $((failed + 1)) failed"
 	exit 3
