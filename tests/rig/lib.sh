@@ -155,6 +155,34 @@ vmm_start() {
 	VMM_PID=$!
 }
 
+# vmm_start_ready PATTERN NAME MINIVMM-ARGS...: vmm_start, then wait for the
+# guest to print a line matching PATTERN; VMM_PID runs on success. A guest
+# whose init has not run after 120 s (normally ~10) is the nested-KVM hang
+# described at run_vmm: it is stopped and started once more, said aloud.
+# On failure minivmm is stopped, SIGTERM first (it reports its vCPUs).
+vmm_start_ready() {
+	_vr_pat=$1
+	shift
+	vmm_start "$@" || return 1
+	wait_for "$_vr_pat" "$VMM_OUT" 120 "$VMM_PID" && return 0
+	vmm_stop "$VMM_PID"
+	dump_tail "$VMM_ERR" 12
+	tr -d '\r' <"$VMM_OUT" 2>/dev/null | grep -q 'minivmm-guest: init' && return 1
+	diag "WARNING: the test host's nested KVM hung this guest before its init ran; running it once more"
+	vmm_start "$@" || return 1
+	wait_for "$_vr_pat" "$VMM_OUT" "$VMM_TIMEOUT" "$VMM_PID" && return 0
+	vmm_stop "$VMM_PID"
+	dump_tail "$VMM_ERR" 12
+	return 1
+}
+
+# vmm_stop PID: SIGTERM, then SIGKILL after 10 s; reaps it.
+vmm_stop() {
+	kill -TERM "$1" 2>/dev/null || true
+	wait_exit "$1" 10 || kill -KILL "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+}
+
 # _watchdog PID SECS FLAGFILE: TERM (then KILL) PID after SECS unless killed first.
 _watchdog() {
 	trap 'kill $_wd_sleep 2>/dev/null; exit 0' TERM

@@ -63,13 +63,8 @@ echo "guest: up"
 sleep 1000
 SCRIPT
 	)
-	vmm_start first --kernel "$K" --initrd "$initrd" --cmdline "$CMDLINE" --cpus 1 --mem 256M --assign "$BDF"
+	vmm_start_ready '^guest: up' first --kernel "$K" --initrd "$initrd" --cmdline "$CMDLINE" --cpus 1 --mem 256M --assign "$BDF"
 	pid=$VMM_PID first_err=$VMM_ERR
-	if ! wait_for '^guest: up' "$VMM_OUT" 240 "$pid"; then
-		kill -KILL "$pid" 2>/dev/null || true
-		dump_tail "$VMM_ERR" 10
-		return 1
-	fi
 	st=0
 	error_run second --kernel "$K" --initrd "$GUEST_INITRD" --cmdline "$CMDLINE" --mem 256M --assign "$BDF" || st=1
 	[ $st = 0 ] && expect_err 'in use' || st=1

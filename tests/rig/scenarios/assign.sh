@@ -131,13 +131,8 @@ echo "guest: driver loaded on $IF"
 sleep 1000
 SCRIPT
 	)
-	vmm_start sigterm --kernel "$K" --initrd "$initrd" --cmdline "$CMDLINE" --cpus 2 --mem 512M --assign "$BDF"
+	vmm_start_ready '^guest: driver loaded' sigterm --kernel "$K" --initrd "$initrd" --cmdline "$CMDLINE" --cpus 2 --mem 512M --assign "$BDF"
 	pid=$VMM_PID
-	if ! wait_for '^guest: driver loaded' "$VMM_OUT" "$VMM_TIMEOUT" "$pid"; then
-		kill -KILL "$pid" 2>/dev/null || true
-		dump_tail "$VMM_ERR" 10
-		return 1
-	fi
 	drv=$(pci_driver "$BDF")
 	check "$BDF is on '$drv' while the guest runs, expected vfio-pci" test "$drv" = vfio-pci
 	kill -TERM "$pid"

@@ -185,13 +185,8 @@ echo "sleeping now"
 sleep 3600
 SCRIPT
 	)
-	vmm_start sigterm --kernel "$K" --initrd "$initrd" --cmdline "console=ttyS0" --cpus 2 --mem 256M
+	vmm_start_ready '^sleeping now' sigterm --kernel "$K" --initrd "$initrd" --cmdline "console=ttyS0" --cpus 2 --mem 256M
 	pid=$VMM_PID
-	if ! wait_for '^sleeping now' "$VMM_OUT" "$VMM_TIMEOUT" "$pid"; then
-		kill -KILL "$pid" 2>/dev/null || true
-		dump_tail "$VMM_ERR" 10
-		return 1
-	fi
 	check "minivmm is not running before SIGTERM" proc_alive "$pid"
 	kill -TERM "$pid"
 	if ! wait_exit "$pid" 10; then
