@@ -21,6 +21,8 @@
 #define BZ_HDR_MAGIC 0x53726448 /* "HdrS" */
 #define BZ_BOOT_FLAG_MAGIC 0xaa55
 #define BZ_MIN_SIZE 0x1000
+/* The fix for a file that is no kernel minivmm boots. */
+#define KERNEL_FIX "pass the kernel's bzImage (e.g. /boot/vmlinuz-$(uname -r), arch/x86/boot/bzImage) or vmlinux"
 /* What the zero page says of a vmlinux ELF, which has no setup header:
  * the values x86_64 bzImages of protocol 2.15 carry (boot.rst). */
 #define BOOT_PROTOCOL_VMLINUX 0x020f
@@ -45,10 +47,10 @@ int boot_image_check(struct boot_image *img, const uint8_t *data, size_t size, c
 	unsigned int sects;
 
 	if (size < BZ_MIN_SIZE)
-		return check_fail(err, errlen, "is neither a Linux bzImage (too small) nor an ELF vmlinux: pass the kernel's bzImage (e.g. /boot/vmlinuz-$(uname -r), arch/x86/boot/bzImage) or vmlinux");
+		return check_fail(err, errlen, "is neither a Linux bzImage (too small) nor an ELF vmlinux: " KERNEL_FIX);
 	memcpy(&hdr, data + BZ_SETUP_SECTS, sizeof(hdr));
 	if (hdr.header != BZ_HDR_MAGIC || hdr.boot_flag != BZ_BOOT_FLAG_MAGIC)
-		return check_fail(err, errlen, "is neither a Linux bzImage (no HdrS boot header) nor an ELF vmlinux: pass the kernel's bzImage (e.g. /boot/vmlinuz-$(uname -r), arch/x86/boot/bzImage) or vmlinux");
+		return check_fail(err, errlen, "is neither a Linux bzImage (no HdrS boot header) nor an ELF vmlinux: " KERNEL_FIX);
 	if (hdr.version < BOOT_PROTOCOL_MIN) {
 		snprintf(err, errlen,
 			 "uses boot protocol %u.%02u, older than the %u.%02u minivmm needs (64-bit entry): use a Linux 3.8 or newer bzImage",
@@ -121,7 +123,7 @@ int boot_image_open(struct boot_image *img, const char *path, char *err, size_t 
 		return 0;
 	}
 	if (st.st_size < BZ_MIN_SIZE) {
-		snprintf(err, errlen, "kernel '%s' is neither a Linux bzImage nor an ELF vmlinux (%lld bytes): pass the kernel's bzImage or vmlinux",
+		snprintf(err, errlen, "kernel '%s' is neither a Linux bzImage nor an ELF vmlinux (%lld bytes): " KERNEL_FIX,
 			 path, (long long)st.st_size);
 		ret = -ENOEXEC;
 		goto out_close;
