@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "minivmm/arch.h"
 #include "minivmm/config.h"
-#include "minivmm/layout.h"
 
 const char config_usage[] =
 	"Usage: minivmm [options]\n"
@@ -22,6 +22,8 @@ const char config_usage[] =
 	"  --cmdline STR      kernel command line (default: \"" CONFIG_DEFAULT_CMDLINE "\")\n"
 	"  --cpus N           number of vCPUs, 1-255, may exceed the host's CPUs (default 1)\n"
 	"  --mem SIZE         guest RAM, with K/M/G suffix; a bare number is MiB (default 512M)\n"
+	"  --hugepages        back guest RAM with 2 MiB hugetlbfs pages (reserve them\n"
+	"                     first: /proc/sys/vm/nr_hugepages); --mem in whole 2 MiB\n"
 	"  --console FILE     write the guest console (COM1) to FILE instead of stdout\n"
 	"  --kaslr            let the bzImage decompress itself in the guest, which also\n"
 	"                     randomizes the kernel's address (KASLR); slower. Default:\n"
@@ -75,6 +77,7 @@ enum {
 	OPT_JUNIT,
 	OPT_TIMEOUT,
 	OPT_KASLR,
+	OPT_HUGEPAGES,
 };
 
 static const struct option options[] = {
@@ -96,6 +99,7 @@ static const struct option options[] = {
 	{ "junit", required_argument, NULL, OPT_JUNIT },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "kaslr", no_argument, NULL, OPT_KASLR },
+	{ "hugepages", no_argument, NULL, OPT_HUGEPAGES },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -212,6 +216,7 @@ int config_parse(struct config *cfg, int argc, char *const argv[], char *err, si
 			break;
 		case OPT_NO_REBIND: cfg->no_rebind = true; break;
 		case OPT_KASLR: cfg->kaslr = true; break;
+		case OPT_HUGEPAGES: cfg->hugepages = true; break;
 		case OPT_STATS: cfg->stats = true; break;
 		case 'v': cfg->verbosity++; break;
 		case 'h': cfg->help = true; break;
@@ -248,15 +253,18 @@ int config_parse(struct config *cfg, int argc, char *const argv[], char *err, si
 	if (cfg->mem < CONFIG_MIN_MEM)
 		return fail(err, errlen, "--mem %" PRIu64 "M is too small: give at least %lluM",
 			    cfg->mem >> 20, CONFIG_MIN_MEM >> 20);
-	if (cfg->mem > LAYOUT_RAM_MAX)
+	if (cfg->mem > arch_layout.ram_max)
 		return fail(err, errlen, "--mem %" PRIu64 "M is too large: at most %lluG fits below the 64-bit PCI window",
-			    cfg->mem >> 20, LAYOUT_RAM_MAX >> 30);
+			    cfg->mem >> 20, (unsigned long long)(arch_layout.ram_max >> 30));
 	if (cfg->mem & 0xfff)
 		return fail(err, errlen, "--mem %" PRIu64 " bytes is not a whole number of 4K pages: round it, e.g. --mem 512M",
 			    cfg->mem);
-	if (strlen(cfg->cmdline) >= LAYOUT_CMDLINE_MAX)
-		return fail(err, errlen, "--cmdline is %zu bytes: at most %llu fit", strlen(cfg->cmdline),
-			    LAYOUT_CMDLINE_MAX - 1);
+	if (cfg->hugepages && cfg->mem % (2ULL << 20))
+		return fail(err, errlen, "--hugepages needs --mem in whole 2 MiB pages: use e.g. --mem %" PRIu64 "M",
+			    (cfg->mem + (2ULL << 20) - 1) >> 21 << 1);
+	if (strlen(cfg->cmdline) >= arch_layout.cmdline_max)
+		return fail(err, errlen, "--cmdline is %zu bytes: at most %zu fit", strlen(cfg->cmdline),
+			    arch_layout.cmdline_max - 1);
 	return 0;
 }
 

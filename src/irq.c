@@ -5,7 +5,7 @@
 
 #include "minivmm/irq.h"
 #include "minivmm/kvm.h"
-#include "minivmm/layout.h"
+#include "minivmm/x86/layout.h"
 #include "minivmm/log.h"
 #include "minivmm/vm.h"
 

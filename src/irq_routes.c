@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "minivmm/irq.h"
-#include "minivmm/layout.h"
+#include "minivmm/x86/layout.h"
 
 /* ISA IRQs 0-15 go to both PICs and the IOAPIC, like KVM's default table. */
 #define ISA_IRQS 16

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "minivmm/kvm.h"
-#include "minivmm/layout.h"
+#include "minivmm/x86/layout.h"
 #include "minivmm/log.h"
 #include "minivmm/runner/ktap.h"
 #include "minivmm/vm.h"
@@ -178,7 +178,7 @@ static int vm_create_machine(struct vm *vm)
 
 static int vm_create_memory(struct vm *vm)
 {
-	int ret = mem_alloc(&vm->mem, vm->cfg->mem);
+	int ret = mem_alloc(&vm->mem, vm->cfg->mem, vm->cfg->hugepages);
 
 	for (unsigned int i = 0; !ret && i < vm->mem.nregions; i++) {
 		unsigned int slot;

@@ -47,6 +47,7 @@ struct config {
 	unsigned int timeout;        /* --timeout SECONDS, 0: none */
 	bool cmdline_given;
 	bool kaslr;                  /* --kaslr: the bzImage decompresses itself */
+	bool hugepages;              /* --hugepages: RAM on hugetlbfs pages */
 };
 
 /* Release what config_parse allocated. */

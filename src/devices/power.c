@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "minivmm/layout.h"
+#include "minivmm/x86/layout.h"
 #include "minivmm/log.h"
 #include "minivmm/power.h"
 #include "minivmm/vm.h"

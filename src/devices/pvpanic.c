@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <string.h>
 
-#include "minivmm/layout.h"
+#include "minivmm/x86/layout.h"
 #include "minivmm/pvpanic.h"
 #include "minivmm/vm.h"
 

@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "minivmm/layout.h"
+#include "minivmm/x86/layout.h"
 #include "minivmm/pci.h"
 #include "minivmm/vm.h"
 

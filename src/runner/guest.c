@@ -8,21 +8,18 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "minivmm/arch.h"
 #include "minivmm/cache.h"
-#include "minivmm/layout.h"
 #include "minivmm/log.h"
 #include "minivmm/pci_bdf.h"
 #include "minivmm/runner/guest.h"
 #include "minivmm/runner/initramfs.h"
 
 #define DEFAULT_BUSYBOX "/bin/busybox"
-/* The guest init writes the command's status here (devices/power.c). */
-#define STATUS_PORT_ARG " minivmm.status_port=0xf4"
 #define ZERO_CONFIG_CMDLINE "console=ttyS0 quiet"
 /* The ACPI id of minivmm's pvpanic device (devices/pvpanic.c) as a modalias. */
 #define PVPANIC_MODALIAS "acpi:QEMU0001:"
 
-_Static_assert(LAYOUT_PORT_GUEST_STATUS == 0xf4, "STATUS_PORT_ARG names the guest status port");
 
 /* A dynamically linked busybox cannot run in a guest without a libc. */
 static bool elf_is_static(const char *path)
@@ -131,10 +128,12 @@ int guest_boot_prepare(const struct config *cfg, struct guest_boot *gb, char *er
 	if (ret)
 		return ret;
 	gb->built_initrd = true;
-	if (strlen(gb->cmdline) + sizeof(STATUS_PORT_ARG) > sizeof(gb->cmdline)) {
+	/* The guest init writes the command's status where the arch says. */
+	if (strlen(gb->cmdline) + 1 + strlen(arch_layout.status_cmdline) + 1 > sizeof(gb->cmdline)) {
 		snprintf(err, errlen, "--cmdline too long");
 		return -E2BIG;
 	}
-	strcat(gb->cmdline, STATUS_PORT_ARG);
+	strcat(gb->cmdline, " ");
+	strcat(gb->cmdline, arch_layout.status_cmdline);
 	return 0;
 }

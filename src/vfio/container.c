@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "minivmm/kvm.h"
-#include "minivmm/layout.h"
+#include "minivmm/x86/layout.h"
 #include "minivmm/log.h"
 #include "minivmm/vfio/vfio.h"
 #include "minivmm/vm.h"

@@ -15,14 +15,14 @@
 
 #include "minivmm/fileio.h"
 #include "minivmm/kvm.h"
-#include "minivmm/layout.h"
+#include "minivmm/x86/layout.h"
 #include "minivmm/log.h"
 #include "minivmm/vfio/vfio.h"
 #include "minivmm/vm.h"
 
-#define PAGE_SIZE 4096ULL
-#define PAGE_ALIGN_DOWN(x) ((x) & ~(PAGE_SIZE - 1))
-#define PAGE_ALIGN_UP(x) (((x) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
+/* Host pages (4, 16 or 64 KiB): the unit of mmap and of KVM memory slots. */
+#define PAGE_ALIGN_DOWN(d, x) ((x) & ~((d)->page_size - 1))
+#define PAGE_ALIGN_UP(d, x) (((x) + (d)->page_size - 1) & ~((d)->page_size - 1))
 /* 64-bit BARs at least this large go above 4 GiB. */
 #define BAR_HIGH_THRESHOLD (64 * MiB)
 
@@ -150,7 +150,7 @@ static void bar_areas_setup(struct vfio_dev *d, struct vfio_bar *b, struct vfio_
 	struct vfio_region_info_cap_sparse_mmap *sparse;
 
 	b->nareas = 0;
-	if (b->info.is_io || !(info->flags & VFIO_REGION_INFO_FLAG_MMAP) || b->info.size < PAGE_SIZE)
+	if (b->info.is_io || !(info->flags & VFIO_REGION_INFO_FLAG_MMAP) || b->info.size < d->page_size)
 		return;
 	sparse = (void *)region_cap(info, VFIO_REGION_INFO_CAP_SPARSE_MMAP);
 	if (sparse) {
@@ -164,9 +164,9 @@ static void bar_areas_setup(struct vfio_dev *d, struct vfio_bar *b, struct vfio_
 	}
 	/* The MSI-X table and PBA are emulated: their pages always trap. */
 	if (d->has_msix && d->msix_bar == b->index)
-		bar_areas_punch(b, PAGE_ALIGN_DOWN(d->msix_off), PAGE_ALIGN_UP(d->msix_off + d->msix_size));
+		bar_areas_punch(b, PAGE_ALIGN_DOWN(d, d->msix_off), PAGE_ALIGN_UP(d, d->msix_off + d->msix_size));
 	if (d->has_msix && d->pba_bar == b->index)
-		bar_areas_punch(b, PAGE_ALIGN_DOWN(d->pba_off), PAGE_ALIGN_UP(d->pba_off + d->pba_size));
+		bar_areas_punch(b, PAGE_ALIGN_DOWN(d, d->pba_off), PAGE_ALIGN_UP(d, d->pba_off + d->pba_size));
 	for (unsigned int i = 0; i < b->nareas; i++) {
 		struct vfio_bar_area *a = &b->area[i];
 		void *p = mmap(NULL, a->size, PROT_READ | PROT_WRITE, MAP_SHARED, d->fd,
@@ -216,7 +216,7 @@ static void bar_map(struct vfio_bar *b, uint64_t gpa)
 	for (unsigned int i = 0; i < b->nareas; i++) {
 		struct vfio_bar_area *a = &b->area[i];
 
-		if (!a->hva || ((gpa + a->offset) & (PAGE_SIZE - 1)))
+		if (!a->hva || ((gpa + a->offset) & (d->page_size - 1)))
 			continue;
 		a->installed = !vm_add_memslot(vm, gpa + a->offset, a->size, a->hva, &a->slot);
 	}
@@ -417,7 +417,7 @@ static int bars_place(struct vfio_dev *d)
 		else
 			w = &vm->win_mmio32;
 		/* Page alignment lets every memory BAR be a KVM memory slot. */
-		ret = pci_window_alloc(w, b->info.size, b->info.is_io ? 4 : PAGE_SIZE, &addr);
+		ret = pci_window_alloc(w, b->info.size, b->info.is_io ? 4 : d->page_size, &addr);
 		if (ret) {
 			dev_err(d->name, "BAR %u (%llu KiB) does not fit in the guest's PCI %s window", i,
 				(unsigned long long)b->info.size >> 10,
@@ -555,6 +555,7 @@ int vfio_dev_setup(struct vfio_dev *d)
 	unsigned int cfg_size;
 	int ret;
 
+	d->page_size = sysconf(_SC_PAGESIZE);
 	d->info.argsz = sizeof(d->info);
 	ret = named_ioctl(d->fd, VFIO_DEVICE_GET_INFO, &d->info, "VFIO_DEVICE_GET_INFO");
 	if (ret)

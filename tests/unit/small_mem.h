@@ -22,7 +22,6 @@ static inline void small_mem_init_fill(struct small_mem *m, uint64_t size, uint8
 	m->buf = malloc(size);
 	assert_non_null(m->buf);
 	memset(m->buf, fill, size);
-	m->mem.base = m->buf;
 	m->mem.region[0].hva = m->buf;
 }
 

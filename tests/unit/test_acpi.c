@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "minivmm/layout.h"
+#include "minivmm/x86/layout.h"
 #include "minivmm/x86/acpi.h"
 
 #define HDR_LEN 36 /* common table header */

@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "minivmm/config.h"
-#include "minivmm/layout.h"
+#include "minivmm/x86/layout.h"
 
 #define MAXARGS 64
 
@@ -249,6 +249,21 @@ static void test_mem_not_page_multiple(void **state)
 	assert_error_mentions(parse(&cfg, "--kernel", "k", "--mem", "65537K", NULL), "--mem");
 	assert_int_equal(parse(&cfg, "--kernel", "k", "--mem", "65540K", NULL), 0);
 	assert_int_equal(cfg.mem, 65540ULL << 10);
+}
+
+static void test_hugepages_whole_pages(void **state)
+{
+	struct config cfg;
+
+	(void)state;
+	assert_int_equal(parse(&cfg, "--kernel", "k", "--hugepages", "--mem", "64M", NULL), 0);
+	assert_true(cfg.hugepages);
+	assert_error_mentions(parse(&cfg, "--kernel", "k", "--hugepages", "--mem", "65540K", NULL),
+			      "--hugepages");
+	assert_non_null(strstr(err, "--mem 66M"));
+	/* Without --hugepages the same size is fine. */
+	assert_int_equal(parse(&cfg, "--kernel", "k", "--mem", "65540K", NULL), 0);
+	assert_false(cfg.hugepages);
 }
 
 /* ---- --assign ---- */
@@ -629,6 +644,7 @@ int main(void)
 		cmocka_unit_test(test_mem_too_small),
 		cmocka_unit_test(test_mem_too_large),
 		cmocka_unit_test(test_mem_not_page_multiple),
+		cmocka_unit_test(test_hugepages_whole_pages),
 		cmocka_unit_test(test_assign_both_forms_and_repeat),
 		cmocka_unit_test(test_assign_duplicate_rejected),
 		cmocka_unit_test(test_assign_bad_address),

@@ -16,7 +16,7 @@
 #include <cmocka.h>
 
 #include "minivmm/irq.h"
-#include "minivmm/layout.h"
+#include "minivmm/x86/layout.h"
 
 /* 15 ISA IRQs (all but the cascade, 2) on a PIC + all 24 IOAPIC pins. */
 #define DEFAULT_ROUTES (15 + LAYOUT_IOAPIC_PINS)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Unit tests for src/mem.c: RAM layout around the 32-bit hole, gpa -> hva. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "minivmm/layout.h"
+#include "minivmm/x86/layout.h"
 #include "minivmm/mem.h"
 
 
@@ -172,22 +173,43 @@ static void test_alloc_backs_both_regions(void **state)
 
 	(void)state;
 	/* MAP_NORESERVE: 3 GiB + 8 MiB of address space, a few pages touched. */
-	if (mem_alloc(&m, 3 * GiB + 8 * MiB))
+	if (mem_alloc(&m, 3 * GiB + 8 * MiB, false))
 		skip();
-	assert_non_null(m.base);
-	assert_ptr_equal(m.region[0].hva, m.base);
-	assert_ptr_equal(m.region[1].hva, m.base + 3 * GiB);
+	assert_non_null(m.region[0].hva);
+	assert_non_null(m.region[1].hva);
+	/* Large-page friendly: 1 GiB aligned for the 3 GiB region, 2 MiB for 8 MiB. */
+	assert_int_equal((uintptr_t)m.region[0].hva % GiB, 0);
+	assert_int_equal((uintptr_t)m.region[1].hva % (2 * MiB), 0);
 	lo = mem_gpa_to_hva(&m, 3 * GiB - 1, 1);
 	hi = mem_gpa_to_hva(&m, 4 * GiB, 1);
 	assert_non_null(lo);
 	assert_non_null(hi);
 	*lo = 0x11;
 	*hi = 0x22;
-	assert_int_equal(m.base[3 * GiB - 1], 0x11);
-	assert_int_equal(m.base[3 * GiB], 0x22);
+	assert_int_equal(m.region[0].hva[3 * GiB - 1], 0x11);
+	assert_int_equal(m.region[1].hva[0], 0x22);
 	mem_free(&m);
-	assert_null(m.base);
+	assert_null(m.region[0].hva);
+	assert_null(m.region[1].hva);
 	mem_free(&m); /* idempotent */
+}
+
+static void test_host_align(void **state)
+{
+	(void)state;
+	assert_int_equal(mem_host_align(4096), 2 * MiB);
+	assert_int_equal(mem_host_align(GiB - 1), 2 * MiB);
+	assert_int_equal(mem_host_align(GiB), GiB);
+	assert_int_equal(mem_host_align(3 * GiB), GiB);
+}
+
+static void test_hugetlb_needs_whole_pages(void **state)
+{
+	struct guest_mem m;
+
+	(void)state;
+	assert_int_equal(mem_alloc(&m, 64 * MiB + 4096, true), -EINVAL);
+	assert_null(m.region[0].hva);
 }
 
 int main(void)
@@ -203,6 +225,8 @@ int main(void)
 		cmocka_unit_test(test_gpa_len_overflow),
 		cmocka_unit_test(test_gpa_unmapped_is_null),
 		cmocka_unit_test(test_alloc_backs_both_regions),
+		cmocka_unit_test(test_host_align),
+		cmocka_unit_test(test_hugetlb_needs_whole_pages),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -25,7 +25,7 @@
 #include <cmocka.h>
 
 #include "minivmm/decompress.h"
-#include "minivmm/layout.h"
+#include "minivmm/x86/layout.h"
 #include "minivmm/mem.h"
 #include "minivmm/x86/boot.h"
 #include "minivmm/x86/vmlinux.h"

@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "minivmm/layout.h"
+#include "minivmm/x86/layout.h"
 #include "minivmm/pci.h"
 #include "minivmm/vm.h"
 

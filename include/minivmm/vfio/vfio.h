@@ -100,6 +100,7 @@ struct vfio_dev {
 	int fd;                      /* -1 until opened */
 	struct vfio_device_info info;
 	uint64_t cfg_offset;
+	uint64_t page_size;          /* the host's (sysconf) */
 	struct vconfig vc;
 	struct vfio_bar bar[VCONFIG_BARS];
 	/* Copy of the expansion ROM, read at first use (any vCPU: atomic). */

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "minivmm/fileio.h"
-#include "minivmm/layout.h"
+#include "minivmm/x86/layout.h"
 #include "minivmm/log.h"
 #include "minivmm/x86/boot.h"
 

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "minivmm/kvm.h"
-#include "minivmm/layout.h"
+#include "minivmm/x86/layout.h"
 #include "minivmm/log.h"
 #include "minivmm/vm.h"
 #include "minivmm/x86/boot.h"

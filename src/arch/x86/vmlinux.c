@@ -11,7 +11,7 @@
 #include "minivmm/cache.h"
 #include "minivmm/decompress.h"
 #include "minivmm/fileio.h"
-#include "minivmm/layout.h"
+#include "minivmm/x86/layout.h"
 #include "minivmm/log.h"
 #include "minivmm/x86/vmlinux.h"
 

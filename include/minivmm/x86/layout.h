@@ -4,12 +4,10 @@
  * Every address the VMM hands to the guest is named here, with the reason
  * for its value.
  */
-#ifndef MINIVMM_LAYOUT_H
-#define MINIVMM_LAYOUT_H
+#ifndef MINIVMM_X86_LAYOUT_H
+#define MINIVMM_X86_LAYOUT_H
 
-#define KiB (1ULL << 10)
-#define MiB (1ULL << 20)
-#define GiB (1ULL << 30)
+#include "minivmm/units.h"
 
 /* ---- Low memory: boot structures the VMM writes before the first vCPU runs ---- */
 
