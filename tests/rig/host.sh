@@ -17,6 +17,8 @@
 #                     (attach it with e.g. --device nvme,serial=x,drive=ID)
 #   --no-iommu        no emulated intel-iommu (and no intel_iommu=on)
 #   --env K=V         export K=V to the scenarios (repeatable)
+#   --cpu MODEL       emulated host CPU (default EPYC,+svm,+npt)
+#   --tcg-thread single|multi  TCG threading (default multi)
 #   --name NAME       name of this run (log file names; default: scenarios)
 # Environment: MINIVMM=path (default build/minivmm, built if missing;
 #   MINIVMM=none boots without it), MINIVMM_RIG_OUT (logs, default
@@ -32,8 +34,9 @@ source "$here/common.sh"
 # shellcheck source=tests/rig/kernel.sh
 source "$here/kernel.sh"
 
-usage() { sed -n '2,29s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+usage() { sed -n '2,31s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 
+cpu=EPYC,+svm,+npt tcg_thread=multi
 mem=3072 smp=2 timeout=1800 stimeout=900 with_qemu='' name='' iommu=1
 devices=() adds=() elfs=() disks=() envs=() scenarios=()
 while (($#)); do
@@ -50,6 +53,8 @@ while (($#)); do
 	--no-iommu) iommu=''; shift ;;
 	--env) envs+=("${2:?}"); shift 2 ;;
 	--name) name=${2:?}; shift 2 ;;
+	--cpu) cpu=${2:?}; shift 2 ;;
+	--tcg-thread) tcg_thread=${2:?}; shift 2 ;;
 	-h | --help) usage ;;
 	-*) echo "host.sh: unknown option $1" >&2; usage ;;
 	*) scenarios+=("$1"); shift ;;
@@ -166,8 +171,8 @@ initrd=$work/host-initrd.cpio
 # ---- QEMU ----
 # shellcheck disable=SC2054 # commas are QEMU option syntax
 qargs=(
-	-machine q35 -accel tcg,thread=multi
-	-cpu EPYC,+svm,+npt -smp "$smp" -m "$mem"
+	-machine q35 -accel "tcg,thread=$tcg_thread"
+	-cpu "$cpu" -smp "$smp" -m "$mem"
 	-nodefaults -display none -monitor none -no-reboot
 	-device isa-debug-exit,iobase=0xf4,iosize=1
 	-serial "file:$out/$name.console.log" -serial "file:$out/$name.tap"
