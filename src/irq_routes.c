@@ -5,16 +5,18 @@
 #include <string.h>
 
 #include "minivmm/irq.h"
-#include "minivmm/x86/layout.h"
 
-/* ISA IRQs 0-15 go to both PICs and the IOAPIC, like KVM's default table. */
-#define ISA_IRQS 16
-#define PIC_MASTER_IRQS 8
+static bool msi_gsi_used(const struct irq_routes *r, unsigned int gsi)
+{
+	return gsi >= r->msi_first && gsi < IRQ_MAX_ROUTES && (r->msi_used[gsi / 64] & (1ULL << (gsi % 64)));
+}
 
 static int routes_push(struct irq_routes *r, const struct kvm_irq_routing_entry *e)
 {
+	if (r->table->nr == IRQ_MAX_ROUTES)
+		return -ENOSPC;
 	if (r->table->nr == r->cap) {
-		unsigned int cap = r->cap * 2;
+		unsigned int cap = r->cap * 2 > IRQ_MAX_ROUTES ? IRQ_MAX_ROUTES : r->cap * 2;
 		struct kvm_irq_routing *t =
 			realloc(r->table, sizeof(*t) + cap * sizeof(t->entries[0]));
 
@@ -27,31 +29,16 @@ static int routes_push(struct irq_routes *r, const struct kvm_irq_routing_entry 
 	return 0;
 }
 
-int irq_routes_init(struct irq_routes *r)
+int irq_routes_init(struct irq_routes *r, unsigned int msi_first, bool msi_devid)
 {
-	int ret = 0;
-
 	memset(r, 0, sizeof(*r));
+	if (msi_first >= IRQ_MAX_ROUTES)
+		return -EINVAL;
+	r->msi_first = msi_first;
+	r->msi_devid = msi_devid;
 	r->cap = 64;
 	r->table = calloc(1, sizeof(*r->table) + r->cap * sizeof(r->table->entries[0]));
-	if (!r->table)
-		return -ENOMEM;
-	for (unsigned int gsi = 0; !ret && gsi < LAYOUT_IOAPIC_PINS; gsi++) {
-		struct kvm_irq_routing_entry e = { .gsi = gsi, .type = KVM_IRQ_ROUTING_IRQCHIP };
-
-		if (gsi < ISA_IRQS && gsi != 2) {
-			/* IRQ 2 is the cascade: the PIC never delivers it itself. */
-			e.u.irqchip.irqchip = gsi < PIC_MASTER_IRQS ? KVM_IRQCHIP_PIC_MASTER
-								    : KVM_IRQCHIP_PIC_SLAVE;
-			e.u.irqchip.pin = gsi % PIC_MASTER_IRQS;
-			ret = routes_push(r, &e);
-		}
-		e.u.irqchip.irqchip = KVM_IRQCHIP_IOAPIC;
-		e.u.irqchip.pin = gsi;
-		if (!ret)
-			ret = routes_push(r, &e);
-	}
-	return ret;
+	return r->table ? 0 : -ENOMEM;
 }
 
 void irq_routes_destroy(struct irq_routes *r)
@@ -60,11 +47,30 @@ void irq_routes_destroy(struct irq_routes *r)
 	r->table = NULL;
 }
 
+int irq_routes_add_irqchip(struct irq_routes *r, unsigned int gsi, unsigned int chip, unsigned int pin)
+{
+	struct kvm_irq_routing_entry e = {
+		.gsi = gsi, .type = KVM_IRQ_ROUTING_IRQCHIP, .u.irqchip = { .irqchip = chip, .pin = pin },
+	};
+	int ret;
+
+	if (gsi >= r->msi_first || r->nmsi)
+		return -EINVAL; /* the irqchip's inputs come first, below the MSI GSIs */
+	ret = routes_push(r, &e);
+	if (!ret)
+		r->nfixed++;
+	return ret;
+}
+
 int irq_routes_alloc_msi(struct irq_routes *r)
 {
-	for (unsigned int gsi = LAYOUT_GSI_MSI_FIRST; gsi < IRQ_MAX_GSI; gsi++) {
-		if (!(r->msi_used[gsi / 64] & (1ULL << (gsi % 64)))) {
+	/* Every allocated GSI may get a route: the table must hold them all. */
+	if (r->nfixed + r->nmsi >= IRQ_MAX_ROUTES)
+		return -ENOSPC;
+	for (unsigned int gsi = r->msi_first; gsi < IRQ_MAX_ROUTES; gsi++) {
+		if (!msi_gsi_used(r, gsi)) {
 			r->msi_used[gsi / 64] |= 1ULL << (gsi % 64);
+			r->nmsi++;
 			return gsi;
 		}
 	}
@@ -80,38 +86,45 @@ const struct kvm_irq_routing_entry *irq_routes_find(const struct irq_routes *r, 
 	return NULL;
 }
 
-int irq_routes_set_msi(struct irq_routes *r, unsigned int gsi, uint64_t addr, uint32_t data)
+int irq_routes_set_msi(struct irq_routes *r, unsigned int gsi, const struct msi_msg *m)
 {
 	struct kvm_irq_routing_entry e = {
 		.gsi = gsi,
 		.type = KVM_IRQ_ROUTING_MSI,
-		.u.msi = { .address_lo = (uint32_t)addr, .address_hi = (uint32_t)(addr >> 32), .data = data },
+		.u.msi = { .address_lo = (uint32_t)m->addr, .address_hi = (uint32_t)(m->addr >> 32), .data = m->data },
 	};
 	struct kvm_irq_routing_entry *old;
+	int ret;
 
-	if (gsi < LAYOUT_GSI_MSI_FIRST || gsi >= IRQ_MAX_GSI ||
-	    !(r->msi_used[gsi / 64] & (1ULL << (gsi % 64))))
+	if (!msi_gsi_used(r, gsi))
 		return -EINVAL;
+	if (r->msi_devid) {
+		e.flags = KVM_MSI_VALID_DEVID;
+		e.u.msi.devid = m->devid;
+	}
 	old = (struct kvm_irq_routing_entry *)irq_routes_find(r, gsi, KVM_IRQ_ROUTING_MSI);
 	if (old) {
+		if (!memcmp(old, &e, sizeof(e)))
+			return 0;
 		*old = e;
-		return 0;
+		return 1;
 	}
-	return routes_push(r, &e);
+	ret = routes_push(r, &e);
+	return ret ? ret : 1;
 }
 
-void irq_routes_free_msi(struct irq_routes *r, unsigned int gsi)
+int irq_routes_free_msi(struct irq_routes *r, unsigned int gsi)
 {
-	const struct kvm_irq_routing_entry *e = irq_routes_find(r, gsi, KVM_IRQ_ROUTING_MSI);
+	const struct kvm_irq_routing_entry *e;
 
-	if (e) {
-		unsigned int i = e - r->table->entries;
-
-		memmove(&r->table->entries[i], &r->table->entries[i + 1],
-			(r->table->nr - i - 1) * sizeof(*e));
-		r->table->nr--;
-	}
-	if (gsi < IRQ_MAX_GSI)
-		r->msi_used[gsi / 64] &= ~(1ULL << (gsi % 64));
+	if (!msi_gsi_used(r, gsi))
+		return 0; /* not an MSI GSI we handed out: never an irqchip route */
+	r->msi_used[gsi / 64] &= ~(1ULL << (gsi % 64));
+	r->nmsi--;
+	e = irq_routes_find(r, gsi, KVM_IRQ_ROUTING_MSI);
+	if (!e)
+		return 0;
+	memmove((void *)e, e + 1, (r->table->nr - (e - r->table->entries) - 1) * sizeof(*e));
+	r->table->nr--;
+	return 1;
 }
-

@@ -327,7 +327,7 @@ int vm_create(struct vm *vm, const struct config *cfg, const struct boot_image *
 	if (!ret)
 		ret = vm_create_devices(vm);
 	if (!ret)
-		ret = irq_router_init(vm);
+		ret = irq_router_init(&vm->irq, vm->vm_fd);
 	if (!ret)
 		ret = vfio_assign_all(vm);
 	if (!ret)
@@ -452,9 +452,10 @@ void vm_print_stats(struct vm *vm, FILE *f)
 		fprintf(f, "%s\"%s\": %llu", sep, c->name, (unsigned long long)atomic_load(&c->count));
 		sep = ", ";
 	}
-	fprintf(f, "}, \"unclaimed\": {\"pio\": %llu, \"mmio\": %llu}, \"gsi_routing_updates\": %llu",
+	fprintf(f, "}, \"unclaimed\": {\"pio\": %llu, \"mmio\": %llu}, \"gsi_routing_updates\": %llu, \"msi_route_updates\": %llu",
 		(unsigned long long)atomic_load(&vm->pio.unclaimed),
-		(unsigned long long)atomic_load(&vm->mmio.unclaimed), (unsigned long long)vm->irq.commits);
+		(unsigned long long)atomic_load(&vm->mmio.unclaimed), (unsigned long long)vm->irq.commits,
+		(unsigned long long)vm->irq.msi_updates);
 	fprintf(f, ", \"interrupts\": {");
 	for (unsigned int i = 0; vm->assigned && i < vm->nassigned; i++) {
 		struct vfio_dev *d = &vm->assigned[i];
@@ -480,7 +481,7 @@ void vm_destroy(struct vm *vm)
 	vm->cpuid = NULL;
 	/* Devices go back to the host before the VM and its RAM disappear. */
 	vfio_release_all(vm);
-	irq_router_destroy(vm);
+	irq_router_destroy(&vm->irq);
 	pci_bus_destroy(&vm->pci);
 	serial_destroy(&vm->serial);
 	console_destroy(&vm->console);

@@ -14,6 +14,8 @@ int quiet_ioctl_once(int fd, unsigned long req);
 
 #define kvm_ioctl(vm, req, arg) named_ioctl((vm)->kvm_fd, req, (void *)(arg), #req)
 #define vm_ioctl(vm, req, arg) named_ioctl((vm)->vm_fd, req, (void *)(arg), #req)
+/* On a bare VM fd, for objects that hold the fd rather than the VM. */
+#define vmfd_ioctl(fd, req, arg) named_ioctl(fd, req, (void *)(arg), #req)
 #define vcpu_ioctl(vcpu, req, arg) named_ioctl((vcpu)->fd, req, (void *)(arg), #req)
 
 #endif

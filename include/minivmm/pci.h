@@ -65,8 +65,6 @@ void pci_ecam_decode(uint64_t offset, struct pci_cfg_addr *out);
 /* One config access on bus 0; absent functions read all-ones. */
 void pci_cfg_access(struct pci_bus *pci, const struct pci_cfg_addr *a, void *data, unsigned int len,
 		    bool is_write);
-/* IOAPIC input for @slot's INTx @pin (0=INTA). The same rule feeds the _PRT. */
-unsigned int pci_intx_gsi(unsigned int slot, unsigned int pin);
 
 /* A guest address window BARs are carved from, lowest address first. */
 struct pci_window {

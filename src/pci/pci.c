@@ -25,12 +25,6 @@ void pci_ecam_decode(uint64_t offset, struct pci_cfg_addr *out)
 	out->reg = offset & 0xfff;
 }
 
-unsigned int pci_intx_gsi(unsigned int slot, unsigned int pin)
-{
-	/* The classic swizzle spreads neighbouring slots over the 8 lines. */
-	return LAYOUT_GSI_PCI_INTX_FIRST + ((slot + pin) % LAYOUT_GSI_PCI_INTX_COUNT);
-}
-
 void pci_cfg_access(struct pci_bus *pci, const struct pci_cfg_addr *a, void *data, unsigned int len,
 		    bool is_write)
 {

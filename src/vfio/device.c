@@ -544,7 +544,8 @@ static int dev_place_on_bus(struct vfio_dev *d)
 	snprintf(d->pdev.name, sizeof(d->pdev.name), "%s", d->name);
 	d->pdev.cfg_read = dev_cfg_read;
 	d->pdev.cfg_write = dev_cfg_write;
-	return pci_bus_add(&vm->pci, &d->pdev, PCI_DEVFN(slot, d->multifunction ? d->bdf.fn : 0));
+	d->requester_id = PCI_DEVFN(slot, d->multifunction ? d->bdf.fn : 0); /* bus 0 */
+	return pci_bus_add(&vm->pci, &d->pdev, d->requester_id);
 }
 
 int vfio_dev_setup(struct vfio_dev *d)

@@ -20,6 +20,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "minivmm/arch.h"
 #include "minivmm/irq.h"
 #include "minivmm/kvm.h"
 #include "minivmm/log.h"
@@ -66,7 +67,7 @@ static int irqs_set(struct vfio_dev *d, unsigned int index, uint32_t action, uns
 static void vec_mask(struct vfio_dev *d, struct vfio_vector *v)
 {
 	if (v->irqfd)
-		irq_irqfd_deassign(d->vm, v->efd, v->gsi);
+		irq_irqfd_deassign(&d->vm->irq, v->efd, v->gsi);
 	v->irqfd = false;
 }
 
@@ -75,15 +76,17 @@ static int vec_route(struct vfio_dev *d, struct vfio_vector *v, uint64_t addr, u
 	int ret;
 
 	if (!v->gsi_valid) {
-		ret = irq_msi_alloc(d->vm, &v->gsi);
+		ret = irq_msi_alloc(&d->vm->irq, &v->gsi);
 		if (ret)
 			return ret;
 		v->gsi_valid = true;
 	} else if (v->routed && v->addr == addr && v->data == data) {
 		return 0;
 	}
-	/* Only this vector's route changes: an IRQ moved to another CPU. */
-	ret = irq_msi_update(d->vm, v->gsi, addr, data);
+	/* Only this vector's route changes (an IRQ moved to another CPU);
+	 * it reaches KVM with the next flush, once per guest write. */
+	ret = irq_msi_set(&d->vm->irq, v->gsi,
+			  &(struct msi_msg){ .addr = addr, .data = data, .devid = d->requester_id });
 	if (!ret) {
 		v->addr = addr;
 		v->data = data;
@@ -98,7 +101,7 @@ static int vec_unmask(struct vfio_dev *d, struct vfio_vector *v, int resample_fd
 
 	if (v->irqfd || v->efd < 0)
 		return 0;
-	ret = irq_irqfd_assign(d->vm, v->efd, v->gsi, resample_fd);
+	ret = irq_irqfd_assign(&d->vm->irq, v->efd, v->gsi, resample_fd);
 	v->irqfd = !ret;
 	return ret;
 }
@@ -107,7 +110,7 @@ static void vec_release(struct vfio_dev *d, struct vfio_vector *v)
 {
 	vec_mask(d, v);
 	if (v->gsi_valid && d->intr.mode != VFIO_IRQ_INTX)
-		irq_msi_free(d->vm, v->gsi);
+		irq_msi_free(&d->vm->irq, v->gsi);
 	v->gsi_valid = false;
 	v->routed = false;
 	if (v->efd >= 0)
@@ -278,6 +281,8 @@ void vfio_intr_cfg_event(struct vfio_dev *d, unsigned int events)
 		msix_control_changed(d);
 	if ((events & VCONFIG_EV_MSI) && d->vc.msi_cap)
 		msi_changed(d);
+	/* Routes left over by the unmasks above (moved, freed). */
+	irq_flush(&d->vm->irq);
 	pthread_mutex_unlock(&d->intr.lock);
 }
 
@@ -285,6 +290,8 @@ void vfio_intr_table_access(struct vfio_dev *d, uint64_t off, void *data, unsign
 {
 	pthread_mutex_lock(&d->intr.lock);
 	msix_table_access(&d->msix, off, data, len, is_write);
+	if (is_write)
+		irq_flush(&d->vm->irq);
 	pthread_mutex_unlock(&d->intr.lock);
 }
 
@@ -363,7 +370,7 @@ int vfio_intr_init(struct vfio_dev *d)
 		struct vfio_irq_info info = { .argsz = sizeof(info), .index = VFIO_PCI_INTX_IRQ_INDEX };
 
 		if (!quiet_ioctl(d->fd, VFIO_DEVICE_GET_IRQ_INFO, &info) && info.count)
-			in->intx_gsi = pci_intx_gsi(PCI_SLOT_OF(d->pdev.devfn), pin - 1);
+			in->intx_gsi = arch_pci_intx_gsi(PCI_SLOT_OF(d->pdev.devfn), pin - 1);
 	}
 	return intx_enable(d);
 }

@@ -15,18 +15,21 @@
 
 #include <cmocka.h>
 
+#include "minivmm/arch.h"
 #include "minivmm/irq.h"
 #include "minivmm/x86/layout.h"
 
 /* 15 ISA IRQs (all but the cascade, 2) on a PIC + all 24 IOAPIC pins. */
 #define DEFAULT_ROUTES (15 + LAYOUT_IOAPIC_PINS)
-#define MSI_GSIS (IRQ_MAX_GSI - LAYOUT_GSI_MSI_FIRST)
+/* The table holds at most IRQ_MAX_ROUTES entries, defaults included. */
+#define MSI_GSIS (IRQ_MAX_ROUTES - DEFAULT_ROUTES)
+#define LAST_MSI_GSI (LAYOUT_GSI_MSI_FIRST + MSI_GSIS - 1)
 
 static int setup(void **state)
 {
 	static struct irq_routes r;
 
-	if (irq_routes_init(&r))
+	if (irq_routes_init(&r, LAYOUT_GSI_MSI_FIRST, false) || arch_irq_default_routes(&r))
 		return -1;
 	*state = &r;
 	return 0;
@@ -39,6 +42,14 @@ static int teardown(void **state)
 	irq_routes_destroy(r);
 	assert_null(r->table);
 	return 0;
+}
+
+/* An MSI route; 1 (the table changed), 0 (it did not) or -errno. */
+static int set_msi(struct irq_routes *r, unsigned int gsi, uint64_t addr, uint32_t data)
+{
+	struct msi_msg m = { .addr = addr, .data = data, .devid = 0x1234 };
+
+	return irq_routes_set_msi(r, gsi, &m);
 }
 
 static bool gsi_used(const struct irq_routes *r, unsigned int gsi)
@@ -96,7 +107,7 @@ static void test_init_default_routes(void **state)
 	assert_int_equal(r->table->nr, DEFAULT_ROUTES);
 	assert_true(r->cap >= r->table->nr);
 	check_default_routes(r);
-	for (unsigned int i = 0; i < IRQ_MAX_GSI / 64; i++)
+	for (unsigned int i = 0; i < IRQ_MAX_ROUTES / 64; i++)
 		assert_int_equal(r->msi_used[i], 0);
 	/* The timer (0) and COM1 are routed; GSI 2 only via the IOAPIC. */
 	assert_non_null(irq_routes_find(r, 0, KVM_IRQ_ROUTING_IRQCHIP));
@@ -137,15 +148,15 @@ static void test_alloc_exhaustion(void **state)
 		assert_true(gsi > prev);
 		prev = gsi;
 	}
-	assert_int_equal(prev, IRQ_MAX_GSI - 1);
+	assert_int_equal(prev, LAST_MSI_GSI);
 	assert_int_equal(irq_routes_alloc_msi(r), -ENOSPC);
 	assert_int_equal(irq_routes_alloc_msi(r), -ENOSPC);
 
 	/* One freed in the middle and the last one come back, then full again. */
 	irq_routes_free_msi(r, 500);
-	irq_routes_free_msi(r, IRQ_MAX_GSI - 1);
+	irq_routes_free_msi(r, LAST_MSI_GSI);
 	assert_int_equal(irq_routes_alloc_msi(r), 500);
-	assert_int_equal(irq_routes_alloc_msi(r), IRQ_MAX_GSI - 1);
+	assert_int_equal(irq_routes_alloc_msi(r), LAST_MSI_GSI);
 	assert_int_equal(irq_routes_alloc_msi(r), -ENOSPC);
 	/* The bitmap never spilled onto the ISA/IOAPIC GSIs. */
 	for (unsigned int g = 0; g < LAYOUT_GSI_MSI_FIRST; g++)
@@ -158,7 +169,7 @@ static void test_set_msi_add_then_update(void **state)
 	const struct kvm_irq_routing_entry *e;
 	int gsi = irq_routes_alloc_msi(r);
 
-	assert_int_equal(irq_routes_set_msi(r, gsi, 0xfee01000ULL, 0x4041), 0);
+	assert_int_equal(set_msi(r, gsi, 0xfee01000ULL, 0x4041), 1);
 	assert_int_equal(r->table->nr, DEFAULT_ROUTES + 1);
 	e = irq_routes_find(r, gsi, KVM_IRQ_ROUTING_MSI);
 	assert_non_null(e);
@@ -170,7 +181,7 @@ static void test_set_msi_add_then_update(void **state)
 	assert_int_equal(e->u.msi.data, 0x4041);
 
 	/* The guest moved the IRQ to another CPU: updated in place. */
-	assert_int_equal(irq_routes_set_msi(r, gsi, 0x12345678fee02000ULL, 0x4052), 0);
+	assert_int_equal(set_msi(r, gsi, 0x12345678fee02000ULL, 0x4052), 1);
 	assert_int_equal(r->table->nr, DEFAULT_ROUTES + 1);
 	assert_ptr_equal(irq_routes_find(r, gsi, KVM_IRQ_ROUTING_MSI), e);
 	assert_int_equal(e->u.msi.address_lo, 0xfee02000u);
@@ -187,20 +198,20 @@ static void test_set_msi_rejects(void **state)
 
 	assert_int_equal(gsi, LAYOUT_GSI_MSI_FIRST);
 	/* Not allocated. */
-	assert_int_equal(irq_routes_set_msi(r, gsi + 1, 0xfee00000ULL, 0x30), -EINVAL);
+	assert_int_equal(set_msi(r, gsi + 1, 0xfee00000ULL, 0x30), -EINVAL);
 	/* Not an MSI GSI: must not disturb the default routes. */
-	assert_int_equal(irq_routes_set_msi(r, 4, 0xfee00000ULL, 0x30), -EINVAL);
-	assert_int_equal(irq_routes_set_msi(r, 0, 0xfee00000ULL, 0x30), -EINVAL);
-	assert_int_equal(irq_routes_set_msi(r, LAYOUT_GSI_MSI_FIRST - 1, 0xfee00000ULL, 0x30), -EINVAL);
+	assert_int_equal(set_msi(r, 4, 0xfee00000ULL, 0x30), -EINVAL);
+	assert_int_equal(set_msi(r, 0, 0xfee00000ULL, 0x30), -EINVAL);
+	assert_int_equal(set_msi(r, LAYOUT_GSI_MSI_FIRST - 1, 0xfee00000ULL, 0x30), -EINVAL);
 	/* Out of range (would index past msi_used). */
-	assert_int_equal(irq_routes_set_msi(r, IRQ_MAX_GSI, 0xfee00000ULL, 0x30), -EINVAL);
-	assert_int_equal(irq_routes_set_msi(r, IRQ_MAX_GSI + 64, 0xfee00000ULL, 0x30), -EINVAL);
-	assert_int_equal(irq_routes_set_msi(r, UINT_MAX, 0xfee00000ULL, 0x30), -EINVAL);
+	assert_int_equal(set_msi(r, IRQ_MAX_ROUTES, 0xfee00000ULL, 0x30), -EINVAL);
+	assert_int_equal(set_msi(r, IRQ_MAX_ROUTES + 64, 0xfee00000ULL, 0x30), -EINVAL);
+	assert_int_equal(set_msi(r, UINT_MAX, 0xfee00000ULL, 0x30), -EINVAL);
 	assert_int_equal(r->table->nr, DEFAULT_ROUTES);
 	check_default_routes(r);
 	/* A freed GSI can no longer be routed. */
 	irq_routes_free_msi(r, gsi);
-	assert_int_equal(irq_routes_set_msi(r, gsi, 0xfee00000ULL, 0x30), -EINVAL);
+	assert_int_equal(set_msi(r, gsi, 0xfee00000ULL, 0x30), -EINVAL);
 	assert_int_equal(r->table->nr, DEFAULT_ROUTES);
 }
 
@@ -211,7 +222,7 @@ static void test_free_removes_route(void **state)
 
 	for (unsigned int i = 0; i < 3; i++) {
 		g[i] = irq_routes_alloc_msi(r);
-		assert_int_equal(irq_routes_set_msi(r, g[i], 0xfee00000ULL | (i << 12), 0x40 + i), 0);
+		assert_int_equal(set_msi(r, g[i], 0xfee00000ULL | (i << 12), 0x40 + i), 1);
 	}
 	assert_int_equal(r->table->nr, DEFAULT_ROUTES + 3);
 
@@ -232,7 +243,7 @@ static void test_free_removes_route(void **state)
 	/* Freed GSI comes back and routes afresh. */
 	assert_int_equal(irq_routes_alloc_msi(r), g[1]);
 	assert_null(irq_routes_find(r, g[1], KVM_IRQ_ROUTING_MSI));
-	assert_int_equal(irq_routes_set_msi(r, g[1], 0xfee0f000ULL, 0x99), 0);
+	assert_int_equal(set_msi(r, g[1], 0xfee0f000ULL, 0x99), 1);
 	assert_int_equal(r->table->nr, DEFAULT_ROUTES + 3);
 
 	/* Freeing the last entry, and freeing an allocated GSI without a route. */
@@ -251,7 +262,7 @@ static void test_free_leaves_irqchip_routes(void **state)
 	/* Not MSI routes: nothing removed, no out-of-bounds bitmap access. */
 	irq_routes_free_msi(r, 4);
 	irq_routes_free_msi(r, 2);
-	irq_routes_free_msi(r, IRQ_MAX_GSI);
+	irq_routes_free_msi(r, IRQ_MAX_ROUTES);
 	irq_routes_free_msi(r, UINT_MAX);
 	assert_int_equal(r->table->nr, DEFAULT_ROUTES);
 	check_default_routes(r);
@@ -269,7 +280,7 @@ static void test_find_by_type(void **state)
 	assert_null(irq_routes_find(r, 4, KVM_IRQ_ROUTING_MSI));
 
 	assert_null(irq_routes_find(r, gsi, KVM_IRQ_ROUTING_MSI));
-	assert_int_equal(irq_routes_set_msi(r, gsi, 0xfee00000ULL, 0x21), 0);
+	assert_int_equal(set_msi(r, gsi, 0xfee00000ULL, 0x21), 1);
 	e = irq_routes_find(r, gsi, KVM_IRQ_ROUTING_MSI);
 	assert_non_null(e);
 	assert_int_equal(e->u.msi.data, 0x21);
@@ -288,7 +299,7 @@ static void test_growth_keeps_entries(void **state)
 		int gsi = irq_routes_alloc_msi(r);
 
 		assert_int_equal(gsi, LAYOUT_GSI_MSI_FIRST + i);
-		assert_int_equal(irq_routes_set_msi(r, gsi, 0xfee00000ULL | (i << 12), 0x1000 + i), 0);
+		assert_int_equal(set_msi(r, gsi, 0xfee00000ULL | (i << 12), 0x1000 + i), 1);
 		assert_int_equal(r->table->nr, DEFAULT_ROUTES + i + 1);
 		assert_true(r->cap >= r->table->nr);
 	}
@@ -306,11 +317,70 @@ static void test_growth_keeps_entries(void **state)
 	for (unsigned int i = n; i < MSI_GSIS; i++) {
 		int gsi = irq_routes_alloc_msi(r);
 
-		assert_int_equal(irq_routes_set_msi(r, gsi, 0xfee00000ULL, i), 0);
+		assert_int_equal(set_msi(r, gsi, 0xfee00000ULL, i), 1);
 	}
 	assert_int_equal(r->table->nr, DEFAULT_ROUTES + MSI_GSIS);
-	assert_int_equal(irq_routes_find(r, IRQ_MAX_GSI - 1, KVM_IRQ_ROUTING_MSI)->u.msi.data, MSI_GSIS - 1);
+	assert_int_equal(irq_routes_find(r, LAST_MSI_GSI, KVM_IRQ_ROUTING_MSI)->u.msi.data, MSI_GSIS - 1);
 	check_default_routes(r);
+}
+
+static void test_set_same_message_is_no_change(void **state)
+{
+	struct irq_routes *r = *state;
+	int gsi = irq_routes_alloc_msi(r);
+
+	assert_int_equal(set_msi(r, gsi, 0xfee01000ULL, 0x41), 1);
+	/* Unchanged: nothing to hand to KVM. */
+	assert_int_equal(set_msi(r, gsi, 0xfee01000ULL, 0x41), 0);
+	assert_int_equal(set_msi(r, gsi, 0xfee01000ULL, 0x42), 1);
+	assert_int_equal(r->table->nr, DEFAULT_ROUTES + 1);
+}
+
+static void test_devid_when_the_irqchip_needs_it(void **state)
+{
+	struct irq_routes r;
+	struct msi_msg m = { .addr = 0x8090040, .data = 3, .devid = 0x0018 };
+	const struct kvm_irq_routing_entry *e;
+	int gsi;
+
+	(void)state;
+	/* An ITS-like irqchip: MSI GSIs from 32, device IDs in every route. */
+	assert_int_equal(irq_routes_init(&r, 32, true), 0);
+	assert_int_equal(irq_routes_add_irqchip(&r, 5, 0, 5), 0);
+	assert_int_equal(irq_routes_add_irqchip(&r, 32, 0, 0), -EINVAL); /* an MSI GSI */
+	gsi = irq_routes_alloc_msi(&r);
+	assert_int_equal(gsi, 32);
+	/* The irqchip's routes come before any MSI GSI is handed out. */
+	assert_int_equal(irq_routes_add_irqchip(&r, 6, 0, 6), -EINVAL);
+	assert_int_equal(irq_routes_set_msi(&r, gsi, &m), 1);
+	e = irq_routes_find(&r, gsi, KVM_IRQ_ROUTING_MSI);
+	assert_non_null(e);
+	assert_int_equal(e->flags, KVM_MSI_VALID_DEVID);
+	assert_int_equal(e->u.msi.devid, 0x0018);
+	/* Another requester, same message: a different route. */
+	m.devid = 0x0020;
+	assert_int_equal(irq_routes_set_msi(&r, gsi, &m), 1);
+	assert_int_equal(e->u.msi.devid, 0x0020);
+	irq_routes_destroy(&r);
+
+	/* x86 (no device IDs): flags stay 0 whatever the devid. */
+	assert_int_equal(irq_routes_init(&r, 24, false), 0);
+	gsi = irq_routes_alloc_msi(&r);
+	assert_int_equal(irq_routes_set_msi(&r, gsi, &m), 1);
+	assert_int_equal(irq_routes_find(&r, gsi, KVM_IRQ_ROUTING_MSI)->flags, 0);
+	irq_routes_destroy(&r);
+}
+
+static void test_table_never_exceeds_kvm_limit(void **state)
+{
+	struct irq_routes *r = *state;
+
+	for (unsigned int i = 0; i < MSI_GSIS; i++)
+		assert_int_equal(set_msi(r, irq_routes_alloc_msi(r), 0xfee00000ULL, i), 1);
+	assert_int_equal(r->table->nr, IRQ_MAX_ROUTES);
+	assert_int_equal(irq_routes_alloc_msi(r), -ENOSPC);
+	/* 2048 MSI-X vectors of one device plus others fit. */
+	assert_true(MSI_GSIS >= 2048 + 1024);
 }
 
 int main(void)
@@ -325,6 +395,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_free_leaves_irqchip_routes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_find_by_type, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_growth_keeps_entries, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_set_same_message_is_no_change, setup, teardown),
+		cmocka_unit_test(test_devid_when_the_irqchip_needs_it),
+		cmocka_unit_test_setup_teardown(test_table_never_exceeds_kvm_limit, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

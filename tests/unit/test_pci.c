@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "minivmm/x86/layout.h"
+#include "minivmm/arch.h"
 #include "minivmm/pci.h"
 #include "minivmm/pci_bdf.h"
 #include "minivmm/vm.h"
@@ -310,20 +311,20 @@ static void test_intx_gsi_range_and_swizzle(void **state)
 	(void)state;
 	for (unsigned int slot = 0; slot < 32; slot++)
 		for (unsigned int pin = 0; pin < 4; pin++) {
-			unsigned int gsi = pci_intx_gsi(slot, pin);
+			unsigned int gsi = arch_pci_intx_gsi(slot, pin);
 
 			assert_in_range(gsi, 16, 23);
 			/* Next slot, same pin: next line (mod 8). */
-			assert_int_equal(pci_intx_gsi(slot + 1, pin), 16 + (gsi - 16 + 1) % 8);
+			assert_int_equal(arch_pci_intx_gsi(slot + 1, pin), 16 + (gsi - 16 + 1) % 8);
 		}
-	assert_int_equal(pci_intx_gsi(0, 0), 16);
-	assert_int_equal(pci_intx_gsi(1, 0), 17);
-	assert_int_equal(pci_intx_gsi(0, 1), 17);
-	assert_int_equal(pci_intx_gsi(7, 1), 16);
-	assert_int_equal(pci_intx_gsi(31, 3), 16 + (31 + 3) % 8);
+	assert_int_equal(arch_pci_intx_gsi(0, 0), 16);
+	assert_int_equal(arch_pci_intx_gsi(1, 0), 17);
+	assert_int_equal(arch_pci_intx_gsi(0, 1), 17);
+	assert_int_equal(arch_pci_intx_gsi(7, 1), 16);
+	assert_int_equal(arch_pci_intx_gsi(31, 3), 16 + (31 + 3) % 8);
 	/* The four pins of a slot use four different lines. */
-	assert_int_not_equal(pci_intx_gsi(5, 0), pci_intx_gsi(5, 1));
-	assert_int_not_equal(pci_intx_gsi(5, 0), pci_intx_gsi(5, 3));
+	assert_int_not_equal(arch_pci_intx_gsi(5, 0), arch_pci_intx_gsi(5, 1));
+	assert_int_not_equal(arch_pci_intx_gsi(5, 0), arch_pci_intx_gsi(5, 3));
 }
 
 /* ---- Host bridge on a full pci_bus_init (fake VM with two buses) ---- */

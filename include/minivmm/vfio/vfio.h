@@ -96,6 +96,7 @@ struct vfio_dev {
 	struct host_pci host;
 	char name[PCI_BDF_STRLEN];
 	struct pci_dev pdev;
+	uint32_t requester_id;       /* guest bus << 8 | devfn: the MSI device ID */
 	struct vfio_group *group;
 	int fd;                      /* -1 until opened */
 	struct vfio_device_info info;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
 
+#include "minivmm/arch.h"
 #include "minivmm/x86/layout.h"
 #include "minivmm/log.h"
 #include "minivmm/pci.h"
@@ -44,7 +45,7 @@ int platform_write_acpi(struct vm *vm, uint64_t *rsdp)
 	for (unsigned int slot = 0; slot < PCI_SLOTS; slot++)
 		for (unsigned int pin = 0; pin < PCI_INTX_PINS; pin++)
 			prt[slot * PCI_INTX_PINS + pin] = (struct acpi_prt_entry){
-				.slot = slot, .pin = pin, .gsi = pci_intx_gsi(slot, pin),
+				.slot = slot, .pin = pin, .gsi = arch_pci_intx_gsi(slot, pin),
 			};
 	if (!buf)
 		return -EFAULT;

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* How interrupts reach the x86 guest: PIC + IOAPIC inputs, PCI INTx on IOAPIC pins 16-23. */
+#include <linux/kvm.h>
+
+#include "minivmm/arch.h"
+#include "minivmm/irq.h"
+#include "minivmm/x86/layout.h"
+
+/* ISA IRQs 0-15 go to both PICs and the IOAPIC, like KVM's default table. */
+#define ISA_IRQS 16
+#define PIC_MASTER_IRQS 8
+#define ISA_CASCADE_IRQ 2
+
+int arch_irq_default_routes(struct irq_routes *r)
+{
+	int ret = 0;
+
+	for (unsigned int gsi = 0; !ret && gsi < LAYOUT_IOAPIC_PINS; gsi++) {
+		/* IRQ 2 is the cascade: the PIC never delivers it itself. */
+		if (gsi < ISA_IRQS && gsi != ISA_CASCADE_IRQ)
+			ret = irq_routes_add_irqchip(r, gsi,
+						     gsi < PIC_MASTER_IRQS ? KVM_IRQCHIP_PIC_MASTER : KVM_IRQCHIP_PIC_SLAVE,
+						     gsi % PIC_MASTER_IRQS);
+		if (!ret)
+			ret = irq_routes_add_irqchip(r, gsi, KVM_IRQCHIP_IOAPIC, gsi);
+	}
+	return ret;
+}
+
+unsigned int arch_pci_intx_gsi(unsigned int slot, unsigned int pin)
+{
+	/* The classic swizzle spreads neighbouring slots over the 8 lines;
+	 * the _PRT in the DSDT follows the same rule (platform.c). */
+	return LAYOUT_GSI_PCI_INTX_FIRST + ((slot + pin) % LAYOUT_GSI_PCI_INTX_COUNT);
+}
