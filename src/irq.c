@@ -113,3 +113,10 @@ int irq_irqfd_deassign(struct irq_router *ir, int fd, unsigned int gsi)
 
 	return vmfd_ioctl(ir->vm_fd, KVM_IRQFD, &irqfd);
 }
+
+int irq_set_line(struct irq_router *ir, unsigned int irq, int level)
+{
+	struct kvm_irq_level l = { .irq = irq, .level = level };
+
+	return vmfd_ioctl(ir->vm_fd, KVM_IRQ_LINE, &l);
+}

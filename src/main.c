@@ -9,14 +9,14 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include "minivmm/cache.h"
+#include "minivmm/arch.h"
 #include "minivmm/config.h"
 #include "minivmm/log.h"
 #include "minivmm/runner/doctor.h"
 #include "minivmm/runner/guest.h"
 #include "minivmm/runner/ktap.h"
+#include "minivmm/runner/watch.h"
 #include "minivmm/vm.h"
-#include "minivmm/x86/boot.h"
 
 #ifndef MINIVMM_VERSION
 #define MINIVMM_VERSION "0.1"
@@ -45,19 +45,19 @@ static int signals_setup(void)
 }
 
 /* Results the guest printed as KTAP/TAP: summary, JUnit, and status 1 on failure. */
-static int report_tests(struct vm *vm, const struct config *cfg, int status)
+static int report_tests(struct vm *vm, struct console_watch *w, const struct config *cfg, int status)
 {
 	const struct ktap_summary *sum;
-	double secs = vm->started_ms ? (double)(vm_now_ms() - vm->started_ms) / 1000 : 0;
+	double secs = vm->started_ms ? (double)(now_ms() - vm->started_ms) / 1000 : 0;
 
-	if (!vm->ktap)
+	if (!w->ktap)
 		return status;
-	ktap_finish(vm->ktap);
-	sum = ktap_summary(vm->ktap);
+	ktap_finish(w->ktap);
+	sum = ktap_summary(w->ktap);
 	if (cfg->junit) {
 		FILE *f = fopen(cfg->junit, "we");
 
-		if (!f || junit_write(f, vm->ktap, "minivmm", secs) || fclose(f)) {
+		if (!f || junit_write(f, w->ktap, "minivmm", secs) || fclose(f)) {
 			pr_err("cannot write --junit %s: %s", cfg->junit, strerror(errno));
 			return EXIT_VMM_ERROR;
 		}
@@ -78,9 +78,9 @@ static void report_exit(struct vm *vm, int status)
 	unsigned int n;
 
 	if (status == EXIT_GUEST_CRASH || status == EXIT_VMM_ERROR || status == EXIT_TIMEOUT || status > 128)
-		pr_err("%s", vm->exit_msg);
+		pr_err("%s", vm->run.exit_msg);
 	else
-		pr_info("%s", vm->exit_msg);
+		pr_info("%s", vm->run.exit_msg);
 	/* A guest that hangs or crashes: its last words, where the user looks. */
 	if (status == EXIT_TIMEOUT || (status == EXIT_GUEST_CRASH && vm->console.out_owned)) {
 		n = console_tail(&vm->console, tail, 10);
@@ -90,7 +90,7 @@ static void report_exit(struct vm *vm, int status)
 	}
 	/* Stopped from outside (a hang?) or a crash that is not a panic: where each vCPU was. */
 	if (status == EXIT_TIMEOUT || status == 128 + SIGTERM ||
-	    (status == EXIT_GUEST_CRASH && !atomic_load(&vm->panic_seen))) {
+	    (status == EXIT_GUEST_CRASH && !atomic_load(&vm->run.panic_seen))) {
 		char line[256];
 
 		for (unsigned int i = 0; i < vm->ncpus && vm->vcpus; i++)
@@ -102,7 +102,8 @@ static void report_exit(struct vm *vm, int status)
 int main(int argc, char *argv[])
 {
 	static struct vm vm;
-	struct boot_image kernel = { .fd = -1 };
+	struct console_watch watch = { 0 };
+	struct arch_kernel *kernel = NULL;
 	struct guest_boot gb;
 	struct config cfg;
 	char err[768];
@@ -131,39 +132,32 @@ int main(int argc, char *argv[])
 	}
 	/* Refuse a bad kernel, or a guest we cannot build, before any VM exists. */
 	if (guest_boot_prepare(&cfg, &gb, err, sizeof(err)) ||
-	    boot_image_open(&kernel, gb.kernel, err, sizeof(err))) {
+	    arch_kernel_open(&kernel, &cfg, gb.kernel, err, sizeof(err))) {
 		pr_err("%s", err);
 		config_free(&cfg);
 		return EXIT_VMM_ERROR;
 	}
-	if (cfg.kaslr && kernel.direct) {
-		pr_err("--kaslr needs a bzImage: a vmlinux ELF runs where it was linked; drop --kaslr or pass the bzImage");
-		boot_image_close(&kernel);
-		config_free(&cfg);
-		return EXIT_VMM_ERROR;
-	}
-	if (!cfg.kaslr) {
-		char cache[PATH_MAX];
 
-		cache_dir(cache, sizeof(cache));
-		boot_image_use_vmlinux(&kernel, cache, isatty(STDERR_FILENO)); /* else: the bzImage way */
-	}
-
-	if (vm_create(&vm, &cfg, &kernel, gb.initrd[0] ? gb.initrd : NULL, gb.cmdline)) {
+	if (vm_create(&vm, &cfg, kernel, gb.initrd[0] ? gb.initrd : NULL, gb.cmdline) ||
+	    console_watch_init(&watch, &vm.run)) {
 		status = EXIT_VMM_ERROR;
 	} else {
 		/* The image is in guest RAM now: its pages need not stay resident. */
-		boot_image_close(&kernel);
+		arch_kernel_close(kernel);
+		kernel = NULL;
+		vm.console.on_line = console_watch_line;
+		vm.console.opaque = &watch;
 		status = vm_run(&vm, sigfd);
 		report_exit(&vm, status);
-		status = report_tests(&vm, &cfg, status);
+		status = report_tests(&vm, &watch, &cfg, status);
 	}
 	/* Console first: a terminal gets its mode back before our last words. */
 	console_destroy(&vm.console);
 	if (cfg.stats)
 		vm_print_stats(&vm, stderr);
 	vm_destroy(&vm);
-	boot_image_close(&kernel);
+	console_watch_destroy(&watch);
+	arch_kernel_close(kernel);
 	close(sigfd);
 	config_free(&cfg);
 	return status;

@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "minivmm/arch.h"
 #include "minivmm/kvm.h"
 #include "minivmm/log.h"
 #include "minivmm/vcpu.h"
@@ -98,13 +99,13 @@ static void vcpu_handle_system_event(struct vcpu *vcpu)
 {
 	switch (vcpu->run->system_event.type) {
 	case KVM_SYSTEM_EVENT_SHUTDOWN:
-		vm_stop(vcpu->vm, EXIT_GUEST_OK, "guest powered off");
+		runstate_stop(&vcpu->vm->run, EXIT_GUEST_OK, "guest powered off");
 		break;
 	case KVM_SYSTEM_EVENT_RESET:
-		vm_guest_reset(vcpu->vm, "system reset");
+		runstate_reset(&vcpu->vm->run, "system reset");
 		break;
 	default:
-		vm_stop(vcpu->vm, EXIT_GUEST_CRASH, "guest crashed (system event %u on vCPU %u)",
+		runstate_stop(&vcpu->vm->run, EXIT_GUEST_CRASH, "guest crashed (system event %u on vCPU %u)",
 			vcpu->run->system_event.type, vcpu->id);
 	}
 }
@@ -126,29 +127,19 @@ static bool vcpu_handle_exit(struct vcpu *vcpu)
 		return true;
 	case KVM_EXIT_INTR:
 		return true;
-	case KVM_EXIT_SHUTDOWN:
-		/* A triple fault; after a panic it is how the kernel resets. */
-		vcpu->shut_down = true;
-		if (vm->panic_seen)
-			vm_stop(vm, EXIT_GUEST_CRASH, "%s", vm->panic_msg);
-		else
-			vm_stop(vm, EXIT_GUEST_CRASH, "guest triple fault on vCPU %u", vcpu->id);
-		return false;
 	case KVM_EXIT_SYSTEM_EVENT:
 		vcpu_handle_system_event(vcpu);
 		return false;
 	case KVM_EXIT_FAIL_ENTRY:
-		vm_stop(vm, EXIT_GUEST_CRASH, "vCPU %u failed VM entry (hardware reason %#llx)", vcpu->id,
+		runstate_stop(&vm->run, EXIT_GUEST_CRASH, "vCPU %u failed VM entry (hardware reason %#llx)", vcpu->id,
 			(unsigned long long)run->fail_entry.hardware_entry_failure_reason);
 		return false;
 	case KVM_EXIT_INTERNAL_ERROR:
-		vm_stop(vm, EXIT_GUEST_CRASH, "KVM internal error %u on vCPU %u (guest state KVM cannot emulate)",
+		runstate_stop(&vm->run, EXIT_GUEST_CRASH, "KVM internal error %u on vCPU %u (guest state KVM cannot emulate)",
 			run->internal.suberror, vcpu->id);
 		return false;
 	default:
-		vm_stop(vm, EXIT_GUEST_CRASH, "unexpected exit %s (%u) on vCPU %u",
-			vcpu_exit_name(run->exit_reason) ?: "?", run->exit_reason, vcpu->id);
-		return false;
+		return arch_vcpu_exit(vcpu);
 	}
 }
 
@@ -162,7 +153,7 @@ static void *vcpu_thread(void *arg)
 	sigaddset(&kick, VCPU_KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
 
-	while (!atomic_load(&vm->stopping)) {
+	while (!runstate_stopping(&vm->run)) {
 		int ret = quiet_ioctl_once(vcpu->fd, KVM_RUN);
 
 		if (ret == -EINTR || ret == -EAGAIN) {
@@ -170,7 +161,7 @@ static void *vcpu_thread(void *arg)
 			continue;
 		}
 		if (ret < 0) {
-			vm_stop(vm, EXIT_VMM_ERROR, "KVM_RUN failed on vCPU %u: %s", vcpu->id, strerror(-ret));
+			runstate_stop(&vm->run, EXIT_VMM_ERROR, "KVM_RUN failed on vCPU %u: %s", vcpu->id, strerror(-ret));
 			break;
 		}
 		if (!vcpu_handle_exit(vcpu))
@@ -217,34 +208,19 @@ void vcpu_kick(struct vcpu *vcpu)
 
 int vcpu_describe(struct vcpu *vcpu, char *buf, size_t len)
 {
-	static const char *const mp_names[] = {
-		[KVM_MP_STATE_RUNNABLE] = "running", [KVM_MP_STATE_UNINITIALIZED] = "not started",
-		[KVM_MP_STATE_INIT_RECEIVED] = "in INIT", [KVM_MP_STATE_HALTED] = "halted",
-		[KVM_MP_STATE_SIPI_RECEIVED] = "SIPI received",
-	};
-	struct kvm_mp_state mp = { 0 };
-	struct kvm_regs regs;
 	uint64_t exits = 0;
+	size_t n;
 	int ret;
 
 	if (vcpu->thread_started || vcpu->fd < 0)
 		return -EBUSY;
-	ret = vcpu_ioctl(vcpu, KVM_GET_REGS, &regs);
-	if (ret < 0)
-		return ret;
-	ret = vcpu_ioctl(vcpu, KVM_GET_MP_STATE, &mp);
-	if (ret < 0)
+	ret = arch_vcpu_describe(vcpu, buf, len);
+	if (ret)
 		return ret;
 	for (unsigned int r = 0; r < VCPU_EXIT_REASONS; r++)
 		exits += vcpu->exits[r];
-	snprintf(buf, len, "vCPU %u: %s, rip %#llx rsp %#llx rflags %#llx (interrupts %s), %llu exits",
-		 vcpu->id,
-		 /* AMD's KVM resets a vCPU that triple-faulted: its registers say nothing. */
-		 vcpu->shut_down ? "triple-faulted (registers as after reset)" :
-		 mp.mp_state < sizeof(mp_names) / sizeof(mp_names[0]) && mp_names[mp.mp_state] ?
-			 mp_names[mp.mp_state] : "in an unknown state",
-		 (unsigned long long)regs.rip, (unsigned long long)regs.rsp, (unsigned long long)regs.rflags,
-		 regs.rflags & (1u << 9) ? "on" : "off", (unsigned long long)exits);
+	n = strlen(buf);
+	snprintf(buf + n, len - n, ", %llu exits", (unsigned long long)exits);
 	return 0;
 }
 

@@ -12,12 +12,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Per-device access counter, listed by --stats. Owned by the device. */
-struct stat_counter {
-	char name[48];
-	atomic_ullong count;
-	struct stat_counter *next;
-};
+#include "minivmm/stats.h"
+
 
 /* @offset is relative to the claimed base; @data holds @len bytes. */
 typedef void (*bus_handler_t)(void *opaque, uint64_t offset, void *data, unsigned int len,

@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <termios.h>
 
 #define CONSOLE_LINE_MAX 256
@@ -35,6 +36,9 @@ struct console {
 	/* Called, under the console lock, for every complete line. */
 	void (*on_line)(void *opaque, const char *line);
 	void *opaque;
+	/* Where keystrokes go (the console UART); returns how many it took. */
+	size_t (*input)(void *opaque, const uint8_t *buf, size_t n);
+	void *input_opaque;
 };
 
 /* @path NULL: stdout. Puts a terminal stdin into raw mode. */

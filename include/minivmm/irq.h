@@ -77,5 +77,7 @@ int irq_flush(struct irq_router *ir);
 /* KVM_IRQFD: @fd raises @gsi (routes flushed first); @resample_fd >= 0 makes it level (INTx). */
 int irq_irqfd_assign(struct irq_router *ir, int fd, unsigned int gsi, int resample_fd);
 int irq_irqfd_deassign(struct irq_router *ir, int fd, unsigned int gsi);
+/* Level of an irqchip input as the arch encodes it (KVM_IRQ_LINE), for emulated devices. */
+int irq_set_line(struct irq_router *ir, unsigned int irq, int level);
 
 #endif

@@ -41,7 +41,11 @@ struct pci_host_bridge {
 	uint8_t cfg[64];             /* type 0 header; the rest reads as zeros */
 };
 
-struct vm;
+/* A guest address window BARs are carved from, lowest address first. */
+struct pci_window {
+	uint64_t base, size;
+	uint64_t next;               /* first free address */
+};
 
 struct pci_bus {
 	pthread_mutex_t lock;        /* serialises config accesses */
@@ -49,13 +53,21 @@ struct pci_bus {
 	uint32_t cf8;                /* CONFIG_ADDRESS latch */
 	struct pci_dev *devs[256];   /* by devfn */
 	struct stat_counter cf8_counter, ecam_counter;
+	struct stats *stats;
 	struct pci_host_bridge host_bridge;
+	/* Where BARs go (pure bump allocators over the arch's windows). */
+	struct pci_window mmio32, mmio64, io;
 };
 
-int pci_bus_init(struct pci_bus *pci, struct vm *vm);
+/* Bus 0 with ECAM where the arch puts it, and the arch's BAR windows. */
+int pci_bus_init(struct pci_bus *pci, struct bus *mmio, struct stats *stats);
+/* Configuration mechanism #1 (CONFIG_ADDRESS/CONFIG_DATA ports), where the arch has one. */
+int pci_cf8_register(struct pci_bus *pci, struct bus *pio, uint16_t addr_port, uint16_t data_port);
 void pci_bus_destroy(struct pci_bus *pci);
 /* -EBUSY when @devfn is taken. */
 int pci_bus_add(struct pci_bus *pci, struct pci_dev *dev, uint8_t devfn);
+/* Take @dev off the bus (hot-unplug): its config space reads all-ones. */
+void pci_bus_remove(struct pci_bus *pci, struct pci_dev *dev);
 /* First slot from @first_slot with function 0 free, or -ENOSPC. */
 int pci_bus_free_slot(const struct pci_bus *pci, unsigned int first_slot);
 
@@ -65,12 +77,6 @@ void pci_ecam_decode(uint64_t offset, struct pci_cfg_addr *out);
 /* One config access on bus 0; absent functions read all-ones. */
 void pci_cfg_access(struct pci_bus *pci, const struct pci_cfg_addr *a, void *data, unsigned int len,
 		    bool is_write);
-
-/* A guest address window BARs are carved from, lowest address first. */
-struct pci_window {
-	uint64_t base, size;
-	uint64_t next;               /* first free address */
-};
 
 void pci_window_init(struct pci_window *w, uint64_t base, uint64_t size);
 /* Naturally aligned (to max(size, @min_align)) block; -ENOSPC when full. */

@@ -36,4 +36,9 @@ void serial_io(void *opaque, uint64_t offset, void *data, unsigned int len, bool
 /* Keystrokes for the guest; returns how many bytes fit in the FIFO. */
 size_t serial_receive(struct serial *s, const uint8_t *buf, size_t n);
 
+struct devctx;
+
+/* The device: the UART at @base on @bus, the console's, raising @gsi (serial_dev.c). */
+int serial_create(const struct devctx *ctx, struct bus *bus, uint64_t base, unsigned int gsi);
+
 #endif

@@ -1,9 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "minivmm/x86/layout.h"
+#include "minivmm/bus.h"
+#include "minivmm/device.h"
 #include "minivmm/pvpanic.h"
-#include "minivmm/vm.h"
+#include "minivmm/runstate.h"
+
+struct pvpanic {
+	struct device dev;
+	struct runstate *run;
+	struct stats *stats;
+	struct bus *bus;
+	uint64_t base;
+	bool registered;
+	struct stat_counter counter;
+};
 
 static void pvpanic_io(void *opaque, uint64_t offset, void *data, unsigned int len, bool is_write)
 {
@@ -18,12 +31,33 @@ static void pvpanic_io(void *opaque, uint64_t offset, void *data, unsigned int l
 		return;
 	}
 	if (v & PVPANIC_PANICKED)
-		vm_guest_panicked(p->vm, "guest kernel panic (reported through pvpanic)");
+		runstate_panicked(p->run, "guest kernel panic (reported through pvpanic)");
 }
 
-int pvpanic_init(struct pvpanic *p, struct vm *vm)
+static void pvpanic_destroy(struct device *dev)
 {
-	p->vm = vm;
-	vm_add_counter(vm, &p->counter, "pvpanic");
-	return bus_register(&vm->pio, LAYOUT_PORT_PVPANIC, 1, pvpanic_io, p, &p->counter);
+	struct pvpanic *p = (struct pvpanic *)dev;
+
+	if (p->registered)
+		bus_unregister(p->bus, p->base, p);
+	stats_remove(p->stats, &p->counter);
+	free(p);
+}
+
+int pvpanic_create(const struct devctx *ctx, struct bus *bus, uint64_t base)
+{
+	struct pvpanic *p = calloc(1, sizeof(*p));
+	int ret;
+
+	if (!p)
+		return -ENOMEM;
+	*p = (struct pvpanic){
+		.dev = { .name = "pvpanic", .destroy = pvpanic_destroy },
+		.run = ctx->run, .stats = ctx->stats, .bus = bus, .base = base,
+	};
+	device_add(ctx, &p->dev);
+	stats_add(ctx->stats, &p->counter, "pvpanic");
+	ret = bus_register(bus, base, 1, pvpanic_io, p, &p->counter);
+	p->registered = !ret;
+	return ret;
 }

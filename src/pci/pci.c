@@ -2,9 +2,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "minivmm/x86/layout.h"
+#include "minivmm/arch.h"
 #include "minivmm/pci.h"
-#include "minivmm/vm.h"
 
 #define CF8_ENABLE (1u << 31)
 
@@ -83,23 +82,29 @@ static void pci_ecam_io(void *opaque, uint64_t offset, void *data, unsigned int 
 	pci_cfg_access(opaque, &a, data, len, is_write);
 }
 
-int pci_bus_init(struct pci_bus *pci, struct vm *vm)
+int pci_bus_init(struct pci_bus *pci, struct bus *mmio, struct stats *stats)
 {
-	int ret;
-
 	memset(pci, 0, sizeof(*pci));
 	if (pthread_mutex_init(&pci->lock, NULL))
 		return -ENOMEM;
 	pci->lock_ready = true;
-	vm_add_counter(vm, &pci->cf8_counter, "pci-cf8");
-	vm_add_counter(vm, &pci->ecam_counter, "pci-ecam");
-	ret = bus_register(&vm->pio, LAYOUT_PORT_PCI_CONFIG_ADDR, 4, pci_cf8_io, pci, &pci->cf8_counter);
+	pci->stats = stats;
+	pci_window_init(&pci->mmio32, arch_layout.pci_mmio32_base, arch_layout.pci_mmio32_size);
+	pci_window_init(&pci->mmio64, arch_layout.pci_mmio64_base, arch_layout.pci_mmio64_size);
+	pci_window_init(&pci->io, arch_layout.pci_io_base, arch_layout.pci_io_size);
+	stats_add(stats, &pci->ecam_counter, "pci-ecam");
+	return bus_register(mmio, arch_layout.ecam_base, (uint64_t)arch_layout.ecam_buses << 20, pci_ecam_io, pci,
+			    &pci->ecam_counter);
+}
+
+int pci_cf8_register(struct pci_bus *pci, struct bus *pio, uint16_t addr_port, uint16_t data_port)
+{
+	int ret;
+
+	stats_add(pci->stats, &pci->cf8_counter, "pci-cf8");
+	ret = bus_register(pio, addr_port, 4, pci_cf8_io, pci, &pci->cf8_counter);
 	if (!ret)
-		ret = bus_register(&vm->pio, LAYOUT_PORT_PCI_CONFIG_DATA, 4, pci_cfc_io, pci,
-				   &pci->cf8_counter);
-	if (!ret)
-		ret = bus_register(&vm->mmio, LAYOUT_PCI_ECAM_START, LAYOUT_PCI_ECAM_SIZE, pci_ecam_io, pci,
-				   &pci->ecam_counter);
+		ret = bus_register(pio, data_port, 4, pci_cfc_io, pci, &pci->cf8_counter);
 	return ret;
 }
 
@@ -117,6 +122,14 @@ int pci_bus_add(struct pci_bus *pci, struct pci_dev *dev, uint8_t devfn)
 	dev->devfn = devfn;
 	pci->devs[devfn] = dev;
 	return 0;
+}
+
+void pci_bus_remove(struct pci_bus *pci, struct pci_dev *dev)
+{
+	pthread_mutex_lock(&pci->lock);
+	if (pci->devs[dev->devfn] == dev)
+		pci->devs[dev->devfn] = NULL;
+	pthread_mutex_unlock(&pci->lock);
 }
 
 int pci_bus_free_slot(const struct pci_bus *pci, unsigned int first_slot)

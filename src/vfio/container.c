@@ -12,11 +12,12 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "minivmm/device.h"
 #include "minivmm/kvm.h"
-#include "minivmm/x86/layout.h"
 #include "minivmm/log.h"
+#include "minivmm/mem.h"
+#include "minivmm/units.h"
 #include "minivmm/vfio/vfio.h"
-#include "minivmm/vm.h"
 
 #define VFIO_CONTAINER_DEV "/dev/vfio/vfio"
 
@@ -45,9 +46,9 @@ static int vfio_container_open(struct vfio_container *c)
 }
 
 /* The group holding @d, opened and attached to the container once. */
-static int vfio_group_get(struct vm *vm, struct vfio_dev *d, int id)
+static int vfio_group_get(struct vfio_mgr *m, struct vfio_dev *d, int id)
 {
-	struct vfio_container *c = &vm->vfio;
+	struct vfio_container *c = &m->container;
 	struct vfio_group_status status = { .argsz = sizeof(status) };
 	struct vfio_group *g;
 	char path[64];
@@ -93,20 +94,16 @@ static int vfio_group_get(struct vm *vm, struct vfio_dev *d, int id)
 	return 0;
 }
 
-static bool is_assigned(const struct config *cfg, const char *bdf)
+static bool is_assigned(const struct vfio_mgr *m, const char *bdf)
 {
-	for (unsigned int i = 0; i < cfg->nassign; i++) {
-		char s[PCI_BDF_STRLEN];
-
-		pci_bdf_format(&cfg->assign[i], s);
-		if (!strcmp(s, bdf))
+	for (unsigned int i = 0; i < m->ndevs; i++)
+		if (!strcmp(m->devs[i].name, bdf))
 			return true;
-	}
 	return false;
 }
 
 /* Everything that can be checked without changing the host. */
-static int vfio_precheck(struct vm *vm, struct vfio_dev *d, int *group)
+static int vfio_precheck(struct vfio_mgr *m, struct vfio_dev *d, int *group)
 {
 	char drv[HOST_DRIVER_MAX], others[512], *p, *q;
 	int ret;
@@ -132,7 +129,7 @@ static int vfio_precheck(struct vm *vm, struct vfio_dev *d, int *group)
 
 			while (*p == ' ')
 				p++;
-			if (sscanf(p, "%31s", bdf) == 1 && is_assigned(vm->cfg, bdf))
+			if (sscanf(p, "%31s", bdf) == 1 && is_assigned(m, bdf))
 				continue;
 			snprintf(left + strlen(left), sizeof(left) - strlen(left), "%s%s", left[0] ? ", " : "", p);
 		}
@@ -146,11 +143,11 @@ static int vfio_precheck(struct vm *vm, struct vfio_dev *d, int *group)
 	return ret;
 }
 
-static int vfio_dev_open(struct vm *vm, struct vfio_dev *d, int group)
+static int vfio_dev_open(struct vfio_mgr *m, struct vfio_dev *d, int group)
 {
 	int ret;
 
-	ret = vfio_group_get(vm, d, group);
+	ret = vfio_group_get(m, d, group);
 	if (ret)
 		return ret;
 	d->fd = quiet_ioctl(d->group->fd, VFIO_GROUP_GET_DEVICE_FD, d->name);
@@ -166,44 +163,28 @@ static int vfio_dev_open(struct vm *vm, struct vfio_dev *d, int group)
 	return 0;
 }
 
-int vfio_assign_all(struct vm *vm)
+/* Bind every device to vfio-pci, open it and set it up for the guest. */
+static int vfio_assign_all(struct vfio_mgr *m)
 {
-	const struct config *cfg = vm->cfg;
-	int groups[CONFIG_MAX_ASSIGN];
+	int groups[VFIO_MAX_GROUPS];
 	int ret;
 
-	vm->vfio.fd = -1;
-	if (!cfg->nassign)
-		return 0;
-	vm->assigned = calloc(cfg->nassign, sizeof(*vm->assigned));
-	if (!vm->assigned)
-		return -ENOMEM;
-	for (unsigned int i = 0; i < cfg->nassign; i++) {
-		struct vfio_dev *d = &vm->assigned[i];
-
-		d->vm = vm;
-		d->fd = -1;
-		d->bdf = cfg->assign[i];
-		pci_bdf_format(&d->bdf, d->name);
-		snprintf(d->host.bdf, sizeof(d->host.bdf), "%s", d->name);
-	}
-	vm->nassigned = cfg->nassign;
 	/* Check all before changing anything, so a bad request leaves the host as it was. */
-	for (unsigned int i = 0; i < vm->nassigned; i++) {
-		ret = vfio_precheck(vm, &vm->assigned[i], &groups[i]);
+	for (unsigned int i = 0; i < m->ndevs; i++) {
+		ret = vfio_precheck(m, &m->devs[i], &groups[i]);
 		if (ret)
 			return ret;
 	}
-	for (unsigned int i = 0; i < vm->nassigned; i++) {
-		ret = host_pci_bind_vfio(&sysfs, &vm->assigned[i].host, cfg->no_rebind);
+	for (unsigned int i = 0; i < m->ndevs; i++) {
+		ret = host_pci_bind_vfio(&sysfs, &m->devs[i].host, m->no_rebind);
 		if (ret)
 			return ret;
 	}
-	ret = vfio_container_open(&vm->vfio);
-	for (unsigned int i = 0; !ret && i < vm->nassigned; i++)
-		ret = vfio_dev_open(vm, &vm->assigned[i], groups[i]);
-	for (unsigned int i = 0; !ret && i < vm->nassigned; i++)
-		ret = vfio_dev_setup(&vm->assigned[i]);
+	ret = vfio_container_open(&m->container);
+	for (unsigned int i = 0; !ret && i < m->ndevs; i++)
+		ret = vfio_dev_open(m, &m->devs[i], groups[i]);
+	for (unsigned int i = 0; !ret && i < m->ndevs; i++)
+		ret = vfio_dev_setup(&m->devs[i]);
 	return ret;
 }
 
@@ -252,24 +233,24 @@ static struct vfio_iova_range *vfio_iova_ranges(int fd, unsigned int *n)
 	return ranges;
 }
 
-int vfio_map_dma(struct vm *vm)
+/* Map guest RAM for DMA at IOVA == guest-physical. */
+static int vfio_map_dma(struct vfio_mgr *m)
 {
+	const struct guest_mem *mem = m->ctx->mem;
 	struct vfio_iova_range *ranges;
 	struct rlimit rl;
 	unsigned int n;
 
-	if (!vm->nassigned)
-		return 0;
-	if (!getrlimit(RLIMIT_MEMLOCK, &rl) && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < vm->mem.size &&
+	if (!getrlimit(RLIMIT_MEMLOCK, &rl) && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < mem->size &&
 	    !host_has_cap_ipc_lock()) {
 		pr_err("RLIMIT_MEMLOCK is %llu KiB but DMA needs all %llu KiB of guest RAM locked: raise it (ulimit -l %llu, or memlock in limits.conf) or run as root",
-		       (unsigned long long)rl.rlim_cur >> 10, (unsigned long long)vm->mem.size >> 10,
-		       (unsigned long long)vm->mem.size >> 10);
+		       (unsigned long long)rl.rlim_cur >> 10, (unsigned long long)mem->size >> 10,
+		       (unsigned long long)mem->size >> 10);
 		return -ENOMEM;
 	}
-	ranges = vfio_iova_ranges(vm->vfio.fd, &n);
-	for (unsigned int i = 0; ranges && i < vm->mem.nregions; i++) {
-		const struct mem_region *r = &vm->mem.region[i];
+	ranges = vfio_iova_ranges(m->container.fd, &n);
+	for (unsigned int i = 0; ranges && i < mem->nregions; i++) {
+		const struct mem_region *r = &mem->region[i];
 		bool ok = false;
 
 		for (unsigned int j = 0; j < n; j++)
@@ -284,11 +265,11 @@ int vfio_map_dma(struct vm *vm)
 	}
 	free(ranges);
 	/* Pinning every page of a large guest takes a while: say so on a terminal. */
-	if (isatty(STDERR_FILENO) && vm->mem.size >= GiB)
+	if (isatty(STDERR_FILENO) && mem->size >= GiB)
 		fprintf(stderr, "minivmm: mapping %llu MiB of guest RAM for DMA...\r",
-			(unsigned long long)(vm->mem.size >> 20));
-	for (unsigned int i = 0; i < vm->mem.nregions; i++) {
-		const struct mem_region *r = &vm->mem.region[i];
+			(unsigned long long)(mem->size >> 20));
+	for (unsigned int i = 0; i < mem->nregions; i++) {
+		const struct mem_region *r = &mem->region[i];
 		struct vfio_iommu_type1_dma_map map = {
 			.argsz = sizeof(map),
 			.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
@@ -296,7 +277,7 @@ int vfio_map_dma(struct vm *vm)
 			.iova = r->gpa,
 			.size = r->size,
 		};
-		int ret = quiet_ioctl(vm->vfio.fd, VFIO_IOMMU_MAP_DMA, &map);
+		int ret = quiet_ioctl(m->container.fd, VFIO_IOMMU_MAP_DMA, &map);
 
 		if (ret) {
 			if (ret == -ENOMEM)
@@ -307,42 +288,104 @@ int vfio_map_dma(struct vm *vm)
 				       (unsigned long long)r->gpa, strerror(-ret));
 			return ret;
 		}
-		vm->vfio.dma_mapped = true;
+		m->container.dma_mapped = true;
 	}
-	if (isatty(STDERR_FILENO) && vm->mem.size >= GiB)
+	if (isatty(STDERR_FILENO) && mem->size >= GiB)
 		fprintf(stderr, "\033[K");
 	return 0;
 }
 
-void vfio_release_all(struct vm *vm)
+static void vfio_release_all(struct vfio_mgr *m)
 {
-	for (unsigned int i = 0; vm->assigned && i < vm->nassigned; i++)
-		vfio_dev_release(&vm->assigned[i]);
-	if (vm->vfio.dma_mapped) {
-		for (unsigned int i = 0; i < vm->mem.nregions; i++) {
+	const struct guest_mem *mem = m->ctx->mem;
+
+	for (unsigned int i = 0; i < m->ndevs; i++)
+		vfio_dev_release(&m->devs[i]);
+	if (m->container.dma_mapped) {
+		for (unsigned int i = 0; i < mem->nregions; i++) {
 			struct vfio_iommu_type1_dma_unmap unmap = {
-				.argsz = sizeof(unmap), .iova = vm->mem.region[i].gpa, .size = vm->mem.region[i].size,
+				.argsz = sizeof(unmap), .iova = mem->region[i].gpa, .size = mem->region[i].size,
 			};
 
-			quiet_ioctl(vm->vfio.fd, VFIO_IOMMU_UNMAP_DMA, &unmap);
+			quiet_ioctl(m->container.fd, VFIO_IOMMU_UNMAP_DMA, &unmap);
 		}
-		vm->vfio.dma_mapped = false;
+		m->container.dma_mapped = false;
 	}
-	for (unsigned int i = 0; i < vm->vfio.ngroups; i++) {
-		if (vm->vfio.group[i].fd >= 0) {
-			quiet_ioctl(vm->vfio.group[i].fd, VFIO_GROUP_UNSET_CONTAINER, NULL);
-			close(vm->vfio.group[i].fd);
+	for (unsigned int i = 0; i < m->container.ngroups; i++) {
+		if (m->container.group[i].fd >= 0) {
+			quiet_ioctl(m->container.group[i].fd, VFIO_GROUP_UNSET_CONTAINER, NULL);
+			close(m->container.group[i].fd);
 		}
-		vm->vfio.group[i].fd = -1;
+		m->container.group[i].fd = -1;
 	}
-	vm->vfio.ngroups = 0;
-	if (vm->vfio.fd >= 0)
-		close(vm->vfio.fd);
-	vm->vfio.fd = -1;
+	m->container.ngroups = 0;
+	if (m->container.fd >= 0)
+		close(m->container.fd);
+	m->container.fd = -1;
 	/* Last: the devices go back to their drivers once VFIO let go of them. */
-	for (unsigned int i = 0; vm->assigned && i < vm->nassigned; i++)
-		host_pci_restore(&sysfs, &vm->assigned[i].host);
-	free(vm->assigned);
-	vm->assigned = NULL;
-	vm->nassigned = 0;
+	for (unsigned int i = 0; i < m->ndevs; i++)
+		host_pci_restore(&sysfs, &m->devs[i].host);
+}
+
+/* --stats: how each function's interrupts went. */
+static void vfio_mgr_print_stats(struct device *dev, FILE *f)
+{
+	struct vfio_mgr *m = (struct vfio_mgr *)dev;
+
+	fprintf(f, ", \"interrupts\": {");
+	for (unsigned int i = 0; i < m->ndevs; i++) {
+		if (i)
+			fprintf(f, ", ");
+		vfio_intr_print_stats(&m->devs[i], f);
+	}
+	fprintf(f, "}");
+}
+
+static void vfio_mgr_destroy(struct device *dev)
+{
+	struct vfio_mgr *m = (struct vfio_mgr *)dev;
+
+	vfio_release_all(m);
+	free(m->devs);
+	free(m);
+}
+
+int vfio_mgr_create(const struct devctx *ctx, const struct pci_bdf *bdfs, unsigned int n, bool no_rebind)
+{
+	struct vfio_mgr *m;
+	int ret;
+
+	if (!n)
+		return 0;
+	if (n > VFIO_MAX_GROUPS)
+		return -E2BIG;
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	m->devs = calloc(n, sizeof(*m->devs));
+	if (!m->devs) {
+		free(m);
+		return -ENOMEM;
+	}
+	m->dev = (struct device){ .name = "vfio", .destroy = vfio_mgr_destroy, .print_stats = vfio_mgr_print_stats };
+	m->ctx = ctx;
+	m->no_rebind = no_rebind;
+	m->container.fd = -1;
+	m->ndevs = n;
+	for (unsigned int i = 0; i < n; i++) {
+		struct vfio_dev *d = &m->devs[i];
+
+		d->mgr = m;
+		d->ctx = ctx;
+		d->fd = -1;
+		d->bdf = bdfs[i];
+		pci_bdf_format(&d->bdf, d->name);
+		snprintf(d->host.bdf, sizeof(d->host.bdf), "%s", d->name);
+	}
+	/* Registered first: whatever fails below, destroying the VM hands devices back. */
+	device_add(ctx, &m->dev);
+	ret = vfio_assign_all(m);
+	if (!ret)
+		ret = vfio_map_dma(m);
+	return ret;
 }

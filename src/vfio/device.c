@@ -15,14 +15,14 @@
 
 #include "minivmm/fileio.h"
 #include "minivmm/kvm.h"
-#include "minivmm/x86/layout.h"
 #include "minivmm/log.h"
 #include "minivmm/vfio/vfio.h"
-#include "minivmm/vm.h"
+#include "minivmm/memslot.h"
+#include "minivmm/units.h"
 
 /* Host pages (4, 16 or 64 KiB): the unit of mmap and of KVM memory slots. */
-#define PAGE_ALIGN_DOWN(d, x) ((x) & ~((d)->page_size - 1))
-#define PAGE_ALIGN_UP(d, x) (((x) + (d)->page_size - 1) & ~((d)->page_size - 1))
+#define PAGE_ALIGN_DOWN(ctx, x) ((x) & ~((ctx)->page_size - 1))
+#define PAGE_ALIGN_UP(ctx, x) (((x) + (ctx)->page_size - 1) & ~((ctx)->page_size - 1))
 /* 64-bit BARs at least this large go above 4 GiB. */
 #define BAR_HIGH_THRESHOLD (64 * MiB)
 
@@ -150,7 +150,7 @@ static void bar_areas_setup(struct vfio_dev *d, struct vfio_bar *b, struct vfio_
 	struct vfio_region_info_cap_sparse_mmap *sparse;
 
 	b->nareas = 0;
-	if (b->info.is_io || !(info->flags & VFIO_REGION_INFO_FLAG_MMAP) || b->info.size < d->page_size)
+	if (b->info.is_io || !(info->flags & VFIO_REGION_INFO_FLAG_MMAP) || b->info.size < d->ctx->page_size)
 		return;
 	sparse = (void *)region_cap(info, VFIO_REGION_INFO_CAP_SPARSE_MMAP);
 	if (sparse) {
@@ -164,9 +164,9 @@ static void bar_areas_setup(struct vfio_dev *d, struct vfio_bar *b, struct vfio_
 	}
 	/* The MSI-X table and PBA are emulated: their pages always trap. */
 	if (d->has_msix && d->msix_bar == b->index)
-		bar_areas_punch(b, PAGE_ALIGN_DOWN(d, d->msix_off), PAGE_ALIGN_UP(d, d->msix_off + d->msix_size));
+		bar_areas_punch(b, PAGE_ALIGN_DOWN(d->ctx, d->msix_off), PAGE_ALIGN_UP(d->ctx, d->msix_off + d->msix_size));
 	if (d->has_msix && d->pba_bar == b->index)
-		bar_areas_punch(b, PAGE_ALIGN_DOWN(d, d->pba_off), PAGE_ALIGN_UP(d, d->pba_off + d->pba_size));
+		bar_areas_punch(b, PAGE_ALIGN_DOWN(d->ctx, d->pba_off), PAGE_ALIGN_UP(d->ctx, d->pba_off + d->pba_size));
 	for (unsigned int i = 0; i < b->nareas; i++) {
 		struct vfio_bar_area *a = &b->area[i];
 		void *p = mmap(NULL, a->size, PROT_READ | PROT_WRITE, MAP_SHARED, d->fd,
@@ -185,26 +185,26 @@ static void bar_areas_setup(struct vfio_dev *d, struct vfio_bar *b, struct vfio_
 
 static void bar_unmap(struct vfio_bar *b)
 {
-	struct vm *vm = b->dev->vm;
+	const struct devctx *ctx = b->dev->ctx;
 
 	if (!b->mapped)
 		return;
 	for (unsigned int i = 0; i < b->nareas; i++) {
 		if (b->area[i].installed)
-			vm_del_memslot(vm, b->area[i].slot);
+			memslot_del(ctx->slots, b->area[i].slot);
 		b->area[i].installed = false;
 	}
-	bus_unregister(b->info.is_io ? &vm->pio : &vm->mmio, b->gpa, b);
+	bus_unregister(b->info.is_io ? ctx->pio : ctx->mmio, b->gpa, b);
 	b->mapped = false;
 }
 
 static void bar_map(struct vfio_bar *b, uint64_t gpa)
 {
 	struct vfio_dev *d = b->dev;
-	struct vm *vm = d->vm;
+	const struct devctx *ctx = d->ctx;
 	int ret;
 
-	ret = bus_register(b->info.is_io ? &vm->pio : &vm->mmio, gpa, b->info.size, bar_io, b, &b->counter);
+	ret = bus_register(b->info.is_io ? ctx->pio : ctx->mmio, gpa, b->info.size, bar_io, b, &b->counter);
 	if (ret) {
 		/* A guest may park a BAR somewhere odd while sizing it; it stays off. */
 		dev_debug(d->name, "BAR %u at %#llx not mapped: %s", b->index, (unsigned long long)gpa,
@@ -216,9 +216,9 @@ static void bar_map(struct vfio_bar *b, uint64_t gpa)
 	for (unsigned int i = 0; i < b->nareas; i++) {
 		struct vfio_bar_area *a = &b->area[i];
 
-		if (!a->hva || ((gpa + a->offset) & (d->page_size - 1)))
+		if (!a->hva || ((gpa + a->offset) & (ctx->page_size - 1)))
 			continue;
-		a->installed = !vm_add_memslot(vm, gpa + a->offset, a->size, a->hva, &a->slot);
+		a->installed = !memslot_add(ctx->slots, gpa + a->offset, a->size, a->hva, &a->slot);
 	}
 }
 
@@ -290,11 +290,11 @@ static void rom_update(struct vfio_dev *d)
 	bool on = d->rom_size && enabled && gpa && (d->decode & PCI_COMMAND_MEMORY);
 
 	if (d->rom_mapped && (!on || gpa != d->rom_gpa)) {
-		bus_unregister(&d->vm->mmio, d->rom_gpa, d);
+		bus_unregister(d->ctx->mmio, d->rom_gpa, d);
 		d->rom_mapped = false;
 	}
 	if (on && !d->rom_mapped &&
-	    !bus_register(&d->vm->mmio, gpa, d->vc.rom_size, rom_io, d, &d->rom_counter)) {
+	    !bus_register(d->ctx->mmio, gpa, d->vc.rom_size, rom_io, d, &d->rom_counter)) {
 		d->rom_mapped = true;
 		d->rom_gpa = gpa;
 	}
@@ -400,7 +400,7 @@ static void bars_setup(struct vfio_dev *d, const uint8_t *cfg, struct vconfig_ba
 
 static int bars_place(struct vfio_dev *d)
 {
-	struct vm *vm = d->vm;
+	struct pci_bus *pci = d->ctx->pci;
 
 	for (unsigned int i = 0; i < VCONFIG_BARS; i++) {
 		struct vfio_bar *b = &d->bar[i];
@@ -411,17 +411,17 @@ static int bars_place(struct vfio_dev *d)
 		if (!b->info.size)
 			continue;
 		if (b->info.is_io)
-			w = &vm->win_io;
+			w = &pci->io;
 		else if (b->info.is_64 && b->info.size >= BAR_HIGH_THRESHOLD)
-			w = &vm->win_mmio64;
+			w = &pci->mmio64;
 		else
-			w = &vm->win_mmio32;
+			w = &pci->mmio32;
 		/* Page alignment lets every memory BAR be a KVM memory slot. */
-		ret = pci_window_alloc(w, b->info.size, b->info.is_io ? 4 : d->page_size, &addr);
+		ret = pci_window_alloc(w, b->info.size, b->info.is_io ? 4 : d->ctx->page_size, &addr);
 		if (ret) {
 			dev_err(d->name, "BAR %u (%llu KiB) does not fit in the guest's PCI %s window", i,
 				(unsigned long long)b->info.size >> 10,
-				b->info.is_io ? "I/O" : w == &vm->win_mmio64 ? "64-bit" : "32-bit");
+				b->info.is_io ? "I/O" : w == &pci->mmio64 ? "64-bit" : "32-bit");
 			return ret;
 		}
 		vconfig_set32(&d->vc, PCI_BASE_ADDRESS_0 + 4 * i,
@@ -429,7 +429,7 @@ static int bars_place(struct vfio_dev *d)
 		if (b->info.is_64)
 			vconfig_set32(&d->vc, PCI_BASE_ADDRESS_0 + 4 * (i + 1), (uint32_t)(addr >> 32));
 		snprintf(b->counter.name, sizeof(b->counter.name), "%s/bar%u", d->name, i);
-		vm_add_counter(vm, &b->counter, b->counter.name);
+		stats_add(d->ctx->stats, &b->counter, b->counter.name);
 	}
 	return 0;
 }
@@ -463,7 +463,7 @@ static int dev_hot_reset(struct vfio_dev *d)
 {
 	struct vfio_pci_hot_reset_info *info;
 	struct vfio_pci_hot_reset *reset;
-	struct vfio_container *c = &d->vm->vfio;
+	struct vfio_container *c = &d->mgr->container;
 	size_t sz = sizeof(*info) + 32 * sizeof(struct vfio_pci_dependent_device);
 	int ret;
 
@@ -517,12 +517,13 @@ static void dev_reset(struct vfio_dev *d)
 /* Guest slot: functions of one host device share a slot and keep their numbers. */
 static int dev_place_on_bus(struct vfio_dev *d)
 {
-	struct vm *vm = d->vm;
+	struct vfio_mgr *m = d->mgr;
+	struct pci_bus *pci = d->ctx->pci;
 	int slot = -1;
 	bool fn0 = false, siblings = false;
 
-	for (unsigned int i = 0; i < vm->nassigned; i++) {
-		struct vfio_dev *o = &vm->assigned[i];
+	for (unsigned int i = 0; i < m->ndevs; i++) {
+		struct vfio_dev *o = &m->devs[i];
 
 		if (o == d || o->bdf.seg != d->bdf.seg || o->bdf.bus != d->bdf.bus || o->bdf.dev != d->bdf.dev)
 			continue;
@@ -533,7 +534,7 @@ static int dev_place_on_bus(struct vfio_dev *d)
 	}
 	fn0 |= d->bdf.fn == 0;
 	if (slot < 0)
-		slot = pci_bus_free_slot(&vm->pci, 1);
+		slot = pci_bus_free_slot(pci, 1);
 	if (slot < 0) {
 		dev_err(d->name, "no free slot on the guest's PCI bus");
 		return -ENOSPC;
@@ -545,7 +546,7 @@ static int dev_place_on_bus(struct vfio_dev *d)
 	d->pdev.cfg_read = dev_cfg_read;
 	d->pdev.cfg_write = dev_cfg_write;
 	d->requester_id = PCI_DEVFN(slot, d->multifunction ? d->bdf.fn : 0); /* bus 0 */
-	return pci_bus_add(&vm->pci, &d->pdev, d->requester_id);
+	return pci_bus_add(pci, &d->pdev, d->requester_id);
 }
 
 int vfio_dev_setup(struct vfio_dev *d)
@@ -556,7 +557,6 @@ int vfio_dev_setup(struct vfio_dev *d)
 	unsigned int cfg_size;
 	int ret;
 
-	d->page_size = sysconf(_SC_PAGESIZE);
 	d->info.argsz = sizeof(d->info);
 	ret = named_ioctl(d->fd, VFIO_DEVICE_GET_INFO, &d->info, "VFIO_DEVICE_GET_INFO");
 	if (ret)
@@ -613,7 +613,7 @@ int vfio_dev_setup(struct vfio_dev *d)
 	if (ret)
 		return ret;
 	snprintf(d->rom_counter.name, sizeof(d->rom_counter.name), "%s/rom", d->name);
-	vm_add_counter(d->vm, &d->rom_counter, d->rom_counter.name);
+	stats_add(d->ctx->stats, &d->rom_counter, d->rom_counter.name);
 	/* The guest starts with decoding off, as after reset. */
 	d->decode = 0;
 	ret = dev_place_on_bus(d);
@@ -627,18 +627,23 @@ void vfio_dev_release(struct vfio_dev *d)
 	if (d->fd < 0)
 		return;
 	vfio_intr_destroy(d);
+	/* Off the guest's bus: nothing reaches the function from here on. */
+	if (d->pdev.opaque)
+		pci_bus_remove(d->ctx->pci, &d->pdev);
 	for (unsigned int i = 0; i < VCONFIG_BARS; i++) {
 		struct vfio_bar *b = &d->bar[i];
 
 		bar_unmap(b);
+		stats_remove(d->ctx->stats, &b->counter);
 		for (unsigned int j = 0; j < b->nareas; j++)
 			if (b->area[j].hva)
 				munmap(b->area[j].hva, b->area[j].size);
 		b->nareas = 0;
 	}
 	if (d->rom_mapped)
-		bus_unregister(&d->vm->mmio, d->rom_gpa, d);
+		bus_unregister(d->ctx->mmio, d->rom_gpa, d);
 	d->rom_mapped = false;
+	stats_remove(d->ctx->stats, &d->rom_counter);
 	free(atomic_exchange(&d->rom, NULL));
 	atomic_store(&d->rom_failed, false);
 	/* Leave the device quiet for its host driver. */

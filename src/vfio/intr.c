@@ -25,7 +25,6 @@
 #include "minivmm/kvm.h"
 #include "minivmm/log.h"
 #include "minivmm/vfio/vfio.h"
-#include "minivmm/vm.h"
 
 static const char *const mode_name[] = {
 	[VFIO_IRQ_NONE] = "none", [VFIO_IRQ_INTX] = "INTx", [VFIO_IRQ_MSI] = "MSI", [VFIO_IRQ_MSIX] = "MSI-X",
@@ -67,7 +66,7 @@ static int irqs_set(struct vfio_dev *d, unsigned int index, uint32_t action, uns
 static void vec_mask(struct vfio_dev *d, struct vfio_vector *v)
 {
 	if (v->irqfd)
-		irq_irqfd_deassign(&d->vm->irq, v->efd, v->gsi);
+		irq_irqfd_deassign(d->ctx->irq, v->efd, v->gsi);
 	v->irqfd = false;
 }
 
@@ -76,7 +75,7 @@ static int vec_route(struct vfio_dev *d, struct vfio_vector *v, uint64_t addr, u
 	int ret;
 
 	if (!v->gsi_valid) {
-		ret = irq_msi_alloc(&d->vm->irq, &v->gsi);
+		ret = irq_msi_alloc(d->ctx->irq, &v->gsi);
 		if (ret)
 			return ret;
 		v->gsi_valid = true;
@@ -85,7 +84,7 @@ static int vec_route(struct vfio_dev *d, struct vfio_vector *v, uint64_t addr, u
 	}
 	/* Only this vector's route changes (an IRQ moved to another CPU);
 	 * it reaches KVM with the next flush, once per guest write. */
-	ret = irq_msi_set(&d->vm->irq, v->gsi,
+	ret = irq_msi_set(d->ctx->irq, v->gsi,
 			  &(struct msi_msg){ .addr = addr, .data = data, .devid = d->requester_id });
 	if (!ret) {
 		v->addr = addr;
@@ -101,7 +100,7 @@ static int vec_unmask(struct vfio_dev *d, struct vfio_vector *v, int resample_fd
 
 	if (v->irqfd || v->efd < 0)
 		return 0;
-	ret = irq_irqfd_assign(&d->vm->irq, v->efd, v->gsi, resample_fd);
+	ret = irq_irqfd_assign(d->ctx->irq, v->efd, v->gsi, resample_fd);
 	v->irqfd = !ret;
 	return ret;
 }
@@ -110,7 +109,7 @@ static void vec_release(struct vfio_dev *d, struct vfio_vector *v)
 {
 	vec_mask(d, v);
 	if (v->gsi_valid && d->intr.mode != VFIO_IRQ_INTX)
-		irq_msi_free(&d->vm->irq, v->gsi);
+		irq_msi_free(d->ctx->irq, v->gsi);
 	v->gsi_valid = false;
 	v->routed = false;
 	if (v->efd >= 0)
@@ -282,7 +281,7 @@ void vfio_intr_cfg_event(struct vfio_dev *d, unsigned int events)
 	if ((events & VCONFIG_EV_MSI) && d->vc.msi_cap)
 		msi_changed(d);
 	/* Routes left over by the unmasks above (moved, freed). */
-	irq_flush(&d->vm->irq);
+	irq_flush(d->ctx->irq);
 	pthread_mutex_unlock(&d->intr.lock);
 }
 
@@ -291,7 +290,7 @@ void vfio_intr_table_access(struct vfio_dev *d, uint64_t off, void *data, unsign
 	pthread_mutex_lock(&d->intr.lock);
 	msix_table_access(&d->msix, off, data, len, is_write);
 	if (is_write)
-		irq_flush(&d->vm->irq);
+		irq_flush(d->ctx->irq);
 	pthread_mutex_unlock(&d->intr.lock);
 }
 
@@ -394,7 +393,7 @@ const char *vfio_intr_mode_name(const struct vfio_dev *d)
 	return mode_name[d->intr.mode];
 }
 
-void vfio_intr_print_modes_used(const struct vfio_dev *d, FILE *f)
+static void print_modes_used(const struct vfio_dev *d, FILE *f)
 {
 	const char *sep = "";
 
@@ -406,4 +405,13 @@ void vfio_intr_print_modes_used(const struct vfio_dev *d, FILE *f)
 		}
 	}
 	fputc(']', f);
+}
+
+void vfio_intr_print_stats(struct vfio_dev *d, FILE *f)
+{
+	fprintf(f, "\"%s\": {\"mode\": \"%s\", \"modes_used\": ", d->name, vfio_intr_mode_name(d));
+	print_modes_used(d, f);
+	fprintf(f, ", \"delivered\": %llu, \"userspace\": %llu, \"mode_changes\": %u}",
+		(unsigned long long)(d->intr.host_count_retired + vfio_intr_host_count(d)),
+		(unsigned long long)d->intr.delivered_userspace, d->intr.mode_changes);
 }

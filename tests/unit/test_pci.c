@@ -17,7 +17,6 @@
 #include "minivmm/arch.h"
 #include "minivmm/pci.h"
 #include "minivmm/pci_bdf.h"
-#include "minivmm/vm.h"
 
 /*
  * host_bridge.c is not part of the pure test library (it is listed with
@@ -27,18 +26,12 @@
  */
 #include "../../src/pci/host_bridge.c"
 
-/*
- * Test double for vm.c's vm_add_counter(), which pci_bus_init() calls and
- * which is not in the test library. Same behaviour: name the counter, zero
- * it and put it on the VM's list.
- */
-void vm_add_counter(struct vm *vm, struct stat_counter *c, const char *name)
-{
-	snprintf(c->name, sizeof(c->name), "%s", name);
-	atomic_init(&c->count, 0);
-	c->next = vm->counters;
-	vm->counters = c;
-}
+/* What the PCI code gets of a VM: its buses and counters. */
+struct fixture {
+	struct bus pio, mmio;
+	struct stats stats;
+	struct pci_bus pci;
+};
 
 /* ---- pci_cf8_decode ---- */
 
@@ -331,11 +324,13 @@ static void test_intx_gsi_range_and_swizzle(void **state)
 
 static int vm_setup(void **state)
 {
-	struct vm *vm = calloc(1, sizeof(*vm));
+	struct fixture *vm = calloc(1, sizeof(*vm));
 
 	if (!vm || bus_init(&vm->pio, "pio") || bus_init(&vm->mmio, "mmio"))
 		return -1;
-	if (pci_bus_init(&vm->pci, vm) || pci_host_bridge_init(&vm->pci))
+	if (pci_bus_init(&vm->pci, &vm->mmio, &vm->stats) ||
+	    pci_cf8_register(&vm->pci, &vm->pio, LAYOUT_PORT_PCI_CONFIG_ADDR, LAYOUT_PORT_PCI_CONFIG_DATA) ||
+	    pci_host_bridge_init(&vm->pci))
 		return -1;
 	*state = vm;
 	return 0;
@@ -343,7 +338,7 @@ static int vm_setup(void **state)
 
 static int vm_teardown(void **state)
 {
-	struct vm *vm = *state;
+	struct fixture *vm = *state;
 
 	pci_bus_destroy(&vm->pci);
 	bus_destroy(&vm->pio);
@@ -352,12 +347,12 @@ static int vm_teardown(void **state)
 	return 0;
 }
 
-static void cf8_write(struct vm *vm, uint32_t v)
+static void cf8_write(struct fixture *vm, uint32_t v)
 {
 	assert_true(bus_access(&vm->pio, LAYOUT_PORT_PCI_CONFIG_ADDR, &v, 4, true));
 }
 
-static uint32_t cfc_read(struct vm *vm, unsigned int off, unsigned int len)
+static uint32_t cfc_read(struct fixture *vm, unsigned int off, unsigned int len)
 {
 	uint32_t v = 0;
 
@@ -365,7 +360,7 @@ static uint32_t cfc_read(struct vm *vm, unsigned int off, unsigned int len)
 	return v;
 }
 
-static uint32_t ecam_read(struct vm *vm, uint64_t off, unsigned int len)
+static uint32_t ecam_read(struct fixture *vm, uint64_t off, unsigned int len)
 {
 	uint32_t v = 0;
 
@@ -377,7 +372,7 @@ static uint32_t ecam_read(struct vm *vm, uint64_t off, unsigned int len)
 
 static void test_host_bridge_ids_through_cf8(void **state)
 {
-	struct vm *vm = *state;
+	struct fixture *vm = *state;
 
 	cf8_write(vm, CF8(0, 0x00));
 	assert_int_equal(cfc_read(vm, 0, 4), 0x00081b36);
@@ -407,7 +402,7 @@ static void test_host_bridge_ids_through_cf8(void **state)
 
 static void test_cf8_path_absent_and_disabled(void **state)
 {
-	struct vm *vm = *state;
+	struct fixture *vm = *state;
 
 	cf8_write(vm, CF8(PCI_DEVFN(1, 0), 0));
 	assert_int_equal(cfc_read(vm, 0, 4), 0xffffffff);
@@ -421,7 +416,7 @@ static void test_cf8_path_absent_and_disabled(void **state)
 
 static void test_cf8_partial_writes_keep_latch(void **state)
 {
-	struct vm *vm = *state;
+	struct fixture *vm = *state;
 	uint8_t b = 0;
 	uint32_t v = 0;
 
@@ -436,7 +431,7 @@ static void test_cf8_partial_writes_keep_latch(void **state)
 
 static void test_host_bridge_writes_ignored(void **state)
 {
-	struct vm *vm = *state;
+	struct fixture *vm = *state;
 	uint32_t v = 0xffffffff;
 
 	cf8_write(vm, CF8(0, 0x04));
@@ -449,7 +444,7 @@ static void test_host_bridge_writes_ignored(void **state)
 
 static void test_host_bridge_through_ecam(void **state)
 {
-	struct vm *vm = *state;
+	struct fixture *vm = *state;
 
 	assert_int_equal(ecam_read(vm, 0x0, 4), 0x00081b36);
 	assert_int_equal(ecam_read(vm, 0xa, 2), 0x0600);
@@ -473,7 +468,7 @@ static void test_host_bridge_through_ecam(void **state)
 
 static void test_cf8_top_of_standard_space_reads_zero(void **state)
 {
-	struct vm *vm = *state;
+	struct fixture *vm = *state;
 
 	/* CF8 addresses 256 bytes only: register 0xfc is the top. */
 	cf8_write(vm, CF8(0, 0xfc));
@@ -482,10 +477,10 @@ static void test_cf8_top_of_standard_space_reads_zero(void **state)
 
 static void test_pci_bus_init_registers_counters(void **state)
 {
-	struct vm *vm = *state;
+	struct fixture *vm = *state;
 	bool cf8 = false, ecam = false;
 
-	for (struct stat_counter *c = vm->counters; c; c = c->next) {
+	for (struct stat_counter *c = vm->stats.head; c; c = c->next) {
 		cf8 |= c == &vm->pci.cf8_counter;
 		ecam |= c == &vm->pci.ecam_counter;
 	}

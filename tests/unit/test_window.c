@@ -15,20 +15,7 @@
 
 #include "minivmm/x86/layout.h"
 #include "minivmm/pci.h"
-#include "minivmm/vm.h"
 
-/*
- * pci.c (linked in for the window allocator) also holds pci_bus_init(),
- * which needs vm.c's vm_add_counter(); vm.c is not in the test library.
- * Never called here.
- */
-void vm_add_counter(struct vm *vm, struct stat_counter *c, const char *name)
-{
-	(void)vm;
-	(void)c;
-	(void)name;
-	fail_msg("vm_add_counter() called from a window test");
-}
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define POISON 0xdeadbeefcafef00dULL

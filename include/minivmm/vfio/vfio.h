@@ -16,6 +16,7 @@
 
 #include "minivmm/bus.h"
 #include "minivmm/config.h"
+#include "minivmm/device.h"
 #include "minivmm/pci.h"
 #include "minivmm/vfio/host.h"
 #include "minivmm/vfio/msix.h"
@@ -24,8 +25,8 @@
 #define VFIO_MAX_GROUPS CONFIG_MAX_ASSIGN
 #define VFIO_BAR_MAX_AREAS 4
 
-struct vm;
 struct vfio_dev;
+struct vfio_mgr;
 
 struct vfio_group {
 	int id;
@@ -91,7 +92,8 @@ struct vfio_intr {
 };
 
 struct vfio_dev {
-	struct vm *vm;
+	struct vfio_mgr *mgr;
+	const struct devctx *ctx;    /* what the function may use of the VM */
 	struct pci_bdf bdf;
 	struct host_pci host;
 	char name[PCI_BDF_STRLEN];
@@ -101,7 +103,6 @@ struct vfio_dev {
 	int fd;                      /* -1 until opened */
 	struct vfio_device_info info;
 	uint64_t cfg_offset;
-	uint64_t page_size;          /* the host's (sysconf) */
 	struct vconfig vc;
 	struct vfio_bar bar[VCONFIG_BARS];
 	/* Copy of the expansion ROM, read at first use (any vCPU: atomic). */
@@ -124,12 +125,26 @@ struct vfio_dev {
 	bool reset_warned;
 };
 
-/* Host side: bind every --assign device to vfio-pci and open it. */
-int vfio_assign_all(struct vm *vm);
-/* Map guest RAM for DMA (after vm memory exists). */
-int vfio_map_dma(struct vm *vm);
-/* Reset devices (after the guest stopped), unmap, close, rebind. */
-void vfio_release_all(struct vm *vm);
+/*
+ * Every assigned function of a VM: one device in the VM's list owning the
+ * container, its groups and the functions.
+ */
+struct vfio_mgr {
+	struct device dev;
+	const struct devctx *ctx;
+	struct vfio_container container;
+	struct vfio_dev *devs;
+	unsigned int ndevs;
+	bool no_rebind;
+};
+
+/*
+ * Bind the functions @bdfs to vfio-pci (checking everything first), open
+ * them, set them up on the guest's PCI bus and map guest RAM for DMA.
+ * None (@n == 0): nothing is done. On failure the VM's destruction
+ * hands back whatever was taken.
+ */
+int vfio_mgr_create(const struct devctx *ctx, const struct pci_bdf *bdfs, unsigned int n, bool no_rebind);
 
 /* One function: regions, config space, BARs, reset (device.c). */
 int vfio_dev_setup(struct vfio_dev *d);
@@ -148,7 +163,7 @@ void vfio_intr_table_access(struct vfio_dev *d, uint64_t off, void *data, unsign
 /* Host interrupts taken by the device's vectors so far (/proc/interrupts). */
 uint64_t vfio_intr_host_count(struct vfio_dev *d);
 const char *vfio_intr_mode_name(const struct vfio_dev *d);
-/* JSON list of the modes the guest used, e.g. ["INTx", "MSI-X"]. */
-void vfio_intr_print_modes_used(const struct vfio_dev *d, FILE *f);
+/* `"BDF": {"mode": ..., "modes_used": [...], "delivered": N, ...}` for --stats. */
+void vfio_intr_print_stats(struct vfio_dev *d, FILE *f);
 
 #endif

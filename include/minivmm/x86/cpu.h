@@ -8,7 +8,6 @@
 #include <stdint.h>
 
 struct vm;
-struct vcpu;
 
 /*
  * Pure: rewrite the topology leaves of @cpuid (a copy of KVM's supported
@@ -20,9 +19,7 @@ struct kvm_cpuid_entry2 *cpu_cpuid_find(struct kvm_cpuid2 *cpuid, uint32_t funct
 /* Bits needed to number @n cores (ceil(log2(n))). */
 unsigned int cpu_order(unsigned int n);
 
-/* KVM_GET_SUPPORTED_CPUID into vm->cpuid. */
+/* KVM_GET_SUPPORTED_CPUID into vm->arch->cpuid. */
 int cpu_get_supported(struct vm *vm);
-/* CPUID, MSRs, LAPIC, FPU for every vCPU; long mode for the boot CPU. */
-int cpu_setup(struct vcpu *vcpu, uint64_t entry, uint64_t boot_params);
 
 #endif

@@ -1,13 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* What the x86 guest is told about the machine: ACPI tables in guest RAM. */
+/* The x86 platform's own devices (the ACPI tables that describe them are in platform.c). */
 #ifndef MINIVMM_X86_PLATFORM_H
 #define MINIVMM_X86_PLATFORM_H
 
-#include <stdint.h>
+struct devctx;
 
-struct vm;
-
-/* Build the ACPI tables at LAYOUT_ACPI_START; *rsdp gets the RSDP's address. */
-int platform_write_acpi(struct vm *vm, uint64_t *rsdp);
+/* ACPI hardware-reduced sleep control/status and reset registers (acpi_pm.c). */
+int acpi_pm_create(const struct devctx *ctx);
 
 #endif

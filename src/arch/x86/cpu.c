@@ -3,12 +3,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "minivmm/arch.h"
 #include "minivmm/kvm.h"
-#include "minivmm/x86/layout.h"
 #include "minivmm/log.h"
+#include "minivmm/vcpu.h"
 #include "minivmm/vm.h"
 #include "minivmm/x86/boot.h"
 #include "minivmm/x86/cpu.h"
+#include "minivmm/x86/layout.h"
+#include "minivmm/x86/machine.h"
 
 #define CPUID_MAX_ENTRIES 256
 
@@ -47,20 +50,21 @@ int cpu_get_supported(struct vm *vm)
 		free(c);
 		return ret;
 	}
-	vm->cpuid = c;
+	vm->arch->cpuid = c;
 	return 0;
 }
 
 static int cpu_set_cpuid(struct vcpu *vcpu)
 {
 	struct vm *vm = vcpu->vm;
-	size_t sz = sizeof(*vm->cpuid) + vm->cpuid->nent * sizeof(vm->cpuid->entries[0]);
+	const struct kvm_cpuid2 *sup = vm->arch->cpuid;
+	size_t sz = sizeof(*sup) + sup->nent * sizeof(sup->entries[0]);
 	struct kvm_cpuid2 *c = malloc(sz);
 	int ret;
 
 	if (!c)
 		return -ENOMEM;
-	memcpy(c, vm->cpuid, sz);
+	memcpy(c, sup, sz);
 	cpu_cpuid_fixup(c, vcpu->id, vm->ncpus);
 	ret = vcpu_ioctl(vcpu, KVM_SET_CPUID2, c);
 	free(c);
@@ -69,7 +73,7 @@ static int cpu_set_cpuid(struct vcpu *vcpu)
 
 static unsigned int cpu_phys_bits(struct vm *vm)
 {
-	struct kvm_cpuid_entry2 *e = cpu_cpuid_find(vm->cpuid, 0x80000008, 0);
+	struct kvm_cpuid_entry2 *e = cpu_cpuid_find(vm->arch->cpuid, 0x80000008, 0);
 
 	return e && (e->eax & 0xff) ? e->eax & 0xff : 36;
 }
@@ -194,7 +198,7 @@ static int cpu_set_long_mode(struct vcpu *vcpu, uint64_t entry, uint64_t boot_pa
 	return ret < 0 ? ret : 0;
 }
 
-int cpu_setup(struct vcpu *vcpu, uint64_t entry, uint64_t boot_params)
+int arch_vcpu_init(struct vcpu *vcpu)
 {
 	int ret;
 
@@ -207,6 +211,53 @@ int cpu_setup(struct vcpu *vcpu, uint64_t entry, uint64_t boot_params)
 		ret = cpu_set_fpu(vcpu);
 	/* Application processors wait for INIT/SIPI in the in-kernel LAPIC. */
 	if (!ret && vcpu->id == 0)
-		ret = cpu_set_long_mode(vcpu, entry, boot_params);
+		ret = cpu_set_long_mode(vcpu, vcpu->vm->arch->entry, LAYOUT_ZERO_PAGE);
 	return ret;
+}
+
+bool arch_vcpu_exit(struct vcpu *vcpu)
+{
+	struct runstate *run = &vcpu->vm->run;
+
+	switch (vcpu->run->exit_reason) {
+	case KVM_EXIT_SHUTDOWN:
+		/* A triple fault; after a panic it is how the kernel resets. */
+		vcpu->shut_down = true;
+		if (atomic_load(&run->panic_seen))
+			runstate_stop(run, EXIT_GUEST_CRASH, "%s", run->panic_msg);
+		else
+			runstate_stop(run, EXIT_GUEST_CRASH, "guest triple fault on vCPU %u", vcpu->id);
+		return false;
+	default:
+		runstate_stop(run, EXIT_GUEST_CRASH, "unexpected exit %s (%u) on vCPU %u",
+			      vcpu_exit_name(vcpu->run->exit_reason) ?: "?", vcpu->run->exit_reason, vcpu->id);
+		return false;
+	}
+}
+
+int arch_vcpu_describe(struct vcpu *vcpu, char *buf, size_t len)
+{
+	static const char *const mp_names[] = {
+		[KVM_MP_STATE_RUNNABLE] = "running", [KVM_MP_STATE_UNINITIALIZED] = "not started",
+		[KVM_MP_STATE_INIT_RECEIVED] = "in INIT", [KVM_MP_STATE_HALTED] = "halted",
+		[KVM_MP_STATE_SIPI_RECEIVED] = "SIPI received",
+	};
+	struct kvm_mp_state mp = { 0 };
+	struct kvm_regs regs;
+	int ret;
+
+	ret = vcpu_ioctl(vcpu, KVM_GET_REGS, &regs);
+	if (ret < 0)
+		return ret;
+	ret = vcpu_ioctl(vcpu, KVM_GET_MP_STATE, &mp);
+	if (ret < 0)
+		return ret;
+	snprintf(buf, len, "vCPU %u: %s, rip %#llx rsp %#llx rflags %#llx (interrupts %s)", vcpu->id,
+		 /* AMD's KVM resets a vCPU that triple-faulted: its registers say nothing. */
+		 vcpu->shut_down ? "triple-faulted (registers as after reset)" :
+		 mp.mp_state < sizeof(mp_names) / sizeof(mp_names[0]) && mp_names[mp.mp_state] ?
+			 mp_names[mp.mp_state] : "in an unknown state",
+		 (unsigned long long)regs.rip, (unsigned long long)regs.rsp, (unsigned long long)regs.rflags,
+		 regs.rflags & (1u << 9) ? "on" : "off");
+	return 0;
 }

@@ -2,17 +2,39 @@
 #include <errno.h>
 
 #include "minivmm/arch.h"
-#include "minivmm/x86/layout.h"
 #include "minivmm/log.h"
 #include "minivmm/pci.h"
+#include "minivmm/pvpanic.h"
+#include "minivmm/serial.h"
+#include "minivmm/status.h"
 #include "minivmm/vm.h"
 #include "minivmm/x86/acpi.h"
+#include "minivmm/x86/layout.h"
+#include "minivmm/x86/machine.h"
 #include "minivmm/x86/platform.h"
 
 #define PCI_SLOTS 32
 #define PCI_INTX_PINS 4
 
-int platform_write_acpi(struct vm *vm, uint64_t *rsdp)
+/* The PC's devices at their legacy ports; the ACPI tables below describe them. */
+int arch_platform_devices(struct vm *vm)
+{
+	const struct devctx *ctx = &vm->ctx;
+	int ret;
+
+	ret = serial_create(ctx, ctx->pio, LAYOUT_PORT_COM1, LAYOUT_IRQ_COM1);
+	if (!ret)
+		ret = acpi_pm_create(ctx);
+	if (!ret)
+		ret = status_reg_create(ctx, ctx->pio, LAYOUT_PORT_GUEST_STATUS, 1);
+	if (!ret)
+		ret = pvpanic_create(ctx, ctx->pio, LAYOUT_PORT_PVPANIC);
+	if (!ret)
+		ret = pci_cf8_register(ctx->pci, ctx->pio, LAYOUT_PORT_PCI_CONFIG_ADDR, LAYOUT_PORT_PCI_CONFIG_DATA);
+	return ret;
+}
+
+int arch_firmware(struct vm *vm)
 {
 	/* Every slot's INTA-D: devices assigned later need no table rewrite. */
 	struct acpi_prt_entry prt[PCI_SLOTS * PCI_INTX_PINS];
@@ -54,6 +76,6 @@ int platform_write_acpi(struct vm *vm, uint64_t *rsdp)
 		pr_err("building ACPI tables failed: %s", len == -ENOSPC ? "no room" : "bad configuration");
 		return (int)len;
 	}
-	*rsdp = LAYOUT_ACPI_START;
+	vm->arch->rsdp = LAYOUT_ACPI_START;
 	return 0;
 }

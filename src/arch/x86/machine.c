@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The x86 machine: required KVM capabilities, irqchip + PIT, the kernel. */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "minivmm/arch.h"
+#include "minivmm/cache.h"
+#include "minivmm/config.h"
+#include "minivmm/kvm.h"
+#include "minivmm/log.h"
+#include "minivmm/vm.h"
+#include "minivmm/x86/cpu.h"
+#include "minivmm/x86/layout.h"
+#include "minivmm/x86/machine.h"
+
+/* Capabilities the x86 machine cannot run without, with their names for errors. */
+static const struct {
+	int cap;
+	const char *name;
+} required_caps[] = {
+	{ KVM_CAP_PIT2, "KVM_CAP_PIT2" },
+	{ KVM_CAP_SET_TSS_ADDR, "KVM_CAP_SET_TSS_ADDR" },
+	{ KVM_CAP_SET_IDENTITY_MAP_ADDR, "KVM_CAP_SET_IDENTITY_MAP_ADDR" },
+	{ KVM_CAP_EXT_CPUID, "KVM_CAP_EXT_CPUID" },
+};
+
+int arch_kvm_check(int kvm_fd)
+{
+	for (size_t i = 0; i < sizeof(required_caps) / sizeof(required_caps[0]); i++) {
+		if (quiet_ioctl(kvm_fd, KVM_CHECK_EXTENSION, (void *)(long)required_caps[i].cap) <= 0) {
+			pr_err("KVM lacks %s, which minivmm needs: use a newer host kernel", required_caps[i].name);
+			return -ENOTSUP;
+		}
+	}
+	return 0;
+}
+
+int arch_vm_create(struct vm *vm)
+{
+	struct kvm_pit_config pit = { .flags = 0 };
+	uint64_t ident = LAYOUT_KVM_IDENTITY_MAP;
+	int ret;
+
+	vm->arch = calloc(1, sizeof(*vm->arch));
+	if (!vm->arch)
+		return -ENOMEM;
+	ret = vm_ioctl(vm, KVM_SET_IDENTITY_MAP_ADDR, &ident);
+	if (!ret)
+		ret = vm_ioctl(vm, KVM_SET_TSS_ADDR, (unsigned long)LAYOUT_KVM_TSS);
+	if (!ret)
+		ret = vm_ioctl(vm, KVM_CREATE_IRQCHIP, 0);
+	if (!ret)
+		ret = vm_ioctl(vm, KVM_CREATE_PIT2, &pit);
+	if (!ret)
+		ret = cpu_get_supported(vm);
+	return ret;
+}
+
+void arch_vm_destroy(struct vm *vm)
+{
+	if (!vm->arch)
+		return;
+	free(vm->arch->cpuid);
+	free(vm->arch);
+	vm->arch = NULL;
+}
+
+int arch_kernel_open(struct arch_kernel **out, const struct config *cfg, const char *path, char *err,
+		     size_t errlen)
+{
+	struct arch_kernel *k = calloc(1, sizeof(*k));
+	int ret;
+
+	*out = NULL;
+	if (!k) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	k->img.fd = -1;
+	ret = boot_image_open(&k->img, path, err, errlen);
+	if (!ret && cfg->kaslr && k->img.direct) {
+		snprintf(err, errlen,
+			 "--kaslr needs a bzImage: a vmlinux ELF runs where it was linked; drop --kaslr or pass the bzImage");
+		ret = -EINVAL;
+	}
+	if (ret) {
+		arch_kernel_close(k);
+		return ret;
+	}
+	if (!cfg->kaslr) {
+		char cache[PATH_MAX];
+
+		cache_dir(cache, sizeof(cache));
+		boot_image_use_vmlinux(&k->img, cache, isatty(STDERR_FILENO)); /* else: the bzImage way */
+	}
+	*out = k;
+	return 0;
+}
+
+int arch_kernel_load(struct vm *vm, struct arch_kernel *k, const char *cmdline, const char *initrd)
+{
+	vm->arch->entry = boot_entry(&k->img);
+	return boot_load(&vm->mem, &k->img, cmdline, initrd, vm->arch->rsdp);
+}
+
+void arch_kernel_close(struct arch_kernel *k)
+{
+	if (!k)
+		return;
+	boot_image_close(&k->img);
+	free(k);
+}
