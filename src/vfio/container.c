@@ -378,6 +378,7 @@ int vfio_mgr_create(const struct devctx *ctx, const struct pci_bdf *bdfs, unsign
 		d->mgr = m;
 		d->ctx = ctx;
 		d->fd = -1;
+		d->log_limit = (struct ratelimit)RATELIMIT_INIT;
 		d->bdf = bdfs[i];
 		pci_bdf_format(&d->bdf, d->name);
 		snprintf(d->host.bdf, sizeof(d->host.bdf), "%s", d->name);

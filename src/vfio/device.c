@@ -18,6 +18,7 @@
 #include "minivmm/log.h"
 #include "minivmm/vfio/vfio.h"
 #include "minivmm/memslot.h"
+#include "minivmm/runstate.h"
 #include "minivmm/units.h"
 
 /* Host pages (4, 16 or 64 KiB): the unit of mmap and of KVM memory slots. */
@@ -218,7 +219,12 @@ static void bar_map(struct vfio_bar *b, uint64_t gpa)
 
 		if (!a->hva || ((gpa + a->offset) & (ctx->page_size - 1)))
 			continue;
-		a->installed = !memslot_add(ctx->slots, gpa + a->offset, a->size, a->hva, &a->slot);
+		ret = memslot_add(ctx->slots, gpa + a->offset, a->size, a->hva, &a->slot);
+		a->installed = !ret;
+		/* The guest put the BAR where it clashes: its accesses trap instead. */
+		if (ret && ratelimit_allow(&d->log_limit, now_ms(), NULL))
+			dev_warn(d->name, "BAR %u at %#llx: no memory slot (%s): its accesses trap", b->index,
+				 (unsigned long long)(gpa + a->offset), strerror(-ret));
 	}
 }
 
@@ -340,30 +346,78 @@ static void dev_cfg_read(struct pci_dev *pdev, unsigned int reg, void *data, uns
 	memcpy(data, &v, len);
 }
 
+/* What the BARs decode: the command register's bits, nothing outside D0. */
+static uint16_t dev_decode_wanted(struct vfio_dev *d, uint16_t cmd)
+{
+	return vconfig_power_state(&d->vc) ? 0 : cmd & (PCI_COMMAND_MEMORY | PCI_COMMAND_IO);
+}
+
+/* Bring every BAR and the ROM in line with @decode. */
+static void dev_apply_decode(struct vfio_dev *d, uint16_t decode)
+{
+	d->decode = decode;
+	for (unsigned int i = 0; i < VCONFIG_BARS; i++)
+		bar_update(d, i);
+	rom_update(d);
+}
+
+static void dev_reset(struct vfio_dev *d);
+
+/*
+ * The guest asked for a function-level reset: VFIO resets the function
+ * (FLR, PM or bus reset, whatever it has), and the guest then sees it as
+ * after reset: decoding off, interrupts back to INTx, MSI-X vectors masked.
+ */
+static void dev_flr(struct vfio_dev *d)
+{
+	uint16_t cmd;
+
+	dev_apply_decode(d, 0); /* before VFIO zaps the BAR mappings */
+	vfio_intr_reset(d);
+	dev_reset(d);
+	vconfig_reset(&d->vc);
+	cmd = vconfig_get16(&d->vc, PCI_COMMAND);
+	vfio_dev_cfg_pwrite(d, PCI_COMMAND, &cmd, 2);
+	d->flrs++;
+}
+
 static void dev_cfg_write(struct pci_dev *pdev, unsigned int reg, const void *data, unsigned int len)
 {
 	struct vfio_dev *d = pdev->opaque;
 	uint32_t val = 0, mask = 0, old;
+	uint16_t cmd = 0, off;
 	unsigned int ev;
 
 	memcpy(&val, data, len);
 	ev = vconfig_write(&d->vc, reg, len, val, &mask);
+	/*
+	 * Decoding off (command register or a D3 power state) takes the BARs
+	 * away before the write reaches the device: vfio-pci zaps their
+	 * mappings then, and a vCPU must not find them as memory slots.
+	 */
+	off = d->decode & ~dev_decode_wanted(d, vconfig_get16(&d->vc, PCI_COMMAND));
+	if ((ev & (VCONFIG_EV_COMMAND | VCONFIG_EV_PM)) && off)
+		dev_apply_decode(d, d->decode & ~off);
 	if (mask && !vfio_dev_cfg_pread(d, reg, &old, len)) {
 		uint32_t nv = (old & ~mask) | (val & mask);
 
 		vfio_dev_cfg_pwrite(d, reg, &nv, len);
 	}
-	if (ev & VCONFIG_EV_COMMAND) {
-		uint16_t cmd = 0;
-
-		vfio_dev_cfg_pread(d, PCI_COMMAND, &cmd, 2);
-		d->decode = cmd & (PCI_COMMAND_MEMORY | PCI_COMMAND_IO);
+	if (ev & VCONFIG_EV_FLR) {
+		dev_flr(d);
+		return;
 	}
-	for (unsigned int i = 0; i < VCONFIG_BARS; i++)
-		if (ev & (VCONFIG_EV_BAR(i) | VCONFIG_EV_COMMAND))
-			bar_update(d, i);
-	if (ev & (VCONFIG_EV_ROM | VCONFIG_EV_COMMAND))
-		rom_update(d);
+	/* Decoding on: after the device has it, as the device took it. */
+	if (ev & (VCONFIG_EV_COMMAND | VCONFIG_EV_PM)) {
+		vfio_dev_cfg_pread(d, PCI_COMMAND, &cmd, 2);
+		dev_apply_decode(d, dev_decode_wanted(d, cmd));
+	} else {
+		for (unsigned int i = 0; i < VCONFIG_BARS; i++)
+			if (ev & VCONFIG_EV_BAR(i))
+				bar_update(d, i);
+		if (ev & VCONFIG_EV_ROM)
+			rom_update(d);
+	}
 	if (ev & (VCONFIG_EV_MSI | VCONFIG_EV_MSIX | VCONFIG_EV_COMMAND))
 		vfio_intr_cfg_event(d, ev);
 }
@@ -595,7 +649,7 @@ int vfio_dev_setup(struct vfio_dev *d)
 		memcpy(cfg + PCI_COMMAND, &cmd, 2);
 	}
 	bars_setup(d, cfg, bars);
-	ret = vconfig_init(&d->vc, cfg, cfg_size, bars, d->rom_size);
+	ret = vconfig_init(&d->vc, cfg, cfg_size, bars, d->rom_size, d->hide);
 	if (ret) {
 		dev_err(d->name, "cannot make sense of its config space");
 		return ret;

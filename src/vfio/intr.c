@@ -3,12 +3,20 @@
  * Interrupts of an assigned function, one interface for INTx, MSI and
  * MSI-X: each vector is a VFIO trigger eventfd wired into KVM with an
  * irqfd, so interrupts never pass through minivmm. MSI/MSI-X vectors get
- * an MSI route on their own GSI; INTx uses its IOAPIC input with a
- * resamplefd that unmasks the line in VFIO when the guest EOIs.
+ * an MSI route on their own GSI; INTx uses the GSI the arch gives its
+ * slot and pin, with a resamplefd that unmasks the line in VFIO when the
+ * guest EOIs.
  *
- * Vector operations: enable (mode, nvec), disable, route (address/data),
- * unmask (irqfd on), mask (irqfd off: the eventfd keeps count, which is
- * the pending bit; KVM delivers it when the irqfd comes back).
+ * Vector operations: route (address/data), unmask (irqfd on), mask (irqfd
+ * off: the eventfd keeps count, which is the pending bit; KVM delivers it
+ * when the irqfd comes back).
+ *
+ * The host may grant fewer vectors than asked (VFIO_DEVICE_SET_IRQS then
+ * returns the number it can do): MSI retries with what it got and tells
+ * the guest through Multiple Message Enable; MSI-X vectors are enabled as
+ * the guest unmasks them, growing in place where VFIO can
+ * (VFIO_IRQ_INFO_NORESIZE absent) and by re-enabling with the larger count
+ * where it cannot.
  */
 #include <errno.h>
 #include <linux/pci_regs.h>
@@ -24,6 +32,7 @@
 #include "minivmm/irq.h"
 #include "minivmm/kvm.h"
 #include "minivmm/log.h"
+#include "minivmm/runstate.h"
 #include "minivmm/vfio/vfio.h"
 
 static const char *const mode_name[] = {
@@ -35,9 +44,20 @@ static const unsigned int mode_index[] = {
 	[VFIO_IRQ_MSIX] = VFIO_PCI_MSIX_IRQ_INDEX,
 };
 
-/* VFIO_DEVICE_SET_IRQS with @count eventfds (NULL: disable the index). */
-static int irqs_set(struct vfio_dev *d, unsigned int index, uint32_t action, unsigned int count,
-		    const int *fds)
+#define intr_warn(d, ...)                                                                    \
+	do {                                                                                 \
+		if (ratelimit_allow(&(d)->intr.log_limit, now_ms(), NULL))                  \
+			dev_warn((d)->name, __VA_ARGS__);                                    \
+	} while (0)
+
+/*
+ * VFIO_DEVICE_SET_IRQS for vectors [start, start+count) with their eventfds
+ * (@fds NULL and @count 0: disable the index). Returns 0, the positive
+ * number of vectors the host could grant when it could not grant @count,
+ * or -errno.
+ */
+static int irqs_set(struct vfio_dev *d, unsigned int index, uint32_t action, unsigned int start,
+		    unsigned int count, const int *fds)
 {
 	size_t sz = sizeof(struct vfio_irq_set) + count * sizeof(int);
 	struct vfio_irq_set *set = calloc(1, sz);
@@ -47,18 +67,19 @@ static int irqs_set(struct vfio_dev *d, unsigned int index, uint32_t action, uns
 		return -ENOMEM;
 	set->argsz = sz;
 	set->index = index;
-	set->start = 0;
+	set->start = start;
 	set->count = count;
 	set->flags = action | (fds ? VFIO_IRQ_SET_DATA_EVENTFD : VFIO_IRQ_SET_DATA_NONE);
 	if (fds)
 		memcpy(set->data, fds, count * sizeof(int));
 	ret = quiet_ioctl(d->fd, VFIO_DEVICE_SET_IRQS, set);
 	free(set);
-	if (ret)
-		dev_err(d->name, "VFIO_DEVICE_SET_IRQS (%s, %u vectors) failed: %s",
-			index == VFIO_PCI_INTX_IRQ_INDEX ? "INTx" : index == VFIO_PCI_MSI_IRQ_INDEX ? "MSI" : "MSI-X",
-			count, strerror(-ret));
 	return ret;
+}
+
+static const char *index_name(unsigned int index)
+{
+	return index == VFIO_PCI_INTX_IRQ_INDEX ? "INTx" : index == VFIO_PCI_MSI_IRQ_INDEX ? "MSI" : "MSI-X";
 }
 
 /* ---- vector operations ---- */
@@ -110,11 +131,24 @@ static void vec_release(struct vfio_dev *d, struct vfio_vector *v)
 	vec_mask(d, v);
 	if (v->gsi_valid && d->intr.mode != VFIO_IRQ_INTX)
 		irq_msi_free(d->ctx->irq, v->gsi);
-	v->gsi_valid = false;
-	v->routed = false;
 	if (v->efd >= 0)
 		close(v->efd);
-	v->efd = -1;
+	*v = (struct vfio_vector){ .efd = -1 };
+}
+
+/* Eventfds for vectors [from, to) that have none yet. */
+static int vec_open(struct vfio_dev *d, unsigned int from, unsigned int to)
+{
+	for (unsigned int i = from; i < to; i++) {
+		struct vfio_vector *v = &d->intr.vec[i];
+
+		if (v->efd >= 0)
+			continue;
+		*v = (struct vfio_vector){ .efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK) };
+		if (v->efd < 0)
+			return -errno;
+	}
+	return 0;
 }
 
 /* ---- group operations ---- */
@@ -127,8 +161,8 @@ static void group_disable(struct vfio_dev *d)
 		return;
 	/* Their host counters vanish with the vectors: keep the total. */
 	in->host_count_retired += vfio_intr_host_count(d);
-	irqs_set(d, mode_index[in->mode], VFIO_IRQ_SET_ACTION_TRIGGER, 0, NULL);
-	for (unsigned int i = 0; i < in->nvec; i++)
+	irqs_set(d, mode_index[in->mode], VFIO_IRQ_SET_ACTION_TRIGGER, 0, 0, NULL);
+	for (unsigned int i = 0; i < in->max_vec; i++)
 		vec_release(d, &in->vec[i]);
 	if (in->intx_unmask_fd >= 0)
 		close(in->intx_unmask_fd);
@@ -138,46 +172,62 @@ static void group_disable(struct vfio_dev *d)
 	in->nvec = 0;
 }
 
-static int group_enable(struct vfio_dev *d, enum vfio_irq_mode mode, unsigned int nvec)
+/* The eventfds of vectors [0, n) for VFIO_DEVICE_SET_IRQS. */
+static int *vec_fds(struct vfio_dev *d, unsigned int n)
 {
-	struct vfio_intr *in = &d->intr;
-	int fds[32] = { 0 };
-	int *efds = nvec > 32 ? calloc(nvec, sizeof(int)) : fds;
-	int ret;
+	int *fds = calloc(n ? n : 1, sizeof(int));
 
-	if (!efds)
-		return -ENOMEM;
-	for (unsigned int i = 0; i < nvec; i++) {
-		in->vec[i] = (struct vfio_vector){ .efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK) };
-		efds[i] = in->vec[i].efd;
-		if (efds[i] < 0) {
-			ret = -errno;
-			goto out_close;
-		}
-	}
-	in->mode = mode;
-	in->nvec = nvec;
-	in->mode_changes++;
-	in->modes_used |= 1u << mode;
-	ret = irqs_set(d, mode_index[mode], VFIO_IRQ_SET_ACTION_TRIGGER, nvec, efds);
-	if (ret)
-		goto out_close;
-	dev_debug(d->name, "%s enabled with %u vector%s", mode_name[mode], nvec, nvec == 1 ? "" : "s");
-	if (efds != fds)
-		free(efds);
-	return 0;
-
-out_close:
-	for (unsigned int i = 0; i < nvec; i++)
-		vec_release(d, &in->vec[i]);
-	in->mode = VFIO_IRQ_NONE;
-	in->nvec = 0;
-	if (efds != fds)
-		free(efds);
-	return ret;
+	for (unsigned int i = 0; fds && i < n; i++)
+		fds[i] = d->intr.vec[i].efd;
+	return fds;
 }
 
-/* INTx: trigger -> irqfd on the slot's IOAPIC input; EOI -> resamplefd -> VFIO unmask. */
+/*
+ * Enable @mode with @want vectors (the first @want). Returns the number
+ * granted (at least 1; fewer than @want when the host could not do more)
+ * or -errno with the mode left disabled.
+ */
+static int group_enable(struct vfio_dev *d, enum vfio_irq_mode mode, unsigned int want)
+{
+	struct vfio_intr *in = &d->intr;
+	unsigned int n = want;
+	int ret, *fds;
+
+	ret = vec_open(d, 0, n);
+	for (int attempt = 0; !ret && attempt < 2; attempt++) {
+		fds = vec_fds(d, n);
+		if (!fds) {
+			ret = -ENOMEM;
+			break;
+		}
+		ret = irqs_set(d, mode_index[mode], VFIO_IRQ_SET_ACTION_TRIGGER, 0, n, fds);
+		free(fds);
+		if (ret <= 0 || (unsigned int)ret >= n)
+			break;
+		/* The host can do fewer: take them (MSI grants powers of two). */
+		n = mode == VFIO_IRQ_MSI ? msi_block(ret) : (unsigned int)ret;
+		in->partial_grants++;
+		intr_warn(d, "the host granted %u of the %u %s vectors asked for", n, want, mode_name[mode]);
+		ret = 0;
+	}
+	if (ret) {
+		dev_err(d->name, "VFIO_DEVICE_SET_IRQS (%s, %u vectors) failed: %s", index_name(mode_index[mode]), n,
+			ret > 0 ? "the host grants fewer" : strerror(-ret));
+		for (unsigned int i = 0; i < in->max_vec; i++)
+			vec_release(d, &in->vec[i]);
+		return ret > 0 ? -ENOSPC : ret;
+	}
+	for (unsigned int i = n; i < want; i++)
+		vec_release(d, &in->vec[i]);
+	in->mode = mode;
+	in->nvec = n;
+	in->mode_changes++;
+	in->modes_used |= 1u << mode;
+	dev_debug(d->name, "%s enabled with %u vector%s", mode_name[mode], n, n == 1 ? "" : "s");
+	return n;
+}
+
+/* INTx: trigger -> irqfd on the slot's pin; EOI -> resamplefd -> VFIO unmask. */
 static int intx_enable(struct vfio_dev *d)
 {
 	struct vfio_intr *in = &d->intr;
@@ -187,7 +237,7 @@ static int intx_enable(struct vfio_dev *d)
 	if (!in->intx_gsi)
 		return 0; /* no interrupt pin */
 	ret = group_enable(d, VFIO_IRQ_INTX, 1);
-	if (ret)
+	if (ret < 0)
 		return ret;
 	v = &in->vec[0];
 	v->gsi = in->intx_gsi;
@@ -195,32 +245,134 @@ static int intx_enable(struct vfio_dev *d)
 	in->intx_unmask_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (in->intx_unmask_fd < 0)
 		return -errno;
-	ret = irqs_set(d, VFIO_PCI_INTX_IRQ_INDEX, VFIO_IRQ_SET_ACTION_UNMASK, 1, &in->intx_unmask_fd);
+	ret = irqs_set(d, VFIO_PCI_INTX_IRQ_INDEX, VFIO_IRQ_SET_ACTION_UNMASK, 0, 1, &in->intx_unmask_fd);
 	if (!ret)
 		ret = vec_unmask(d, v, in->intx_unmask_fd);
 	return ret;
 }
 
+/* MSI or MSI-X could not be enabled: the device still interrupts through INTx. */
+static void fall_back_to_intx(struct vfio_dev *d, enum vfio_irq_mode failed)
+{
+	d->intr.failed_enables++;
+	intr_warn(d, "%s could not be enabled: the device interrupts through INTx meanwhile", mode_name[failed]);
+	intx_enable(d);
+}
+
 /* ---- MSI-X: the emulated table decides, we wire ---- */
+
+/* Wire vector @vec as the table says: live -> routed + irqfd; else irqfd off. */
+static void msix_wire(struct vfio_dev *d, unsigned int vec)
+{
+	const struct msix_entry *e = &d->msix.entry[vec];
+	struct vfio_vector *v = &d->intr.vec[vec];
+
+	if (!msix_is_live(&d->msix, vec)) {
+		vec_mask(d, v);
+		return;
+	}
+	if (vec_route(d, v, ((uint64_t)e->addr_hi << 32) | e->addr_lo, e->data) || vec_unmask(d, v, -1))
+		intr_warn(d, "MSI-X vector %u could not be wired", vec);
+}
+
+/*
+ * Vectors [0, want) enabled in VFIO, keeping the ones that are. Without
+ * NORESIZE VFIO adds the new ones in place; with it MSI-X is disabled and
+ * enabled again with all of them, and each vector that was live gets one
+ * interrupt afterwards: one lost while MSI-X was off would hang a driver,
+ * a spurious one it takes in its stride.
+ */
+static int msix_grow(struct vfio_dev *d, unsigned int want)
+{
+	struct vfio_intr *in = &d->intr;
+	unsigned int have = in->nvec;
+	int ret, *fds;
+
+	if (want > in->max_vec)
+		want = in->max_vec;
+	if (want <= have || want <= in->msix_denied)
+		return 0;
+	ret = vec_open(d, have, want);
+	if (ret)
+		return ret;
+	if (!in->msix_noresize) {
+		fds = vec_fds(d, want);
+		ret = fds ? irqs_set(d, VFIO_PCI_MSIX_IRQ_INDEX, VFIO_IRQ_SET_ACTION_TRIGGER, have, want - have,
+				     fds + have) : -ENOMEM;
+		free(fds);
+		if (!ret) {
+			in->nvec = want;
+			in->msix_grows++;
+			return 0;
+		}
+	} else {
+		in->host_count_retired += vfio_intr_host_count(d);
+		irqs_set(d, VFIO_PCI_MSIX_IRQ_INDEX, VFIO_IRQ_SET_ACTION_TRIGGER, 0, 0, NULL);
+		fds = vec_fds(d, want);
+		ret = fds ? irqs_set(d, VFIO_PCI_MSIX_IRQ_INDEX, VFIO_IRQ_SET_ACTION_TRIGGER, 0, want, fds) : -ENOMEM;
+		if (ret > 0 && (unsigned int)ret >= have) {
+			/* Fewer than asked, but no fewer than before: take them. */
+			unsigned int got = ret;
+
+			in->partial_grants++;
+			intr_warn(d, "the host granted %u of the %u MSI-X vectors asked for", got, want);
+			for (unsigned int i = got; i < want; i++)
+				vec_release(d, &in->vec[i]);
+			in->msix_denied = want;
+			want = got;
+			ret = irqs_set(d, VFIO_PCI_MSIX_IRQ_INDEX, VFIO_IRQ_SET_ACTION_TRIGGER, 0, want, fds);
+		} else if (ret) {
+			/* Back to what we had. */
+			irqs_set(d, VFIO_PCI_MSIX_IRQ_INDEX, VFIO_IRQ_SET_ACTION_TRIGGER, 0, have, fds);
+		}
+		free(fds);
+		in->msix_reenables++;
+		if (!ret) {
+			uint64_t one = 1;
+
+			in->nvec = want;
+			for (unsigned int i = 0; i < have; i++)
+				if (d->intr.vec[i].irqfd && write(d->intr.vec[i].efd, &one, sizeof(one)) < 0)
+					intr_warn(d, "MSI-X vector %u: cannot replay its interrupt: %s", i,
+						  strerror(errno));
+			return 0;
+		}
+	}
+	/* The host grants no more: the vectors above stay silent. */
+	for (unsigned int i = have; i < want; i++)
+		vec_release(d, &in->vec[i]);
+	in->msix_denied = want;
+	in->partial_grants++;
+	intr_warn(d, "the host granted %u MSI-X vectors, the guest uses vector %u: it stays silent (%s)", have,
+		  want - 1, ret > 0 ? "host limit" : strerror(-ret));
+	return ret > 0 ? -ENOSPC : ret;
+}
 
 static void msix_update(void *opaque, unsigned int vec, bool live, uint64_t addr, uint32_t data,
 			bool deliver_pending)
 {
 	struct vfio_dev *d = opaque;
-	struct vfio_vector *v;
 
 	/* A pending vector needs nothing extra: its eventfd still holds the
 	 * count, and KVM injects it as soon as the irqfd is back. */
-	(void)deliver_pending;
-	if (d->intr.mode != VFIO_IRQ_MSIX || vec >= d->intr.nvec)
+	(void)deliver_pending, (void)addr, (void)data;
+	if (d->intr.mode != VFIO_IRQ_MSIX)
 		return;
-	v = &d->intr.vec[vec];
-	if (!live) {
-		vec_mask(d, v);
-		return;
-	}
-	if (vec_route(d, v, addr, data) || vec_unmask(d, v, -1))
-		dev_warn(d->name, "MSI-X vector %u could not be wired", vec);
+	if (live && vec >= d->intr.nvec)
+		msix_grow(d, vec + 1);
+	if (vec < d->intr.nvec)
+		msix_wire(d, vec);
+}
+
+/* Vectors the guest has live now: enough to enable at once. */
+static unsigned int msix_live_count(const struct msix_table *t, bool enabled, bool fmask)
+{
+	unsigned int n = 1; /* VFIO enables MSI-X with at least one vector */
+
+	for (unsigned int i = 0; enabled && !fmask && i < t->nvec; i++)
+		if (!(t->entry[i].ctrl & MSIX_CTRL_MASKBIT))
+			n = i + 1;
+	return n;
 }
 
 static void msix_control_changed(struct vfio_dev *d)
@@ -230,9 +382,11 @@ static void msix_control_changed(struct vfio_dev *d)
 
 	if (enable && d->intr.mode != VFIO_IRQ_MSIX) {
 		group_disable(d);
-		/* All vectors at once: later unmasks never tear down live ones. */
-		if (group_enable(d, VFIO_IRQ_MSIX, d->msix.nvec))
+		d->intr.msix_denied = 0;
+		if (group_enable(d, VFIO_IRQ_MSIX, msix_live_count(&d->msix, enable, fmask)) < 0) {
+			fall_back_to_intx(d, VFIO_IRQ_MSIX);
 			return;
+		}
 	}
 	msix_set_control(&d->msix, enable, fmask);
 	if (!enable && d->intr.mode == VFIO_IRQ_MSIX) {
@@ -246,6 +400,7 @@ static void msix_control_changed(struct vfio_dev *d)
 static void msi_changed(struct vfio_dev *d)
 {
 	struct msi_state st;
+	int got;
 
 	msi_decode(d->vc.vcfg, d->vc.msi_cap, &st);
 	if (!st.enabled) {
@@ -257,30 +412,44 @@ static void msi_changed(struct vfio_dev *d)
 	}
 	if (d->intr.mode != VFIO_IRQ_MSI || d->intr.nvec != st.nvec) {
 		group_disable(d);
-		if (group_enable(d, VFIO_IRQ_MSI, st.nvec))
+		got = group_enable(d, VFIO_IRQ_MSI, st.nvec);
+		if (got < 0) {
+			fall_back_to_intx(d, VFIO_IRQ_MSI);
 			return;
+		}
+		if ((unsigned int)got < st.nvec) {
+			/* Tell the guest the truth: fewer vectors in Multiple Message Enable. */
+			vconfig_msi_set_enabled_vectors(&d->vc, got);
+			st.nvec = got;
+		}
 	}
 	for (unsigned int i = 0; i < st.nvec; i++) {
 		struct vfio_vector *v = &d->intr.vec[i];
 
-		if (st.has_mask && (st.mask & (1u << i))) {
-			vec_mask(d, v);
-			continue;
-		}
 		/* Multi-message MSI: vector i sends data with i in the low bits. */
-		if (vec_route(d, v, st.addr, (st.data & ~(st.nvec - 1)) | i) || vec_unmask(d, v, -1))
-			dev_warn(d->name, "MSI vector %u could not be wired", i);
+		if (vec_route(d, v, st.addr, (st.data & ~(st.nvec - 1)) | i))
+			intr_warn(d, "MSI vector %u could not be routed", i);
+	}
+	/* Routes first, once; then the irqfds find them. */
+	irq_flush(d->ctx->irq);
+	for (unsigned int i = 0; i < st.nvec; i++) {
+		struct vfio_vector *v = &d->intr.vec[i];
+
+		if (st.has_mask && (st.mask & (1u << i)))
+			vec_mask(d, v);
+		else if (vec_unmask(d, v, -1))
+			intr_warn(d, "MSI vector %u could not be wired", i);
 	}
 }
 
 void vfio_intr_cfg_event(struct vfio_dev *d, unsigned int events)
 {
 	pthread_mutex_lock(&d->intr.lock);
-	if ((events & VCONFIG_EV_MSIX) && d->has_msix)
+	if ((events & VCONFIG_EV_MSIX) && d->vc.msix_cap && d->has_msix)
 		msix_control_changed(d);
 	if ((events & VCONFIG_EV_MSI) && d->vc.msi_cap)
 		msi_changed(d);
-	/* Routes left over by the unmasks above (moved, freed). */
+	/* Routes left over by the changes above (moved, freed). */
 	irq_flush(d->ctx->irq);
 	pthread_mutex_unlock(&d->intr.lock);
 }
@@ -302,9 +471,20 @@ void vfio_intr_sync_pba(struct vfio_dev *d)
 		struct pollfd p = { .fd = v->efd, .events = POLLIN };
 
 		/* A masked vector's eventfd counts what it missed: that is its pending bit. */
-		if (!v->irqfd && v->efd >= 0 && poll(&p, 1, 0) == 1)
-			msix_vector_fired(&d->msix, i);
+		if (!v->irqfd && v->efd >= 0 && poll(&p, 1, 0) == 1 && !msix_vector_fired(&d->msix, i))
+			d->intr.pba_pending++;
 	}
+	pthread_mutex_unlock(&d->intr.lock);
+}
+
+void vfio_intr_reset(struct vfio_dev *d)
+{
+	pthread_mutex_lock(&d->intr.lock);
+	group_disable(d);
+	msix_set_control(&d->msix, false, false);
+	msix_reset(&d->msix);
+	intx_enable(d);
+	irq_flush(d->ctx->irq);
 	pthread_mutex_unlock(&d->intr.lock);
 }
 
@@ -341,30 +521,32 @@ int vfio_intr_init(struct vfio_dev *d)
 {
 	struct vfio_intr *in = &d->intr;
 	uint8_t pin = d->vc.vcfg[PCI_INTERRUPT_PIN];
-	uint32_t dev_pin = 0;
 	int ret;
 
 	in->intx_unmask_fd = -1;
+	in->log_limit = (struct ratelimit)RATELIMIT_INIT;
 	if (pthread_mutex_init(&in->lock, NULL))
 		return -ENOMEM;
 	in->lock_ready = true;
 	in->max_vec = 32; /* MSI */
 	if (d->has_msix) {
 		uint16_t ctrl = vconfig_get16(&d->vc, d->vc.msix_cap + PCI_MSIX_FLAGS);
+		struct vfio_irq_info info = { .argsz = sizeof(info), .index = VFIO_PCI_MSIX_IRQ_INDEX };
 
 		ret = msix_table_init(&d->msix, (ctrl & PCI_MSIX_FLAGS_QSIZE) + 1, msix_update, d);
 		if (ret)
 			return ret;
 		if (d->msix.nvec > in->max_vec)
 			in->max_vec = d->msix.nvec;
+		/* Kernels before dynamic MSI-X (6.5) cannot add vectors to a live set. */
+		in->msix_noresize = quiet_ioctl(d->fd, VFIO_DEVICE_GET_IRQ_INFO, &info) ||
+				    (info.flags & VFIO_IRQ_INFO_NORESIZE);
 	}
 	in->vec = calloc(in->max_vec, sizeof(*in->vec));
 	if (!in->vec)
 		return -ENOMEM;
 	for (unsigned int i = 0; i < in->max_vec; i++)
 		in->vec[i].efd = -1;
-	if (!pin && !vfio_dev_cfg_pread(d, PCI_INTERRUPT_PIN, &dev_pin, 1))
-		pin = dev_pin;
 	if (pin >= 1 && pin <= 4) {
 		struct vfio_irq_info info = { .argsz = sizeof(info), .index = VFIO_PCI_INTX_IRQ_INDEX };
 
@@ -409,9 +591,14 @@ static void print_modes_used(const struct vfio_dev *d, FILE *f)
 
 void vfio_intr_print_stats(struct vfio_dev *d, FILE *f)
 {
+	const struct vfio_intr *in = &d->intr;
+
 	fprintf(f, "\"%s\": {\"mode\": \"%s\", \"modes_used\": ", d->name, vfio_intr_mode_name(d));
 	print_modes_used(d, f);
-	fprintf(f, ", \"delivered\": %llu, \"userspace\": %llu, \"mode_changes\": %u}",
-		(unsigned long long)(d->intr.host_count_retired + vfio_intr_host_count(d)),
-		(unsigned long long)d->intr.delivered_userspace, d->intr.mode_changes);
+	fprintf(f, ", \"vectors\": %u, \"delivered\": %llu, \"mode_changes\": %u, \"msix_grows\": %u, "
+		   "\"msix_reenables\": %u, \"partial_grants\": %u, \"failed_enables\": %u, \"pba_pending\": %llu, "
+		   "\"flrs\": %u}",
+		in->nvec, (unsigned long long)(in->host_count_retired + vfio_intr_host_count(d)), in->mode_changes,
+		in->msix_grows, in->msix_reenables, in->partial_grants, in->failed_enables,
+		(unsigned long long)in->pba_pending, d->flrs);
 }

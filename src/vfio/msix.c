@@ -42,6 +42,16 @@ void msix_table_destroy(struct msix_table *t)
 	t->nvec = 0;
 }
 
+void msix_reset(struct msix_table *t)
+{
+	t->enabled = t->fmask = false;
+	for (unsigned int i = 0; i < t->nvec; i++) {
+		t->entry[i] = (struct msix_entry){ .ctrl = MSIX_CTRL_MASKBIT };
+		t->live[i] = false;
+	}
+	memset(t->pba, 0, (t->nvec + 63) / 64 * sizeof(*t->pba));
+}
+
 static bool pending(const struct msix_table *t, unsigned int vec)
 {
 	return t->pba[vec / 64] & (1ULL << (vec % 64));
@@ -128,6 +138,15 @@ bool msix_vector_fired(struct msix_table *t, unsigned int vec)
 }
 
 /* ---- MSI ---- */
+
+unsigned int msi_block(unsigned int n)
+{
+	unsigned int p = 1;
+
+	while (p * 2 <= n && p < 32)
+		p *= 2;
+	return n ? p : 0;
+}
 
 static uint16_t get16(const uint8_t *cfg, unsigned int off)
 {

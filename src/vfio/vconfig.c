@@ -98,6 +98,10 @@
 #define PCI_MSI_FLAGS_64BIT 0x0080
 #define PCI_MSI_FLAGS_MASKBIT 0x0100
 
+/* Power management. */
+#define PCI_PM_CTRL 0x04
+#define PCI_PM_CTRL_STATE_MASK 0x0003
+
 /* MSI-X. */
 #define PCI_MSIX_FLAGS 0x02
 #define PCI_MSIX_FLAGS_MASKALL 0x4000
@@ -110,7 +114,9 @@
 #define PCI_EXP_TYPE_ENDPOINT 0x0
 #define PCI_EXP_TYPE_LEG_END 0x1
 #define PCI_EXP_TYPE_RC_END 0x9
+#define PCI_EXP_DEVCTL 0x08
 #define PCI_EXP_DEVCTL_PHANTOM 0x0200
+#define PCI_EXP_DEVCTL_BCR_FLR 0x8000
 #define PCI_EXP_SIZEOF_V1 0x14 /* endpoint, through Link Status */
 #define PCI_EXP_SIZEOF_V2 0x3c
 
@@ -177,7 +183,8 @@ static const struct vc_perm pm_perms[] = {
  * Capabilities, link/slot/root registers: from the device, read-only.
  */
 static const struct vc_perm exp_perms[] = {
-	PERM(0x08, 2, 0, 0xffff & ~PCI_EXP_DEVCTL_PHANTOM), /* Device Control */
+	/* Device Control; Initiate FLR is minivmm's to carry out (VCONFIG_EV_FLR), reads 0. */
+	PERM_ZERO(PCI_EXP_DEVCTL, 2, PCI_EXP_DEVCTL_BCR_FLR, 0xffff & ~PCI_EXP_DEVCTL_PHANTOM),
 	PERM(0x0a, 2, 0, 0x000f),                          /* Device Status: W1C errors */
 	PERM(0x28, 2, 0, 0xffff),                          /* Device Control 2 */
 };
@@ -270,6 +277,14 @@ static const struct cap_rule *find_rule(const struct cap_rule *rules, unsigned i
 	return NULL;
 }
 
+/* The rule for standard capability @id; NULL: hidden (unsupported, or @hide says so). */
+static const struct cap_rule *std_rule(unsigned int id, unsigned int hide)
+{
+	if ((id == PCI_CAP_ID_MSI && (hide & VCONFIG_HIDE_MSI)) || (id == PCI_CAP_ID_MSIX && (hide & VCONFIG_HIDE_MSIX)))
+		return NULL;
+	return find_rule(std_rules, ARRAY_SIZE(std_rules), id);
+}
+
 static uint32_t le(const uint8_t *p, unsigned int len)
 {
 	uint32_t v = 0;
@@ -328,14 +343,15 @@ static void hide_range(struct vconfig *vc, unsigned int start, unsigned int end)
 	}
 }
 
+/* MSI capability length, with the extended message data word after the data. */
 static unsigned int msi_len(uint16_t flags)
 {
-	unsigned int len = 10; /* header, flags, address, data */
+	unsigned int len = 12; /* header, flags, address, data, extended data */
 
 	if (flags & PCI_MSI_FLAGS_64BIT)
 		len += 4;
 	if (flags & PCI_MSI_FLAGS_MASKBIT)
-		len += 10; /* reserved word, mask, pending */
+		len += 8; /* mask, pending */
 	return len;
 }
 
@@ -421,6 +437,27 @@ static unsigned int cap_end(const struct cap_ent *caps, unsigned int n, unsigned
 }
 
 /*
+ * Bytes of [start, limit) that no capability covers, kept or hidden, are
+ * the device's: read and written raw (vfio-pci's "unassigned" bytes; some
+ * devices keep registers there).
+ */
+static void mark_gaps(struct vconfig *vc, const struct cap_ent *caps, unsigned int n, unsigned int start,
+		      unsigned int limit, unsigned int covered_to)
+{
+	uint8_t covered[VCONFIG_SIZE] = { 0 };
+
+	memset(covered, 1, covered_to);
+	for (unsigned int i = 0; i < n; i++)
+		memset(covered + caps[i].pos, 1, cap_end(caps, n, i, limit) - caps[i].pos);
+	for (unsigned int b = start; b < limit; b++) {
+		if (!covered[b]) {
+			vc->virt[b] = 0;
+			vc->wmask[b] = 0xff;
+		}
+	}
+}
+
+/*
  * MSI: fully virtualized (minivmm routes the messages itself), layout
  * depends on the flags. Values start from the snapshot, disabled with one
  * vector; the guest writes enable, multiple message enable, address, data
@@ -488,7 +525,7 @@ static void set_std_next(struct vconfig *vc, unsigned int at, unsigned int next)
 	vc->wmask[at] = 0;
 }
 
-static void init_std_caps(struct vconfig *vc, const uint8_t *cfg)
+static void init_std_caps(struct vconfig *vc, const uint8_t *cfg, unsigned int hide)
 {
 	struct cap_ent caps[STD_TTL];
 	uint8_t seen[PCI_CFG_SPACE_SIZE / 4] = { 0 };
@@ -511,7 +548,9 @@ static void init_std_caps(struct vconfig *vc, const uint8_t *cfg)
 		caps[n].pos = pos;
 		caps[n].id = cfg[pos];
 		caps[n].len = std_cap_len(cfg, pos, cfg[pos]);
-		caps[n].keep = find_rule(std_rules, ARRAY_SIZE(std_rules), cfg[pos]) != NULL;
+		caps[n].keep = std_rule(cfg[pos], hide) != NULL;
+		vc->dev_has_msi |= cfg[pos] == PCI_CAP_ID_MSI;
+		vc->dev_has_msix |= cfg[pos] == PCI_CAP_ID_MSIX;
 		n++;
 		pos = cfg[pos + 1] & 0xfc;
 	}
@@ -524,7 +563,7 @@ static void init_std_caps(struct vconfig *vc, const uint8_t *cfg)
 	prev = PCI_CAPABILITY_LIST;
 	set_std_next(vc, prev, 0);
 	for (unsigned int i = 0; i < n; i++) {
-		const struct cap_rule *r = find_rule(std_rules, ARRAY_SIZE(std_rules), caps[i].id);
+		const struct cap_rule *r = std_rule(caps[i].id, hide);
 		unsigned int p = caps[i].pos;
 
 		if (!r)
@@ -558,6 +597,7 @@ static void init_std_caps(struct vconfig *vc, const uint8_t *cfg)
 			break;
 		}
 	}
+	mark_gaps(vc, caps, n, PCI_STD_HEADER_SIZEOF, PCI_CFG_SPACE_SIZE, PCI_STD_HEADER_SIZEOF);
 	/* Capabilities List follows what the guest can see. */
 	if (kept)
 		vc->vcfg[PCI_STATUS] |= PCI_STATUS_CAP_LIST;
@@ -609,6 +649,8 @@ static void init_ext_caps(struct vconfig *vc, const uint8_t *cfg, unsigned int s
 	 * kept capability, as QEMU does; Linux skips ID 0. None kept: 0.
 	 */
 	first_hidden = !n || !caps[0].keep;
+	/* 0x100's header is never a gap. */
+	mark_gaps(vc, caps, n, PCI_CFG_SPACE_SIZE, size, PCI_CFG_SPACE_SIZE + 4);
 	if (first_hidden) {
 		hide_range(vc, PCI_CFG_SPACE_SIZE, PCI_CFG_SPACE_SIZE + 4);
 		prev = PCI_CFG_SPACE_SIZE;
@@ -697,7 +739,7 @@ static void init_rom(struct vconfig *vc, uint64_t rom_size)
 }
 
 int vconfig_init(struct vconfig *vc, const uint8_t *devcfg, unsigned int size,
-		 const struct vconfig_bar bar[VCONFIG_BARS], uint64_t rom_size)
+		 const struct vconfig_bar bar[VCONFIG_BARS], uint64_t rom_size, unsigned int hide)
 {
 	if (!vc || !devcfg || !bar || (size != PCI_CFG_SPACE_SIZE && size != VCONFIG_SIZE))
 		return -EINVAL;
@@ -711,7 +753,7 @@ int vconfig_init(struct vconfig *vc, const uint8_t *devcfg, unsigned int size,
 	apply_perms(vc, 0, header_perms, ARRAY_SIZE(header_perms), size);
 	init_bars(vc, bar);
 	init_rom(vc, rom_size);
-	init_std_caps(vc, devcfg);
+	init_std_caps(vc, devcfg, hide);
 	if (size == VCONFIG_SIZE)
 		init_ext_caps(vc, devcfg, size);
 	return 0;
@@ -764,7 +806,7 @@ unsigned int vconfig_write(struct vconfig *vc, unsigned int reg, unsigned int le
 	uint64_t old_bar[VCONFIG_BARS];
 	uint32_t old_rom, dm = 0;
 	uint16_t old_cmd, old_msix = 0;
-	unsigned int ev = 0;
+	unsigned int old_power = vconfig_power_state(vc), ev = 0;
 
 	if (dev_mask)
 		*dev_mask = 0;
@@ -811,10 +853,61 @@ unsigned int vconfig_write(struct vconfig *vc, unsigned int reg, unsigned int le
 	if (vc->msix_cap && ((vconfig_get16(vc, vc->msix_cap + PCI_MSIX_FLAGS) ^ old_msix) &
 			     (PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL)))
 		ev |= VCONFIG_EV_MSIX;
+	if (vc->pm_cap && overlaps(reg, len, vc->pm_cap + PCI_PM_CTRL, vc->pm_cap + PCI_PM_CTRL + 1) &&
+	    vconfig_power_state(vc) != old_power)
+		ev |= VCONFIG_EV_PM;
+	if (vc->pcie_cap && (vconfig_get16(vc, vc->pcie_cap + PCI_EXP_DEVCTL) & PCI_EXP_DEVCTL_BCR_FLR)) {
+		/* The bit reads 0: the reset is done by the time the guest looks. */
+		vc->vcfg[vc->pcie_cap + PCI_EXP_DEVCTL + 1] &= ~(PCI_EXP_DEVCTL_BCR_FLR >> 8);
+		ev |= VCONFIG_EV_FLR;
+	}
 
 	if (dev_mask)
 		*dev_mask = dm;
 	return ev;
+}
+
+unsigned int vconfig_power_state(const struct vconfig *vc)
+{
+	return vc->pm_cap ? vconfig_get16(vc, vc->pm_cap + PCI_PM_CTRL) & PCI_PM_CTRL_STATE_MASK : 0;
+}
+
+void vconfig_msi_set_enabled_vectors(struct vconfig *vc, unsigned int n)
+{
+	unsigned int at = vc->msi_cap + PCI_MSI_FLAGS, mme = 0;
+	uint16_t f;
+
+	if (!vc->msi_cap)
+		return;
+	while ((2u << mme) <= n && mme < 5)
+		mme++;
+	f = vconfig_get16(vc, at);
+	put_le(vc->vcfg + at, 2, (f & ~PCI_MSI_FLAGS_QSIZE) | mme << 4);
+}
+
+void vconfig_reset(struct vconfig *vc)
+{
+	uint16_t v;
+
+	v = vconfig_get16(vc, PCI_COMMAND) & ~(PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER |
+					       PCI_COMMAND_PARITY | PCI_COMMAND_SERR | PCI_COMMAND_INTX_DISABLE);
+	put_le(vc->vcfg + PCI_COMMAND, 2, v);
+	if (vc->msi_cap) {
+		v = vconfig_get16(vc, vc->msi_cap + PCI_MSI_FLAGS) & ~(PCI_MSI_FLAGS_ENABLE | PCI_MSI_FLAGS_QSIZE);
+		put_le(vc->vcfg + vc->msi_cap + PCI_MSI_FLAGS, 2, v);
+	}
+	if (vc->msix_cap) {
+		v = vconfig_get16(vc, vc->msix_cap + PCI_MSIX_FLAGS) & ~(PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL);
+		put_le(vc->vcfg + vc->msix_cap + PCI_MSIX_FLAGS, 2, v);
+	}
+	if (vc->pm_cap) {
+		v = vconfig_get16(vc, vc->pm_cap + PCI_PM_CTRL) & ~PCI_PM_CTRL_STATE_MASK;
+		put_le(vc->vcfg + vc->pm_cap + PCI_PM_CTRL, 2, v);
+	}
+	if (vc->pcie_cap) {
+		v = vconfig_get16(vc, vc->pcie_cap + PCI_EXP_DEVCTL) & ~PCI_EXP_DEVCTL_BCR_FLR;
+		put_le(vc->vcfg + vc->pcie_cap + PCI_EXP_DEVCTL, 2, v);
+	}
 }
 
 uint64_t vconfig_bar_addr(const struct vconfig *vc, unsigned int i)

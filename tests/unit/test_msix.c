@@ -759,6 +759,41 @@ static void test_msi_cap_at_other_offsets(void **state)
 	assert_int_equal(msi_cap_size(cfg, 0x40), 24);
 }
 
+static void test_msi_block(void **state)
+{
+	static const unsigned int in[] = { 0, 1, 2, 3, 4, 5, 7, 8, 31, 32, 33, 1000 };
+	static const unsigned int out[] = { 0, 1, 2, 2, 4, 4, 4, 8, 16, 32, 32, 32 };
+
+	(void)state;
+	for (unsigned int i = 0; i < ARRAY_SIZE(in); i++)
+		assert_int_equal(msi_block(in[i]), out[i]);
+}
+
+/* After a function-level reset: all masked, nothing pending, disabled, nothing live. */
+static void test_reset(void **state)
+{
+	struct fx *f = fx_new(8);
+	uint8_t pba = 0xff;
+
+	(void)state;
+	msix_set_control(&f->t, true, false);
+	wr32(f, 3 * 16 + E_ADDR_LO, 0xfee00000);
+	wr32(f, 3 * 16 + E_CTRL, 0);
+	assert_true(msix_is_live(&f->t, 3));
+	wr32(f, 5 * 16 + E_DATA, 0x41);
+	assert_false(msix_vector_fired(&f->t, 5));
+	msix_reset(&f->t);
+	assert_false(f->t.enabled);
+	for (unsigned int v = 0; v < 8; v++) {
+		assert_false(msix_is_live(&f->t, v));
+		assert_int_equal(rd32(f, v * 16 + E_CTRL), MSIX_CTRL_MASKBIT);
+		assert_int_equal(rd32(f, v * 16 + E_DATA), 0);
+	}
+	msix_pba_access(&f->t, 0, &pba, 1, false);
+	assert_int_equal(pba, 0);
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -782,6 +817,8 @@ int main(void)
 		cmocka_unit_test(test_msi_decode_64),
 		cmocka_unit_test(test_msi_mme_clamped),
 		cmocka_unit_test(test_msi_cap_at_other_offsets),
+		cmocka_unit_test(test_msi_block),
+		cmocka_unit_test(test_reset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -131,7 +131,7 @@ static void load(struct fx *f, const struct dump *d)
 static void init_dump(struct fx *f, const struct dump *d)
 {
 	load(f, d);
-	assert_int_equal(vconfig_init(&f->vc, f->dev, f->size, d->bar, d->rom), 0);
+	assert_int_equal(vconfig_init(&f->vc, f->dev, f->size, d->bar, d->rom, 0), 0);
 }
 
 /* ---- the guest's side ---- */
@@ -280,7 +280,7 @@ static int synth_init(struct fx *f)
 {
 	static const struct vconfig_bar nobars[VCONFIG_BARS];
 
-	return vconfig_init(&f->vc, f->dev, f->size, nobars, 0);
+	return vconfig_init(&f->vc, f->dev, f->size, nobars, 0, 0);
 }
 
 /* ================= tests ================= */
@@ -397,7 +397,7 @@ static void test_bar_sizing_64(void **state)
 	struct vconfig_bar big[VCONFIG_BARS] = { MEM64P(1ull << 34) };
 
 	load(f, find_dump("nvme.bin"));
-	assert_int_equal(vconfig_init(&f->vc, f->dev, f->size, big, 0), 0);
+	assert_int_equal(vconfig_init(&f->vc, f->dev, f->size, big, 0, 0), 0);
 	/* No address bits in the low dword: nothing changes, no event. */
 	assert_int_equal(gwrite(f, 0x10, 4, 0xffffffff, NULL), 0);
 	assert_int_equal(gread(f, 0x10, 4), 0x0000000c);
@@ -426,11 +426,11 @@ static void test_bar_sizing_io(void **state)
 	struct vconfig_bar tiny[VCONFIG_BARS] = { IO(4) };
 
 	load(f, find_dump("ne2k_pci.bin"));
-	assert_int_equal(vconfig_init(&f->vc, f->dev, f->size, tiny, 0), 0);
+	assert_int_equal(vconfig_init(&f->vc, f->dev, f->size, tiny, 0, 0), 0);
 	check_sizing32(f, 0, 0xfffffffd);
 	/* Smaller than the spec allows: still no address bit 1. */
 	tiny[0] = (struct vconfig_bar)IO(2);
-	assert_int_equal(vconfig_init(&f->vc, f->dev, f->size, tiny, 0), 0);
+	assert_int_equal(vconfig_init(&f->vc, f->dev, f->size, tiny, 0, 0), 0);
 	check_sizing32(f, 0, 0xfffffffd);
 }
 
@@ -455,7 +455,7 @@ static void test_bar_unimplemented(void **state)
 	/* A 64-bit BAR in the last slot has no upper half: not implemented. */
 	struct vconfig_bar last[VCONFIG_BARS] = { [5] = MEM64(0x1000) };
 
-	assert_int_equal(vconfig_init(&f->vc, f->dev, f->size, last, 0), 0);
+	assert_int_equal(vconfig_init(&f->vc, f->dev, f->size, last, 0, 0), 0);
 	assert_int_equal(gwrite(f, 0x24, 4, 0xffffffff, NULL), 0);
 	assert_int_equal(gread(f, 0x24, 4), 0);
 }
@@ -513,7 +513,7 @@ static void test_rom_bar(void **state)
 	load(f, find_dump("e1000e.bin"));
 	struct vconfig_bar nobars[VCONFIG_BARS] = { 0 };
 
-	assert_int_equal(vconfig_init(&f->vc, f->dev, f->size, nobars, 0x800), 0);
+	assert_int_equal(vconfig_init(&f->vc, f->dev, f->size, nobars, 0x800, 0), 0);
 	gwrite(f, 0x30, 4, 0xffffffff, NULL);
 	assert_int_equal(gread(f, 0x30, 4), 0xfffff801);
 }
@@ -618,7 +618,7 @@ static void test_virtualized_header(void **state)
 
 	/* Multi-function bit hidden; layout type still shows. */
 	f->dev[0x0e] = 0x80;
-	assert_int_equal(vconfig_init(&f->vc, f->dev, f->size, find_dump("e1000.bin")->bar, 0), 0);
+	assert_int_equal(vconfig_init(&f->vc, f->dev, f->size, find_dump("e1000.bin")->bar, 0, 0), 0);
 	assert_int_equal(gread(f, 0x0e, 1), 0);
 }
 
@@ -714,9 +714,9 @@ static void test_msi_edu(void **state)
 	assert_int_equal(gwrite(f, c + 12, 4, 0xffff0041, NULL), VCONFIG_EV_MSI);
 	assert_int_equal(gread(f, c + 12, 4), 0x00000041);
 	assert_int_equal(vconfig_get16(&f->vc, c + 12), 0x0041);
-	/* Beyond the capability: not MSI. */
+	/* Beyond the capability: not MSI, a gap the device gets raw. */
 	assert_int_equal(gwrite(f, c + 16, 4, 0xffffffff, &m), 0);
-	assert_int_equal(m, 0);
+	assert_int_equal(m, 0xffffffff);
 }
 
 /* MSI, 32-bit with per-vector masking and 8 vectors (synthetic). */
@@ -888,9 +888,11 @@ static void test_hidden_std_caps(void **state)
 	assert_int_equal(gread(f, 0x64, 4), 0x87654321); /* SSVID: read-only pass-through */
 	gwrite(f, 0x64, 4, 0, &m);
 	assert_int_equal(m, 0);
+	/* A gap (no capability there): the device's, read and written raw. */
 	assert_int_equal(gread(f, 0xf0, 4), 0x77777777);
+	assert_true(vconfig_needs_device(&f->vc, 0xf0, 4));
 	gwrite(f, 0xf0, 4, 0, &m);
-	assert_int_equal(m, 0);
+	assert_int_equal(m, 0xffffffff);
 	/* PM: PMCSR forwarded, PMC read-only. */
 	gwrite(f, 0x4c, 2, 0xffff, &m);
 	assert_int_equal(m, 0x9f03);
@@ -968,11 +970,13 @@ static void test_pcie_forward(void **state)
 
 	init_dump(f, find_dump("nvme.bin"));
 	c = f->vc.pcie_cap;
-	assert_int_equal(gwrite(f, c + 8, 2, 0xffff, &m), 0);
-	assert_int_equal(m, 0xfdff); /* no phantom functions */
-	assert_int_equal(gread(f, c + 8, 2), devval(f, c + 8, 2));
+	/* No phantom functions; Initiate FLR is minivmm's to do (an event) and reads 0. */
+	assert_int_equal(gwrite(f, c + 8, 2, 0xffff, &m), VCONFIG_EV_FLR);
+	assert_int_equal(m, 0x7dff);
+	assert_int_equal(gread(f, c + 8, 2), devval(f, c + 8, 2) & 0x7fff);
+	assert_int_equal(gwrite(f, c + 8, 2, 0x7fff, &m), 0);
 	gwrite(f, c + 8, 4, 0xffffffff, &m);
-	assert_int_equal(m, 0x000ffdff);
+	assert_int_equal(m, 0x000f7dff);
 	gwrite(f, c + 0x28, 2, 0xffff, &m);
 	assert_int_equal(m, 0xffff);
 	gwrite(f, c + 4, 4, 0xffffffff, &m);
@@ -1004,7 +1008,7 @@ static void test_bad_access(void **state)
 
 	load(f, find_dump("e1000.bin")); /* 256 bytes */
 	f->dev[0xfe] = 0x55;
-	assert_int_equal(vconfig_init(&f->vc, f->dev, f->size, find_dump("e1000.bin")->bar, 0), 0);
+	assert_int_equal(vconfig_init(&f->vc, f->dev, f->size, find_dump("e1000.bin")->bar, 0, 0), 0);
 	vconfig_set32(&f->vc, 0x10, 0xfeb80000);
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		unsigned int len = bad[i].len;
@@ -1168,13 +1172,13 @@ static void test_init_einval(void **state)
 	static const struct vconfig_bar nobars[VCONFIG_BARS];
 
 	synth(f, 256, 0);
-	assert_int_equal(vconfig_init(&f->vc, f->dev, 128, nobars, 0), -EINVAL);
-	assert_int_equal(vconfig_init(&f->vc, f->dev, 512, nobars, 0), -EINVAL);
-	assert_int_equal(vconfig_init(&f->vc, NULL, 256, nobars, 0), -EINVAL);
+	assert_int_equal(vconfig_init(&f->vc, f->dev, 128, nobars, 0, 0), -EINVAL);
+	assert_int_equal(vconfig_init(&f->vc, f->dev, 512, nobars, 0, 0), -EINVAL);
+	assert_int_equal(vconfig_init(&f->vc, NULL, 256, nobars, 0, 0), -EINVAL);
 	f->dev[0x0e] = 0x01; /* a bridge: vfio-pci doesn't take those either */
-	assert_int_equal(vconfig_init(&f->vc, f->dev, 256, nobars, 0), -EINVAL);
+	assert_int_equal(vconfig_init(&f->vc, f->dev, 256, nobars, 0, 0), -EINVAL);
 	f->dev[0x0e] = 0x80;
-	assert_int_equal(vconfig_init(&f->vc, f->dev, 256, nobars, 0), 0);
+	assert_int_equal(vconfig_init(&f->vc, f->dev, 256, nobars, 0, 0), 0);
 }
 
 /* A 256-byte function (conventional PCI) has no extended space. */
@@ -1192,9 +1196,165 @@ static void test_conventional_size(void **state)
 	assert_int_equal(m, 0xffffffff);
 }
 
+/* --assign BDF,irq=MODE: MSI-X and/or MSI hidden, the chain skips them. */
+static void test_hide_interrupt_modes(void **state)
+{
+	struct fx *f = *state;
+	const struct dump *d = find_dump("e1000e.bin");
+	uint8_t ids[16], pos[16];
+	unsigned int n;
+
+	load(f, d);
+	assert_int_equal(vconfig_init(&f->vc, f->dev, f->size, d->bar, d->rom, VCONFIG_HIDE_MSIX), 0);
+	assert_true(f->vc.dev_has_msix);
+	assert_true(f->vc.dev_has_msi);
+	assert_int_equal(f->vc.msix_cap, 0);
+	assert_int_equal(f->vc.msi_cap, 0xd0);
+	n = walk_std(f, ids, pos, ARRAY_SIZE(ids));
+	for (unsigned int i = 0; i < n; i++)
+		assert_int_not_equal(ids[i], 0x11);
+	/* The hidden capability reads 0 and takes no writes. */
+	assert_int_equal(gread(f, 0xa0, 4), 0);
+	assert_int_equal(gwrite(f, 0xa0, 4, 0xffffffff, NULL), 0);
+
+	load(f, d);
+	assert_int_equal(vconfig_init(&f->vc, f->dev, f->size, d->bar, d->rom, VCONFIG_HIDE_MSI | VCONFIG_HIDE_MSIX), 0);
+	assert_int_equal(f->vc.msix_cap, 0);
+	assert_int_equal(f->vc.msi_cap, 0);
+	n = walk_std(f, ids, pos, ARRAY_SIZE(ids));
+	assert_int_equal(n, 2); /* PM, PCIe */
+	assert_int_equal(ids[0], 0x01);
+	assert_int_equal(ids[1], 0x10);
+	assert_int_equal(gread(f, 0xd0, 4), 0);
+}
+
+/* A gap between capabilities: raw, both ways; a hidden capability is not a gap. */
+static void test_gaps_are_raw(void **state)
+{
+	struct fx *f = *state;
+	uint32_t m;
+
+	/* PM at 0x40 (8 bytes), SSVID at 0x60; 0x48-0x5f is a gap, as is 0x68-0x7f. */
+	synth(f, 256, 0x40);
+	synth_cap(f, 0x40, 0x01, 0x60);
+	synth_cap(f, 0x60, 0x0d, 0x80);
+	synth_cap(f, 0x80, 0x02, 0); /* AGP: hidden */
+	put32(f->dev, 0x50, 0x11223344);
+	assert_int_equal(synth_init(f), 0);
+	assert_true(vconfig_needs_device(&f->vc, 0x50, 4));
+	assert_int_equal(gread(f, 0x50, 4), 0x11223344);
+	assert_int_equal(gwrite(f, 0x50, 4, 0xcafe, &m), 0);
+	assert_int_equal(m, 0xffffffff);
+	assert_int_equal(gwrite(f, 0x48, 1, 0x5a, &m), 0);
+	assert_int_equal(m, 0xff);
+	/* After the last known-length capability. */
+	assert_int_equal(gwrite(f, 0x68, 4, 1, &m), 0);
+	assert_int_equal(m, 0xffffffff);
+	/* The hidden AGP capability (up to the end) is virtualized zero. */
+	assert_int_equal(gread(f, 0x80, 4), 0);
+	gwrite(f, 0x84, 4, 0xffffffff, &m);
+	assert_int_equal(m, 0);
+	/* The header is never a gap. */
+	gwrite(f, 0x08, 4, 0xffffffff, &m);
+	assert_int_equal(m, 0);
+}
+
+static void test_ext_gaps_are_raw(void **state)
+{
+	struct fx *f = *state;
+	uint32_t m;
+
+	init_dump(f, find_dump("e1000e.bin"));
+	/* AER at 0x100 (0x38 long), DSN at 0x140: 0x138-0x13f is a gap, so is all after DSN. */
+	gwrite(f, 0x138, 4, 0xffffffff, &m);
+	assert_int_equal(m, 0xffffffff);
+	gwrite(f, 0x800, 4, 0xffffffff, &m);
+	assert_int_equal(m, 0xffffffff);
+	gwrite(f, 0x140, 4, 0xffffffff, &m);
+	assert_int_equal(m, 0);
+}
+
+/* PM power state writes are events; the state is the guest's last written. */
+static void test_power_state_event(void **state)
+{
+	struct fx *f = *state;
+	unsigned int pm;
+	uint32_t m;
+
+	init_dump(f, find_dump("e1000e.bin"));
+	pm = f->vc.pm_cap;
+	assert_int_equal(pm, 0xc8);
+	assert_int_equal(vconfig_power_state(&f->vc), 0);
+	assert_int_equal(gwrite(f, pm + 4, 2, 0x0003, &m), VCONFIG_EV_PM);
+	assert_int_equal(m, 0x9f03);
+	assert_int_equal(vconfig_power_state(&f->vc), 3);
+	/* The same state again, or another field: no event. */
+	assert_int_equal(gwrite(f, pm + 4, 2, 0x0003, &m), 0);
+	assert_int_equal(gwrite(f, pm + 5, 1, 0x01, &m), 0);
+	assert_int_equal(vconfig_power_state(&f->vc), 3);
+	assert_int_equal(gwrite(f, pm + 4, 1, 0x00, &m), VCONFIG_EV_PM);
+	assert_int_equal(vconfig_power_state(&f->vc), 0);
+	/* No PM capability: always D0. */
+	init_dump(f, find_dump("edu.bin"));
+	assert_int_equal(vconfig_power_state(&f->vc), 0);
+}
+
+/* FLR: an event, the bit reads 0; the reset state after it. */
+static void test_flr_and_reset(void **state)
+{
+	struct fx *f = *state;
+	unsigned int c, pm;
+	uint32_t m;
+
+	init_dump(f, find_dump("e1000e.bin"));
+	c = f->vc.pcie_cap;
+	pm = f->vc.pm_cap;
+	gwrite(f, 0x04, 2, 0x0507, &m); /* io, mem, master, intx off */
+	gwrite(f, pm + 4, 2, 0x0003, &m);
+	gwrite(f, f->vc.msix_cap + 2, 2, 0xc000, &m);
+	gwrite(f, f->vc.msi_cap + 2, 2, 0x0001, &m);
+	assert_int_equal(gwrite(f, c + 8, 2, 0x8000 | 0x2810, &m) & VCONFIG_EV_FLR, VCONFIG_EV_FLR);
+	assert_int_equal(gread(f, c + 8, 2) & 0x8000, 0);
+	vconfig_reset(&f->vc);
+	assert_int_equal(vconfig_get16(&f->vc, 0x04) & 0x0507, 0);
+	assert_int_equal(vconfig_power_state(&f->vc), 0);
+	assert_int_equal(gread(f, f->vc.msix_cap + 2, 2) & 0xc000, 0);
+	assert_int_equal(gread(f, f->vc.msi_cap + 2, 2) & 0x0001, 0);
+	/* BAR addresses stay: the guest restores its own config. */
+	vconfig_set32(&f->vc, 0x10, 0xfebc0000);
+	vconfig_reset(&f->vc);
+	assert_int_equal(vconfig_bar_addr(&f->vc, 0), 0xfebc0000);
+}
+
+/* The host granted fewer MSI vectors: Multiple Message Enable says how many. */
+static void test_msi_enabled_vectors(void **state)
+{
+	struct fx *f = *state;
+	unsigned int c;
+
+	synth(f, 256, 0x40);
+	synth_cap(f, 0x40, 0x05, 0);
+	put16(f->dev, 0x42, 0x008a); /* 64-bit, 32 vectors capable (MMC 5) */
+	assert_int_equal(synth_init(f), 0);
+	c = f->vc.msi_cap;
+	assert_int_equal(gwrite(f, c + 2, 2, 0x0051, NULL), VCONFIG_EV_MSI); /* asks 32 */
+	assert_int_equal((gread(f, c + 2, 2) >> 4) & 7, 5);
+	vconfig_msi_set_enabled_vectors(&f->vc, 4);
+	assert_int_equal((gread(f, c + 2, 2) >> 4) & 7, 2);
+	assert_int_equal(gread(f, c + 2, 2) & 1, 1);
+	vconfig_msi_set_enabled_vectors(&f->vc, 1);
+	assert_int_equal((gread(f, c + 2, 2) >> 4) & 7, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_hide_interrupt_modes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gaps_are_raw, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ext_gaps_are_raw, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_power_state_event, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flr_and_reset, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_msi_enabled_vectors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dumps_ids, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dumps_bar_flags, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bar_sizing_mem32, setup, teardown),

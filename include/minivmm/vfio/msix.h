@@ -39,6 +39,8 @@ struct msix_table {
 
 int msix_table_init(struct msix_table *t, unsigned int nvec, msix_update_t update, void *opaque);
 void msix_table_destroy(struct msix_table *t);
+/* The function was reset: every vector masked, nothing pending, disabled. */
+void msix_reset(struct msix_table *t);
 /* Guest access to the table (offset from the table start); 4- or 8-byte. */
 void msix_table_access(struct msix_table *t, uint64_t offset, void *data, unsigned int len, bool is_write);
 /* Guest access to the PBA (read-only; writes ignored). */
@@ -63,6 +65,8 @@ struct msi_state {
 	bool has_mask, is_64;
 };
 
+/* MSI enables vectors in powers of two: the largest block (at most 32) of @n granted; 0 for 0. */
+unsigned int msi_block(unsigned int n);
 /* Decode the MSI capability at @cap from a virtualized config image. */
 void msi_decode(const uint8_t *cfg, unsigned int cap, struct msi_state *out);
 /* Offset of the mask bits register and size of the capability. */

@@ -33,7 +33,12 @@ struct vconfig_bar {
 #define VCONFIG_EV_COMMAND (1u << 7)     /* memory/IO decode or INTx-disable changed */
 #define VCONFIG_EV_MSI (1u << 8)         /* MSI capability written */
 #define VCONFIG_EV_MSIX (1u << 9)        /* MSI-X enable/function mask changed */
+#define VCONFIG_EV_PM (1u << 10)         /* PM power state (D0..D3hot) written */
+#define VCONFIG_EV_FLR (1u << 11)        /* PCIe Initiate Function Level Reset written */
 
+/* Capabilities to hide on top of the unsupported ones (vconfig_init @hide). */
+#define VCONFIG_HIDE_MSI (1u << 0)       /* the guest sees no MSI capability */
+#define VCONFIG_HIDE_MSIX (1u << 1)      /* the guest sees no MSI-X capability */
 struct vconfig {
 	unsigned int size;           /* 256 or 4096: how much the guest can reach */
 	uint8_t vcfg[VCONFIG_SIZE];  /* values of virtualized bits */
@@ -41,8 +46,11 @@ struct vconfig {
 	uint8_t wmask[VCONFIG_SIZE]; /* 1: guest-writable bit */
 	struct vconfig_bar bar[VCONFIG_BARS];
 	uint64_t rom_size;           /* 0: no ROM (BAR reads as not implemented) */
-	/* Offsets of the capabilities the device code cares about; 0: absent. */
+	/* Offsets of the capabilities the device code cares about; 0: absent
+	 * (or hidden). */
 	uint8_t msi_cap, msix_cap, pcie_cap, pm_cap;
+	/* What the device has, hidden or not (for --assign BDF,irq=MODE checks). */
+	bool dev_has_msi, dev_has_msix;
 };
 
 /*
@@ -55,12 +63,16 @@ struct vconfig {
  * integrated endpoint, and virtualizes the interrupt line register.
  * A malformed capability chain (a loop, a pointer below 0x40 or, for
  * extended capabilities, below 0x100) is cut at the bad link: the guest
- * sees what precedes it. BAR addresses start at 0 (seed them with
- * vconfig_set32()). Returns 0, or -EINVAL for a bad @size (not 256 or
- * 4096) or a header type other than 0 (bridges; vfio-pci refuses them too).
+ * sees what precedes it. Bytes no capability covers (gaps) are the
+ * device's, read and written raw, as vfio-pci does. @hide (VCONFIG_HIDE_*)
+ * hides MSI and/or MSI-X as well, so that a driver takes its fallback
+ * path. The PM control/status power state and the PCIe FLR bit raise
+ * events. BAR addresses start at 0 (seed them with vconfig_set32()).
+ * Returns 0, or -EINVAL for a bad @size (not 256 or 4096) or a header
+ * type other than 0 (bridges; vfio-pci refuses them too).
  */
 int vconfig_init(struct vconfig *vc, const uint8_t *devcfg, unsigned int size,
-		 const struct vconfig_bar bar[VCONFIG_BARS], uint64_t rom_size);
+		 const struct vconfig_bar bar[VCONFIG_BARS], uint64_t rom_size, unsigned int hide);
 
 /* True when [reg, reg+len) has any bit not virtualized (the device must be read). */
 bool vconfig_needs_device(const struct vconfig *vc, unsigned int reg, unsigned int len);
@@ -74,6 +86,17 @@ uint32_t vconfig_read(const struct vconfig *vc, unsigned int reg, unsigned int l
  */
 unsigned int vconfig_write(struct vconfig *vc, unsigned int reg, unsigned int len, uint32_t val,
 			   uint32_t *dev_mask);
+
+/* The PM power state the guest last set: 0 (D0) to 3 (D3hot); 0 without PM. */
+unsigned int vconfig_power_state(const struct vconfig *vc);
+/* MSI: only @n vectors (a power of two) are enabled: Multiple Message Enable says so. */
+void vconfig_msi_set_enabled_vectors(struct vconfig *vc, unsigned int n);
+/*
+ * After a function-level reset: what the guest reads is as after reset
+ * (decoding and bus mastering off, MSI/MSI-X disabled, D0, FLR bit clear);
+ * BAR addresses stay (the guest restores its own).
+ */
+void vconfig_reset(struct vconfig *vc);
 
 /* Current guest address of BAR @i (both halves of a 64-bit BAR). */
 uint64_t vconfig_bar_addr(const struct vconfig *vc, unsigned int i);

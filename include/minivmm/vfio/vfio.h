@@ -18,6 +18,7 @@
 #include "minivmm/config.h"
 #include "minivmm/device.h"
 #include "minivmm/pci.h"
+#include "minivmm/ratelimit.h"
 #include "minivmm/vfio/host.h"
 #include "minivmm/vfio/msix.h"
 #include "minivmm/vfio/vconfig.h"
@@ -82,13 +83,20 @@ struct vfio_intr {
 	unsigned int nvec;           /* vectors enabled in VFIO */
 	struct vfio_vector *vec;     /* MSI-X: table size; MSI: 32; INTx: 1 */
 	unsigned int max_vec;
+	bool msix_noresize;          /* VFIO_IRQ_INFO_NORESIZE: growing means re-enabling */
+	unsigned int msix_denied;    /* the host refused this many: do not ask again */
 	int intx_unmask_fd;          /* INTx resamplefd -> VFIO unmask */
 	unsigned int intx_gsi;
-	bool intx_masked_by_cmd;
-	uint64_t delivered_userspace; /* interrupts minivmm itself had to inject */
-	uint64_t host_count_retired;  /* host interrupts of vectors since torn down */
+	uint64_t host_count_retired; /* host interrupts of vectors since torn down */
+	struct ratelimit log_limit;  /* what the guest can make us say */
+	/* --stats */
 	unsigned int mode_changes;
-	unsigned int modes_used;      /* 1 << vfio_irq_mode of every mode enabled */
+	unsigned int modes_used;     /* 1 << vfio_irq_mode of every mode enabled */
+	unsigned int msix_grows;     /* vectors added in place */
+	unsigned int msix_reenables; /* MSI-X re-enabled with more vectors (NORESIZE) */
+	unsigned int partial_grants; /* the host granted fewer vectors than asked */
+	unsigned int failed_enables; /* MSI/MSI-X could not be enabled: INTx instead */
+	uint64_t pba_pending;        /* masked vectors seen pending at a PBA read */
 };
 
 struct vfio_dev {
@@ -123,6 +131,9 @@ struct vfio_dev {
 	struct vfio_intr intr;
 	bool reset_works;            /* VFIO_DEVICE_RESET (FLR, PM, ...) */
 	bool reset_warned;
+	unsigned int hide;           /* VCONFIG_HIDE_*: interrupt modes the guest must not see */
+	unsigned int flrs;           /* function-level resets the guest asked for */
+	struct ratelimit log_limit;  /* what the guest can make us say */
 };
 
 /*
@@ -156,6 +167,8 @@ int vfio_dev_cfg_pwrite(struct vfio_dev *d, unsigned int reg, const void *buf, u
 void vfio_intr_cfg_event(struct vfio_dev *d, unsigned int events);
 int vfio_intr_init(struct vfio_dev *d);
 void vfio_intr_destroy(struct vfio_dev *d);
+/* The function was reset (FLR): interrupts back to their reset state. */
+void vfio_intr_reset(struct vfio_dev *d);
 /* Fold vectors that fired while masked into the emulated PBA. */
 void vfio_intr_sync_pba(struct vfio_dev *d);
 /* Guest access to the emulated MSI-X table. */

@@ -1,7 +1,7 @@
 # Interrupt delivery of assigned devices: MSI-X, MSI and INTx through irqfd,
 # multi-vector MSI-X with DMA, affinity changes, driver reloads. In every
-# case --stats must show interrupts delivered and none injected by minivmm
-# itself ("userspace": 0).
+# case --stats must show interrupts delivered and no MSI/MSI-X enable that
+# failed.
 # Host requirement (run-all): --device e1000e --device e1000e (the second is
 # the host's peer at 169.254.0.1/16), --disk nv:64 --device
 # nvme,serial=rignv,drive=nv, --disk ad:64 --device ich9-ahci,id=ahci0
