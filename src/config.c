@@ -42,8 +42,11 @@ const char config_usage[] =
 	"  --junit FILE       write the KTAP/TAP results the guest printed as JUnit XML"
 	"\n"
 	"Devices:\n"
-	"  --assign BDF       give the guest host PCI function BDF (DDDD:BB:DD.F or BB:DD.F)\n"
-	"                     through VFIO; repeatable\n"
+	"  --assign BDF[,irq=MODE]\n"
+	"                     give the guest host PCI function BDF (DDDD:BB:DD.F or BB:DD.F)\n"
+	"                     through VFIO; repeatable. irq=intx|msi|msix: the guest sees\n"
+	"                     no interrupt capability above MODE (MSI-X, then MSI), so its\n"
+	"                     driver takes its fallback path\n"
 	"  --no-rebind        fail instead of re-binding an assigned device to vfio-pci\n"
 	"\n"
 	"Diagnostics:\n"
@@ -129,6 +132,36 @@ static int parse_uint(const char *s, unsigned int min, unsigned int max, unsigne
 	return 0;
 }
 
+/* "BDF" or "BDF,irq=MODE". */
+static int parse_assign(const char *arg, struct pci_bdf *bdf, enum config_irq *irq, char *err, size_t errlen)
+{
+	static const char *const modes[] = {
+		[CONFIG_IRQ_AUTO] = "auto", [CONFIG_IRQ_INTX] = "intx", [CONFIG_IRQ_MSI] = "msi", [CONFIG_IRQ_MSIX] = "msix",
+	};
+	const char *comma = strchr(arg, ',');
+	char addr[64];
+
+	*irq = CONFIG_IRQ_AUTO;
+	snprintf(addr, sizeof(addr), "%.*s", comma ? (int)(comma - arg) : (int)strlen(arg), arg);
+	if ((comma && (size_t)(comma - arg) >= sizeof(addr)) || pci_bdf_parse(addr, bdf))
+		return fail(err, errlen,
+			    "--assign '%s' is not a PCI address: write DDDD:BB:DD.F or BB:DD.F as in lspci -D, e.g. 0000:03:00.0",
+			    addr);
+	if (!comma)
+		return 0;
+	if (strncmp(comma + 1, "irq=", 4))
+		return fail(err, errlen, "--assign %s: unknown setting '%s': the only one is irq=intx|msi|msix", addr,
+			    comma + 1);
+	for (unsigned int m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+		if (!strcmp(comma + 5, modes[m])) {
+			*irq = m;
+			return 0;
+		}
+	}
+	return fail(err, errlen, "--assign %s: irq=%s is not an interrupt mode: use irq=intx, irq=msi or irq=msix",
+		    addr, comma + 5);
+}
+
 int config_parse_size(const char *s, uint64_t *out)
 {
 	char *end;
@@ -202,10 +235,9 @@ int config_parse(struct config *cfg, int argc, char *const argv[], char *err, si
 			if (cfg->nassign == CONFIG_MAX_ASSIGN)
 				return fail(err, errlen, "too many --assign: at most %d devices",
 					    CONFIG_MAX_ASSIGN);
-			if (pci_bdf_parse(optarg, &cfg->assign[cfg->nassign]))
-				return fail(err, errlen,
-					    "--assign '%s' is not a PCI address: write DDDD:BB:DD.F or BB:DD.F as in lspci -D, e.g. 0000:03:00.0",
-					    optarg);
+			if (parse_assign(optarg, &cfg->assign[cfg->nassign], &cfg->assign_irq[cfg->nassign], err,
+					 errlen))
+				return -EINVAL;
 			for (unsigned int i = 0; i < cfg->nassign; i++)
 				if (!memcmp(&cfg->assign[i], &cfg->assign[cfg->nassign],
 					    sizeof(struct pci_bdf)))

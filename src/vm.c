@@ -136,7 +136,7 @@ static int vm_create_devices(struct vm *vm)
 	if (!ret)
 		ret = arch_platform_devices(vm);
 	if (!ret)
-		ret = vfio_mgr_create(&vm->ctx, cfg->assign, cfg->nassign, cfg->no_rebind);
+		ret = vfio_mgr_create(&vm->ctx, cfg->assign, cfg->assign_irq, cfg->nassign, cfg->no_rebind);
 	return ret;
 }
 

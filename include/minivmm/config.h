@@ -25,6 +25,9 @@ enum exit_status {
 	EXIT_GUEST_CRASH = 126,
 };
 
+/* --assign BDF,irq=MODE: the highest interrupt mode the guest is shown. */
+enum config_irq { CONFIG_IRQ_AUTO, CONFIG_IRQ_INTX, CONFIG_IRQ_MSI, CONFIG_IRQ_MSIX };
+
 struct config {
 	const char *kernel;
 	const char *initrd;
@@ -36,6 +39,7 @@ struct config {
 	bool help, version;
 	int verbosity;               /* -v count */
 	struct pci_bdf assign[CONFIG_MAX_ASSIGN];
+	enum config_irq assign_irq[CONFIG_MAX_ASSIGN]; /* per --assign */
 	unsigned int nassign;
 	bool no_rebind;
 	/* Running a command in the guest (zero-config when no --kernel). */

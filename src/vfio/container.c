@@ -350,7 +350,8 @@ static void vfio_mgr_destroy(struct device *dev)
 	free(m);
 }
 
-int vfio_mgr_create(const struct devctx *ctx, const struct pci_bdf *bdfs, unsigned int n, bool no_rebind)
+int vfio_mgr_create(const struct devctx *ctx, const struct pci_bdf *bdfs, const enum config_irq *irq, unsigned int n,
+		    bool no_rebind)
 {
 	struct vfio_mgr *m;
 	int ret;
@@ -380,6 +381,9 @@ int vfio_mgr_create(const struct devctx *ctx, const struct pci_bdf *bdfs, unsign
 		d->fd = -1;
 		d->log_limit = (struct ratelimit)RATELIMIT_INIT;
 		d->bdf = bdfs[i];
+		d->irq_mode = irq[i];
+		d->hide = irq[i] == CONFIG_IRQ_INTX ? VCONFIG_HIDE_MSI | VCONFIG_HIDE_MSIX :
+			  irq[i] == CONFIG_IRQ_MSI ? VCONFIG_HIDE_MSIX : 0;
 		pci_bdf_format(&d->bdf, d->name);
 		snprintf(d->host.bdf, sizeof(d->host.bdf), "%s", d->name);
 	}

@@ -654,6 +654,14 @@ int vfio_dev_setup(struct vfio_dev *d)
 		dev_err(d->name, "cannot make sense of its config space");
 		return ret;
 	}
+	if ((d->irq_mode == CONFIG_IRQ_MSIX && !d->vc.dev_has_msix) ||
+	    (d->irq_mode == CONFIG_IRQ_MSI && !d->vc.dev_has_msi)) {
+		dev_err(d->name, "--assign %s,irq=%s: the device has no %s capability; pick a mode it has (%s%s%s)",
+			d->name, d->irq_mode == CONFIG_IRQ_MSI ? "msi" : "msix",
+			d->irq_mode == CONFIG_IRQ_MSI ? "MSI" : "MSI-X", d->vc.dev_has_msix ? "msix, " : "",
+			d->vc.dev_has_msi ? "msi, " : "", "intx");
+		return -EINVAL;
+	}
 	msix_locate(d, cfg);
 	for (unsigned int i = 0; i < VCONFIG_BARS; i++) {
 		struct vfio_region_info *info;
@@ -673,6 +681,11 @@ int vfio_dev_setup(struct vfio_dev *d)
 	ret = dev_place_on_bus(d);
 	if (!ret)
 		ret = vfio_intr_init(d);
+	if (!ret && d->irq_mode == CONFIG_IRQ_INTX && !d->intr.intx_gsi) {
+		dev_err(d->name, "--assign %s,irq=intx: the device has no INTx (interrupt pin 0, or VFIO offers none); pick irq=msi or irq=msix",
+			d->name);
+		return -EINVAL;
+	}
 	return ret;
 }
 

@@ -289,6 +289,32 @@ static void test_assign_both_forms_and_repeat(void **state)
 	assert_int_equal(cfg.assign[2].bus, 3);
 }
 
+static void test_assign_irq_mode(void **state)
+{
+	struct config cfg;
+
+	(void)state;
+	assert_int_equal(parse(&cfg, "--kernel", "k", "--assign", "03:00.0,irq=intx", "--assign", "04:00.0",
+			       "--assign", "0000:05:00.0,irq=msi", "--assign", "06:00.0,irq=msix", NULL),
+			 0);
+	assert_int_equal(cfg.nassign, 4);
+	assert_int_equal(cfg.assign[0].bus, 3);
+	assert_int_equal(cfg.assign_irq[0], CONFIG_IRQ_INTX);
+	assert_int_equal(cfg.assign_irq[1], CONFIG_IRQ_AUTO);
+	assert_int_equal(cfg.assign[2].bus, 5);
+	assert_int_equal(cfg.assign_irq[2], CONFIG_IRQ_MSI);
+	assert_int_equal(cfg.assign_irq[3], CONFIG_IRQ_MSIX);
+	/* Bad modes and settings name the fix. */
+	assert_error_mentions(parse(&cfg, "--kernel", "k", "--assign", "03:00.0,irq=msi-x", NULL), "irq=msi-x");
+	assert_non_null(strstr(err, "irq=intx, irq=msi or irq=msix"));
+	assert_error_mentions(parse(&cfg, "--kernel", "k", "--assign", "03:00.0,foo=1", NULL), "foo=1");
+	assert_error_mentions(parse(&cfg, "--kernel", "k", "--assign", "03:00.0,", NULL), "unknown setting");
+	assert_error_mentions(parse(&cfg, "--kernel", "k", "--assign", "03:00.x,irq=intx", NULL), "not a PCI address");
+	/* The same function twice, with different modes, is still twice. */
+	assert_error_mentions(parse(&cfg, "--kernel", "k", "--assign", "03:00.0,irq=intx", "--assign", "03:00.0",
+				    NULL), "twice");
+}
+
 static void test_assign_duplicate_rejected(void **state)
 {
 	struct config cfg;
@@ -645,6 +671,7 @@ int main(void)
 		cmocka_unit_test(test_mem_too_large),
 		cmocka_unit_test(test_mem_not_page_multiple),
 		cmocka_unit_test(test_hugepages_whole_pages),
+		cmocka_unit_test(test_assign_irq_mode),
 		cmocka_unit_test(test_assign_both_forms_and_repeat),
 		cmocka_unit_test(test_assign_duplicate_rejected),
 		cmocka_unit_test(test_assign_bad_address),

@@ -131,6 +131,7 @@ struct vfio_dev {
 	struct vfio_intr intr;
 	bool reset_works;            /* VFIO_DEVICE_RESET (FLR, PM, ...) */
 	bool reset_warned;
+	enum config_irq irq_mode;    /* --assign BDF,irq=MODE */
 	unsigned int hide;           /* VCONFIG_HIDE_*: interrupt modes the guest must not see */
 	unsigned int flrs;           /* function-level resets the guest asked for */
 	struct ratelimit log_limit;  /* what the guest can make us say */
@@ -151,11 +152,13 @@ struct vfio_mgr {
 
 /*
  * Bind the functions @bdfs to vfio-pci (checking everything first), open
+ * them (showing each guest no interrupt mode above @irq[i]),
  * them, set them up on the guest's PCI bus and map guest RAM for DMA.
  * None (@n == 0): nothing is done. On failure the VM's destruction
  * hands back whatever was taken.
  */
-int vfio_mgr_create(const struct devctx *ctx, const struct pci_bdf *bdfs, unsigned int n, bool no_rebind);
+int vfio_mgr_create(const struct devctx *ctx, const struct pci_bdf *bdfs, const enum config_irq *irq, unsigned int n,
+		    bool no_rebind);
 
 /* One function: regions, config space, BARs, reset (device.c). */
 int vfio_dev_setup(struct vfio_dev *d);
