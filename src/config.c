@@ -11,6 +11,12 @@
 #include "minivmm/arch.h"
 #include "minivmm/config.h"
 
+/* Stressor defaults (--stress, and --jitter RATE alone). */
+#define JITTER_DEFAULT_RATE 100
+#define JITTER_DEFAULT_MAX 10000 /* us */
+#define CPU_CHURN_DEFAULT_MS 1000
+#define IRQ_CHURN_DEFAULT_MS 500
+
 const char config_usage[] =
 	"Usage: minivmm [options]\n"
 	"Boot a Linux guest on KVM, optionally owning host PCI functions through VFIO.\n"
@@ -40,6 +46,19 @@ const char config_usage[] =
 	"  --share DIR        copy DIR into the guest at /mnt/share\n"
 	"  --timeout SECONDS  stop the guest after SECONDS, print its last lines, status 124\n"
 	"  --junit FILE       write the KTAP/TAP results the guest printed as JUnit XML"
+	"\n"
+	"SMP stress (every random choice comes from --seed: the same seed replays them):\n"
+	"  --seed N           seed of the run (default: a random one, printed at start)\n"
+	"  --jitter RATE[,MAX][,spin]\n"
+	"                     kick vCPUs out of KVM_RUN RATE times a second (over all\n"
+	"                     vCPUs) and hold each for up to MAX (default 10ms), asleep\n"
+	"                     or spinning on its host CPU\n"
+	"  --cpu-churn INTERVAL  the guest takes a random CPU (never CPU 0) offline or\n"
+	"                     online every INTERVAL (e.g. 500ms)\n"
+	"  --irq-churn INTERVAL  the guest moves the assigned devices' IRQs to random\n"
+	"                     CPUs every INTERVAL\n"
+	"  --stress           all of them: --jitter 100,10ms --cpu-churn 1s --irq-churn 500ms\n"
+	"                     (options given as well keep their values)\n"
 	"\n"
 	"Devices:\n"
 	"  --assign BDF[,irq=MODE]\n"
@@ -81,6 +100,11 @@ enum {
 	OPT_TIMEOUT,
 	OPT_KASLR,
 	OPT_HUGEPAGES,
+	OPT_SEED,
+	OPT_JITTER,
+	OPT_CPU_CHURN,
+	OPT_IRQ_CHURN,
+	OPT_STRESS,
 };
 
 static const struct option options[] = {
@@ -103,6 +127,11 @@ static const struct option options[] = {
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "kaslr", no_argument, NULL, OPT_KASLR },
 	{ "hugepages", no_argument, NULL, OPT_HUGEPAGES },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "jitter", required_argument, NULL, OPT_JITTER },
+	{ "cpu-churn", required_argument, NULL, OPT_CPU_CHURN },
+	{ "irq-churn", required_argument, NULL, OPT_IRQ_CHURN },
+	{ "stress", no_argument, NULL, OPT_STRESS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -162,6 +191,77 @@ static int parse_assign(const char *arg, struct pci_bdf *bdf, enum config_irq *i
 		    addr, comma + 5);
 }
 
+int config_parse_duration(const char *s, uint64_t *us)
+{
+	static const struct {
+		const char *suffix;
+		uint64_t us;
+	} units[] = { { "", 1000 }, { "us", 1 }, { "ms", 1000 }, { "s", 1000000 }, { "m", 60000000 } };
+	char *end;
+	unsigned long long v;
+
+	if (!s || !isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (!strcmp(end, units[i].suffix)) {
+			if (v > UINT64_MAX / units[i].us)
+				return -EINVAL;
+			*us = v * units[i].us;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* --jitter RATE[,MAX][,spin] */
+static int parse_jitter(struct config *cfg, const char *arg, char *err, size_t errlen)
+{
+	char buf[64], *save, *tok;
+	uint64_t us;
+	unsigned int n = 0;
+
+	if (strlen(arg) >= sizeof(buf))
+		goto bad;
+	snprintf(buf, sizeof(buf), "%s", arg);
+	cfg->jitter_max_us = JITTER_DEFAULT_MAX;
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save), n++) {
+		if (n == 0) {
+			if (parse_uint(tok, 1, 100000, &cfg->jitter_rate))
+				goto bad;
+		} else if (!strcmp(tok, "spin")) {
+			cfg->jitter_spin = true;
+		} else if (!strcmp(tok, "sleep")) {
+			cfg->jitter_spin = false;
+		} else if (!config_parse_duration(tok, &us) && us >= 1 && us <= 1000000) {
+			cfg->jitter_max_us = us;
+		} else {
+			goto bad;
+		}
+	}
+	if (n)
+		return 0;
+bad:
+	return fail(err, errlen,
+		    "--jitter '%s' is not RATE[,MAX][,spin]: kicks per second (1-100000), the longest hold (1us-1s), e.g. --jitter 200,5ms,spin",
+		    arg);
+}
+
+/* --cpu-churn / --irq-churn INTERVAL, 10 ms to 1 h. */
+static int parse_interval(const char *opt, const char *arg, unsigned int *ms, char *err, size_t errlen)
+{
+	uint64_t us;
+
+	if (config_parse_duration(arg, &us) || us < 10000 || us > 3600000000ULL)
+		return fail(err, errlen, "%s '%s' is not an interval from 10ms to 1h: give e.g. %s 500ms", opt, arg,
+			    opt);
+	*ms = us / 1000;
+	return 0;
+}
+
 int config_parse_size(const char *s, uint64_t *out)
 {
 	char *end;
@@ -193,6 +293,7 @@ int config_parse_size(const char *s, uint64_t *out)
 
 int config_parse(struct config *cfg, int argc, char *const argv[], char *err, size_t errlen)
 {
+	bool stress = false;
 	int c;
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -249,6 +350,29 @@ int config_parse(struct config *cfg, int argc, char *const argv[], char *err, si
 		case OPT_NO_REBIND: cfg->no_rebind = true; break;
 		case OPT_KASLR: cfg->kaslr = true; break;
 		case OPT_HUGEPAGES: cfg->hugepages = true; break;
+		case OPT_SEED: {
+			char *end;
+
+			errno = 0;
+			cfg->seed = strtoull(optarg, &end, 0);
+			if (errno || end == optarg || *end || *optarg == '-')
+				return fail(err, errlen, "--seed '%s' is not a number: give e.g. --seed 42", optarg);
+			cfg->seed_given = true;
+			break;
+		}
+		case OPT_JITTER:
+			if (parse_jitter(cfg, optarg, err, errlen))
+				return -EINVAL;
+			break;
+		case OPT_CPU_CHURN:
+			if (parse_interval("--cpu-churn", optarg, &cfg->cpu_churn_ms, err, errlen))
+				return -EINVAL;
+			break;
+		case OPT_IRQ_CHURN:
+			if (parse_interval("--irq-churn", optarg, &cfg->irq_churn_ms, err, errlen))
+				return -EINVAL;
+			break;
+		case OPT_STRESS: stress = true; break;
 		case OPT_STATS: cfg->stats = true; break;
 		case 'v': cfg->verbosity++; break;
 		case 'h': cfg->help = true; break;
@@ -270,6 +394,17 @@ int config_parse(struct config *cfg, int argc, char *const argv[], char *err, si
 	}
 	if (cfg->help || cfg->version)
 		return 0;
+	/* --stress: every stressor that was not set on its own, at its default. */
+	if (stress) {
+		if (!cfg->jitter_rate) {
+			cfg->jitter_rate = JITTER_DEFAULT_RATE;
+			cfg->jitter_max_us = JITTER_DEFAULT_MAX;
+		}
+		if (!cfg->cpu_churn_ms)
+			cfg->cpu_churn_ms = CPU_CHURN_DEFAULT_MS;
+		if (!cfg->irq_churn_ms)
+			cfg->irq_churn_ms = IRQ_CHURN_DEFAULT_MS;
+	}
 	if (optind < argc && !strcmp(argv[optind - 1], "--")) {
 		if (cfg->run)
 			return fail(err, errlen, "both --run and '-- CMD' given: use one of them");

@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/signalfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "minivmm/arch.h"
@@ -72,6 +74,18 @@ static int report_tests(struct vm *vm, struct console_watch *w, const struct con
 	return status;
 }
 
+/* One line on what the stressors did, for the log of a stress run. */
+static void report_stress(struct vm *vm, const struct console_watch *w, const struct config *cfg)
+{
+	if (!vm_stressed(cfg))
+		return;
+	fprintf(stderr,
+		"minivmm: stress: seed %llu; %llu vCPU kicks holding %llu ms; guest: %lu CPU offline, %lu online, %lu IRQ moves; %llu MSI route updates\n",
+		(unsigned long long)cfg->seed, (unsigned long long)vm->jitter.events,
+		(unsigned long long)vm->jitter.held_us / 1000, w->cpu_offline, w->cpu_online, w->irq_moves,
+		(unsigned long long)vm->irq.msi_updates);
+}
+
 static void report_exit(struct vm *vm, int status)
 {
 	char tail[CONSOLE_TAIL_LINES][CONSOLE_LINE_MAX];
@@ -130,8 +144,13 @@ int main(int argc, char *argv[])
 		pr_err("cannot set up signal handling: %s", strerror(errno));
 		return EXIT_VMM_ERROR;
 	}
+	if (!cfg.seed_given && getrandom(&cfg.seed, sizeof(cfg.seed), 0) != sizeof(cfg.seed))
+		cfg.seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+	if (vm_stressed(&cfg))
+		fprintf(stderr, "minivmm: seed %llu (the same run again: --seed %llu)\n", (unsigned long long)cfg.seed,
+			(unsigned long long)cfg.seed);
 	/* Refuse a bad kernel, or a guest we cannot build, before any VM exists. */
-	if (guest_boot_prepare(&cfg, &gb, err, sizeof(err)) ||
+	if (guest_boot_prepare(&cfg, &gb, err, sizeof(err)) || guest_boot_add_stress(&cfg, &gb, err, sizeof(err)) ||
 	    arch_kernel_open(&kernel, &cfg, gb.kernel, err, sizeof(err))) {
 		pr_err("%s", err);
 		config_free(&cfg);
@@ -149,12 +168,13 @@ int main(int argc, char *argv[])
 		vm.console.opaque = &watch;
 		status = vm_run(&vm, sigfd);
 		report_exit(&vm, status);
+		report_stress(&vm, &watch, &cfg);
 		status = report_tests(&vm, &watch, &cfg, status);
 	}
 	/* Console first: a terminal gets its mode back before our last words. */
 	console_destroy(&vm.console);
 	if (cfg.stats)
-		vm_print_stats(&vm, stderr);
+		vm_print_stats(&vm, stderr, console_watch_print_stats, &watch);
 	vm_destroy(&vm);
 	console_watch_destroy(&watch);
 	arch_kernel_close(kernel);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "minivmm/arch.h"
@@ -143,6 +144,36 @@ static bool vcpu_handle_exit(struct vcpu *vcpu)
 	}
 }
 
+static void vcpu_do_hold(struct vcpu *vcpu)
+{
+	struct timespec end, now;
+	unsigned int us;
+
+	/* Re-armed first: a hold asked for from now on kicks the next KVM_RUN out. */
+	vcpu->run->immediate_exit = 0;
+	us = atomic_exchange(&vcpu->hold_us, 0);
+	if (!us || runstate_stopping(&vcpu->vm->run))
+		return;
+	vcpu->held++;
+	if (!atomic_load(&vcpu->hold_spin)) {
+		struct timespec ts = { .tv_sec = us / 1000000, .tv_nsec = (us % 1000000) * 1000L };
+
+		nanosleep(&ts, NULL);
+		return;
+	}
+	/* A noisy neighbour: the thread keeps its host CPU busy meanwhile. */
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += us / 1000000;
+	end.tv_nsec += (us % 1000000) * 1000L;
+	if (end.tv_nsec >= 1000000000L) {
+		end.tv_sec++;
+		end.tv_nsec -= 1000000000L;
+	}
+	do
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	while (now.tv_sec < end.tv_sec || (now.tv_sec == end.tv_sec && now.tv_nsec < end.tv_nsec));
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *vcpu = arg;
@@ -158,6 +189,9 @@ static void *vcpu_thread(void *arg)
 
 		if (ret == -EINTR || ret == -EAGAIN) {
 			vcpu->exits[KVM_EXIT_INTR]++;
+			/* Only a kick gets here: a hold (jitter) is the one thing to check. */
+			if (atomic_load_explicit(&vcpu->hold_us, memory_order_relaxed))
+				vcpu_do_hold(vcpu);
 			continue;
 		}
 		if (ret < 0) {
@@ -196,6 +230,16 @@ int vcpu_start(struct vcpu *vcpu)
 		pthread_setname_np(vcpu->thread, name);
 	}
 	return 0;
+}
+
+void vcpu_hold(struct vcpu *vcpu, unsigned int us, bool spin)
+{
+	if (!vcpu->thread_started || !us)
+		return;
+	atomic_store(&vcpu->hold_spin, spin);
+	atomic_store(&vcpu->hold_us, us);
+	vcpu->run->immediate_exit = 1;
+	pthread_kill(vcpu->thread, VCPU_KICK_SIGNAL);
 }
 
 void vcpu_kick(struct vcpu *vcpu)

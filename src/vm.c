@@ -170,6 +170,7 @@ int vm_create(struct vm *vm, const struct config *cfg, struct arch_kernel *kerne
 	vm->kvm_fd = vm->vm_fd = -1;
 	vm->console.out_fd = vm->console.in_fd = -1;
 	vm->run.stop_fd = -1;
+	vm->jitter.stop_fd = -1;
 	vm_init_ctx(vm);
 
 	ret = runstate_init(&vm->run);
@@ -196,6 +197,7 @@ int vm_create(struct vm *vm, const struct config *cfg, struct arch_kernel *kerne
 
 static void vm_stop_vcpus(struct vm *vm)
 {
+	jitter_stop(&vm->jitter);
 	atomic_store(&vm->run.stopping, true);
 	for (unsigned int i = 0; vm->vcpus && i < vm->ncpus; i++)
 		vcpu_kick(&vm->vcpus[i]);
@@ -242,6 +244,14 @@ int vm_run(struct vm *vm, int signal_fd)
 		}
 	}
 	vm->started_ms = now_ms();
+	if (!runstate_stopping(run)) {
+		struct jitter_params jp = {
+			.rate = vm->cfg->jitter_rate, .max_us = vm->cfg->jitter_max_us, .spin = vm->cfg->jitter_spin,
+		};
+
+		if (jitter_start(&vm->jitter, vm->cfg->seed, &jp, vm->vcpus, vm->ncpus))
+			runstate_stop(run, EXIT_VMM_ERROR, "cannot start the jitter thread");
+	}
 	while (!runstate_stopping(run)) {
 		long left = vm->cfg->timeout ? vm->started_ms + vm->cfg->timeout * 1000L - now_ms() : -1;
 		struct pollfd pfd[3] = {
@@ -283,7 +293,12 @@ int vm_run(struct vm *vm, int signal_fd)
 	return run->exit_status;
 }
 
-void vm_print_stats(struct vm *vm, FILE *f)
+bool vm_stressed(const struct config *cfg)
+{
+	return cfg->jitter_rate || cfg->cpu_churn_ms || cfg->irq_churn_ms;
+}
+
+void vm_print_stats(struct vm *vm, FILE *f, void (*more)(void *opaque, FILE *f), void *opaque)
 {
 	uint64_t total[VCPU_EXIT_REASONS] = { 0 }, sum = 0;
 	const char *sep = "";
@@ -315,6 +330,17 @@ void vm_print_stats(struct vm *vm, FILE *f)
 	for (struct device *d = vm->devices; d; d = d->next)
 		if (d->print_stats)
 			d->print_stats(d, f);
+	if (vm_stressed(vm->cfg)) {
+		fprintf(f, ", \"stress\": {\"seed\": %" PRIu64 ", ", vm->cfg->seed);
+		jitter_print_stats(&vm->jitter, f);
+		fprintf(f, ", \"cpu_churn_ms\": %u, \"irq_churn_ms\": %u, \"vcpu_holds\": [",
+			vm->cfg->cpu_churn_ms, vm->cfg->irq_churn_ms);
+		for (unsigned int i = 0; vm->vcpus && i < vm->ncpus; i++)
+			fprintf(f, "%s%" PRIu64, i ? ", " : "", vm->vcpus[i].held);
+		fprintf(f, "]}");
+	}
+	if (more)
+		more(opaque, f);
 	fprintf(f, "}\n");
 }
 

@@ -52,6 +52,8 @@ void arch_vm_destroy(struct vm *vm);
 int arch_irq_default_routes(struct irq_routes *r);
 /* The GSI a PCI function in @slot raises for INTx @pin (0 = INTA). */
 unsigned int arch_pci_intx_gsi(unsigned int slot, unsigned int pin);
+/* The vCPU an MSI message goes to (the lowest of several), -1 if unknown. Pure. */
+int arch_msi_dest_cpu(uint64_t addr, uint32_t data);
 /* Console UART, power and status registers, pvpanic, PCI config access. */
 int arch_platform_devices(struct vm *vm);
 /* Firmware tables for the guest, once every device exists. */

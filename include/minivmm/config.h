@@ -52,6 +52,14 @@ struct config {
 	bool cmdline_given;
 	bool kaslr;                  /* --kaslr: the bzImage decompresses itself */
 	bool hugepages;              /* --hugepages: RAM on hugetlbfs pages */
+	/* SMP stress (all random choices from --seed). */
+	uint64_t seed;
+	bool seed_given;
+	unsigned int jitter_rate;    /* --jitter: vCPU kicks per second, 0: off */
+	unsigned int jitter_max_us;
+	bool jitter_spin;
+	unsigned int cpu_churn_ms;   /* --cpu-churn: guest CPU hotplug interval, 0: off */
+	unsigned int irq_churn_ms;   /* --irq-churn: guest IRQ affinity interval, 0: off */
 };
 
 /* Release what config_parse allocated. */
@@ -64,6 +72,9 @@ char *config_shell_join(int argc, char *const argv[]);
  * writes a one-line message naming the problem and the fix into @err.
  */
 int config_parse(struct config *cfg, int argc, char *const argv[], char *err, size_t errlen);
+
+/* "1500us", "20ms", "2s", "1m"; a bare number means ms. Result in microseconds. */
+int config_parse_duration(const char *s, uint64_t *us);
 
 /* "512M", "4G", "65536K", "1073741824B"; a bare number means MiB. */
 int config_parse_size(const char *s, uint64_t *out);

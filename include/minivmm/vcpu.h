@@ -5,6 +5,7 @@
 
 #include <linux/kvm.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -22,6 +23,9 @@ struct vcpu {
 	pthread_t thread;
 	bool thread_started;
 	bool shut_down;              /* KVM_EXIT_SHUTDOWN (triple fault) seen */
+	atomic_uint hold_us;         /* jitter: hold this long at the next kick */
+	atomic_bool hold_spin;       /* ... spinning rather than asleep */
+	uint64_t held;               /* holds done */
 	uint64_t exits[VCPU_EXIT_REASONS];
 };
 
@@ -31,6 +35,8 @@ int vcpu_start(struct vcpu *vcpu);
 /* Make a running vCPU leave KVM_RUN and its thread return. */
 void vcpu_kick(struct vcpu *vcpu);
 void vcpu_join(struct vcpu *vcpu);
+/* Kick a running vCPU out of KVM_RUN and hold its thread for @us (jitter). */
+void vcpu_hold(struct vcpu *vcpu, unsigned int us, bool spin);
 /*
  * One line on where a stopped vCPU was: run state, rip/rsp/rflags, exit
  * count (for a hung guest). -EBUSY while its thread runs.

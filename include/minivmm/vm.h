@@ -22,6 +22,7 @@
 #include "minivmm/pci.h"
 #include "minivmm/runstate.h"
 #include "minivmm/stats.h"
+#include "minivmm/stress/jitter.h"
 #include "minivmm/vcpu.h"
 
 struct arch_kernel;
@@ -46,6 +47,7 @@ struct vm {
 
 	struct vcpu *vcpus;
 	unsigned int ncpus;
+	struct jitter jitter;        /* --jitter */
 	long started_ms;
 };
 
@@ -58,7 +60,9 @@ int vm_create(struct vm *vm, const struct config *cfg, struct arch_kernel *kerne
  */
 int vm_run(struct vm *vm, int signal_fd);
 void vm_destroy(struct vm *vm);
-/* --stats JSON on @f. */
-void vm_print_stats(struct vm *vm, FILE *f);
+/* Some SMP stressor is on (the seed matters). */
+bool vm_stressed(const struct config *cfg);
+/* --stats JSON on @f; @more (optional) adds members of its own. */
+void vm_print_stats(struct vm *vm, FILE *f, void (*more)(void *opaque, FILE *f), void *opaque);
 
 #endif

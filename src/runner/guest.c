@@ -14,6 +14,7 @@
 #include "minivmm/pci_bdf.h"
 #include "minivmm/runner/guest.h"
 #include "minivmm/runner/initramfs.h"
+#include "minivmm/stress/rng.h"
 
 #define DEFAULT_BUSYBOX "/bin/busybox"
 #define ZERO_CONFIG_CMDLINE "console=ttyS0 quiet"
@@ -135,5 +136,38 @@ int guest_boot_prepare(const struct config *cfg, struct guest_boot *gb, char *er
 	}
 	strcat(gb->cmdline, " ");
 	strcat(gb->cmdline, arch_layout.status_cmdline);
+	return 0;
+}
+
+/* Streams of the run's seed for the guest's stressors (jitter uses 1). */
+#define CPU_CHURN_STREAM 2
+#define IRQ_CHURN_STREAM 3
+
+/* " minivmm.NAME=MS:SEED" with a 31-bit seed of @stream (the guest's LCG). */
+static int add_churn(struct guest_boot *gb, const char *name, unsigned int ms, uint64_t seed, uint64_t stream)
+{
+	size_t n = strlen(gb->cmdline);
+	struct rng r;
+	int w;
+
+	if (!ms)
+		return 0;
+	rng_seed(&r, seed, stream);
+	w = snprintf(gb->cmdline + n, sizeof(gb->cmdline) - n, " minivmm.%s=%u:%llu", name, ms,
+		     (unsigned long long)(rng_next(&r) & 0x7fffffff));
+	if (w < 0 || (size_t)w >= sizeof(gb->cmdline) - n) {
+		gb->cmdline[n] = 0;
+		return -E2BIG;
+	}
+	return 0;
+}
+
+int guest_boot_add_stress(const struct config *cfg, struct guest_boot *gb, char *err, size_t errlen)
+{
+	if (add_churn(gb, "cpu_churn", cfg->cpu_churn_ms, cfg->seed, CPU_CHURN_STREAM) ||
+	    add_churn(gb, "irq_churn", cfg->irq_churn_ms, cfg->seed, IRQ_CHURN_STREAM)) {
+		snprintf(err, errlen, "--cmdline too long for the stress parameters: shorten it");
+		return -E2BIG;
+	}
 	return 0;
 }

@@ -41,5 +41,18 @@ void console_watch_line(void *opaque, const char *line)
 	if (strstr(line, "---[ end Kernel panic"))
 		runstate_stop(w->run, EXIT_GUEST_CRASH, "%s",
 			      atomic_load(&w->run->panic_seen) ? w->run->panic_msg : line);
+	p = strstr(line, "minivmm-guest: churn: ");
+	if (p && sscanf(p, "minivmm-guest: churn: %lu cpu offline, %lu cpu online, %lu irq moves", &w->cpu_offline,
+			&w->cpu_online, &w->irq_moves) == 3)
+		w->churn_seen = true;
 	ktap_feed(w->ktap, line);
+}
+
+void console_watch_print_stats(void *opaque, FILE *f)
+{
+	struct console_watch *w = opaque;
+
+	if (w->churn_seen)
+		fprintf(f, ", \"guest_churn\": {\"cpu_offline\": %lu, \"cpu_online\": %lu, \"irq_moves\": %lu}",
+			w->cpu_offline, w->cpu_online, w->irq_moves);
 }

@@ -82,6 +82,8 @@ static const char *index_name(unsigned int index)
 	return index == VFIO_PCI_INTX_IRQ_INDEX ? "INTx" : index == VFIO_PCI_MSI_IRQ_INDEX ? "MSI" : "MSI-X";
 }
 
+static void account_vectors(struct vfio_dev *d, unsigned int only, bool all);
+
 /* ---- vector operations ---- */
 
 static void vec_mask(struct vfio_dev *d, struct vfio_vector *v)
@@ -102,6 +104,9 @@ static int vec_route(struct vfio_dev *d, struct vfio_vector *v, uint64_t addr, u
 		v->gsi_valid = true;
 	} else if (v->routed && v->addr == addr && v->data == data) {
 		return 0;
+	} else if (v->routed) {
+		/* Moved: what it took so far belongs to the old destination. */
+		account_vectors(d, v - d->intr.vec, false);
 	}
 	/* Only this vector's route changes (an IRQ moved to another CPU);
 	 * it reaches KVM with the next flush, once per guest write. */
@@ -159,7 +164,8 @@ static void group_disable(struct vfio_dev *d)
 
 	if (in->mode == VFIO_IRQ_NONE)
 		return;
-	/* Their host counters vanish with the vectors: keep the total. */
+	/* Their host counters vanish with the vectors: keep them. */
+	account_vectors(d, 0, true);
 	in->host_count_retired += vfio_intr_host_count(d);
 	irqs_set(d, mode_index[in->mode], VFIO_IRQ_SET_ACTION_TRIGGER, 0, 0, NULL);
 	for (unsigned int i = 0; i < in->max_vec; i++)
@@ -306,8 +312,12 @@ static int msix_grow(struct vfio_dev *d, unsigned int want)
 			return 0;
 		}
 	} else {
+		account_vectors(d, 0, true);
 		in->host_count_retired += vfio_intr_host_count(d);
 		irqs_set(d, VFIO_PCI_MSIX_IRQ_INDEX, VFIO_IRQ_SET_ACTION_TRIGGER, 0, 0, NULL);
+		/* The host's counters start again with the new vectors. */
+		for (unsigned int i = 0; i < have; i++)
+			in->vec[i].count_base = 0;
 		fds = vec_fds(d, want);
 		ret = fds ? irqs_set(d, VFIO_PCI_MSIX_IRQ_INDEX, VFIO_IRQ_SET_ACTION_TRIGGER, 0, want, fds) : -ENOMEM;
 		if (ret > 0 && (unsigned int)ret >= have) {
@@ -488,33 +498,83 @@ void vfio_intr_reset(struct vfio_dev *d)
 	pthread_mutex_unlock(&d->intr.lock);
 }
 
-uint64_t vfio_intr_host_count(struct vfio_dev *d)
+/*
+ * Host interrupts of each of the device's vectors now, from its
+ * "vfio-msix[N](BDF)" (or vfio-msi, vfio-intx) lines in /proc/interrupts,
+ * into @counts[N] (@n entries). Returns the total.
+ */
+static uint64_t host_counts(struct vfio_dev *d, uint64_t *counts, unsigned int n)
 {
 	char tag[PCI_BDF_STRLEN + 4], line[4096];
 	uint64_t total = 0;
 	FILE *f = fopen("/proc/interrupts", "r");
 
+	if (counts)
+		memset(counts, 0, n * sizeof(*counts));
 	if (!f)
 		return 0;
 	snprintf(tag, sizeof(tag), "(%s)", d->name);
 	while (fgets(line, sizeof(line), f)) {
-		char *p = strchr(line, ':');
+		char *p = strchr(line, ':'), *name = strstr(line, "vfio-"), *br;
+		uint64_t sum = 0;
+		unsigned long vec = 0;
 
-		if (!p || !strstr(line, "vfio-") || !strstr(line, tag))
+		if (!p || !name || !strstr(line, tag))
 			continue;
 		/* Per-CPU counts follow the "NN:" label. */
 		for (p++;;) {
 			char *end;
-			unsigned long long n = strtoull(p, &end, 10);
+			unsigned long long c = strtoull(p, &end, 10);
 
 			if (end == p)
 				break;
-			total += n;
+			sum += c;
 			p = end;
 		}
+		br = strchr(name, '[');
+		if (br)
+			vec = strtoul(br + 1, NULL, 10);
+		if (counts && vec < n)
+			counts[vec] += sum;
+		total += sum;
 	}
 	fclose(f);
 	return total;
+}
+
+/*
+ * Interrupts of routed MSI/MSI-X vectors since their route last changed go
+ * to the vCPU that route named: the per-CPU counts in --stats.
+ */
+static void account_vectors(struct vfio_dev *d, unsigned int only, bool all)
+{
+	struct vfio_intr *in = &d->intr;
+	uint64_t *counts;
+
+	if (in->mode != VFIO_IRQ_MSI && in->mode != VFIO_IRQ_MSIX)
+		return;
+	counts = calloc(in->max_vec, sizeof(*counts));
+	if (!counts)
+		return;
+	host_counts(d, counts, in->max_vec);
+	for (unsigned int i = 0; i < in->nvec; i++) {
+		struct vfio_vector *v = &in->vec[i];
+		int cpu;
+
+		if ((!all && i != only) || !v->routed || counts[i] < v->count_base)
+			continue;
+		cpu = arch_msi_dest_cpu(v->addr, v->data);
+		if (cpu >= 0 && (unsigned int)cpu < in->ncpus)
+			in->cpu_irqs[cpu] += counts[i] - v->count_base;
+		in->vec_irqs[i] += counts[i] - v->count_base;
+		v->count_base = counts[i];
+	}
+	free(counts);
+}
+
+uint64_t vfio_intr_host_count(struct vfio_dev *d)
+{
+	return host_counts(d, NULL, 0);
 }
 
 int vfio_intr_init(struct vfio_dev *d)
@@ -543,7 +603,10 @@ int vfio_intr_init(struct vfio_dev *d)
 				    (info.flags & VFIO_IRQ_INFO_NORESIZE);
 	}
 	in->vec = calloc(in->max_vec, sizeof(*in->vec));
-	if (!in->vec)
+	in->vec_irqs = calloc(in->max_vec, sizeof(*in->vec_irqs));
+	in->ncpus = d->ctx->ncpus;
+	in->cpu_irqs = calloc(in->ncpus ? in->ncpus : 1, sizeof(*in->cpu_irqs));
+	if (!in->vec || !in->vec_irqs || !in->cpu_irqs)
 		return -ENOMEM;
 	for (unsigned int i = 0; i < in->max_vec; i++)
 		in->vec[i].efd = -1;
@@ -565,7 +628,10 @@ void vfio_intr_destroy(struct vfio_dev *d)
 	group_disable(d);
 	msix_table_destroy(&d->msix);
 	free(in->vec);
+	free(in->vec_irqs);
+	free(in->cpu_irqs);
 	in->vec = NULL;
+	in->vec_irqs = in->cpu_irqs = NULL;
 	pthread_mutex_destroy(&in->lock);
 	in->lock_ready = false;
 }
@@ -589,16 +655,39 @@ static void print_modes_used(const struct vfio_dev *d, FILE *f)
 	fputc(']', f);
 }
 
+/* JSON array of @n counts. */
+static void print_counts(FILE *f, const uint64_t *c, unsigned int n)
+{
+	fputc('[', f);
+	for (unsigned int i = 0; i < n; i++)
+		fprintf(f, "%s%llu", i ? ", " : "", (unsigned long long)c[i]);
+	fputc(']', f);
+}
+
 void vfio_intr_print_stats(struct vfio_dev *d, FILE *f)
 {
-	const struct vfio_intr *in = &d->intr;
+	struct vfio_intr *in = &d->intr;
+	unsigned int nv = 0;
+
+	pthread_mutex_lock(&in->lock);
+	account_vectors(d, 0, true);
+	for (unsigned int i = 0; i < in->max_vec; i++)
+		if (in->vec_irqs[i])
+			nv = i + 1;
 
 	fprintf(f, "\"%s\": {\"mode\": \"%s\", \"modes_used\": ", d->name, vfio_intr_mode_name(d));
 	print_modes_used(d, f);
 	fprintf(f, ", \"vectors\": %u, \"delivered\": %llu, \"mode_changes\": %u, \"msix_grows\": %u, "
 		   "\"msix_reenables\": %u, \"partial_grants\": %u, \"failed_enables\": %u, \"pba_pending\": %llu, "
-		   "\"flrs\": %u}",
+		   "\"flrs\": %u",
 		in->nvec, (unsigned long long)(in->host_count_retired + vfio_intr_host_count(d)), in->mode_changes,
 		in->msix_grows, in->msix_reenables, in->partial_grants, in->failed_enables,
 		(unsigned long long)in->pba_pending, d->flrs);
+	/* Where MSI/MSI-X interrupts went: per vector, and per vCPU by their routes. */
+	fprintf(f, ", \"msi_per_vector\": ");
+	print_counts(f, in->vec_irqs, nv);
+	fprintf(f, ", \"msi_per_cpu\": ");
+	print_counts(f, in->cpu_irqs, in->ncpus);
+	fputc('}', f);
+	pthread_mutex_unlock(&in->lock);
 }

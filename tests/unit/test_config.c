@@ -266,6 +266,68 @@ static void test_hugepages_whole_pages(void **state)
 	assert_false(cfg.hugepages);
 }
 
+/* ---- SMP stress ---- */
+
+static void test_duration(void **state)
+{
+	uint64_t us;
+
+	(void)state;
+	assert_int_equal(config_parse_duration("1500us", &us), 0);
+	assert_int_equal(us, 1500);
+	assert_int_equal(config_parse_duration("20ms", &us), 0);
+	assert_int_equal(us, 20000);
+	assert_int_equal(config_parse_duration("2s", &us), 0);
+	assert_int_equal(us, 2000000);
+	assert_int_equal(config_parse_duration("1m", &us), 0);
+	assert_int_equal(us, 60000000);
+	assert_int_equal(config_parse_duration("250", &us), 0);
+	assert_int_equal(us, 250000);
+	assert_int_equal(config_parse_duration("5h", &us), -EINVAL);
+	assert_int_equal(config_parse_duration("-5s", &us), -EINVAL);
+	assert_int_equal(config_parse_duration("s", &us), -EINVAL);
+	assert_int_equal(config_parse_duration("18446744073709551615m", &us), -EINVAL);
+}
+
+static void test_stress_options(void **state)
+{
+	struct config cfg;
+
+	(void)state;
+	assert_int_equal(parse(&cfg, "--kernel", "k", NULL), 0);
+	assert_false(cfg.seed_given);
+	assert_int_equal(cfg.jitter_rate, 0);
+	assert_int_equal(cfg.cpu_churn_ms, 0);
+	assert_int_equal(parse(&cfg, "--kernel", "k", "--seed", "0x10", "--jitter", "200,5ms,spin", "--cpu-churn",
+			       "750ms", "--irq-churn", "2s", NULL),
+			 0);
+	assert_true(cfg.seed_given);
+	assert_int_equal(cfg.seed, 16);
+	assert_int_equal(cfg.jitter_rate, 200);
+	assert_int_equal(cfg.jitter_max_us, 5000);
+	assert_true(cfg.jitter_spin);
+	assert_int_equal(cfg.cpu_churn_ms, 750);
+	assert_int_equal(cfg.irq_churn_ms, 2000);
+	/* --jitter RATE alone: the default longest hold, asleep. */
+	assert_int_equal(parse(&cfg, "--kernel", "k", "--jitter", "50", NULL), 0);
+	assert_int_equal(cfg.jitter_rate, 50);
+	assert_int_equal(cfg.jitter_max_us, 10000);
+	assert_false(cfg.jitter_spin);
+	/* --stress: defaults for what was not given. */
+	assert_int_equal(parse(&cfg, "--kernel", "k", "--stress", "--cpu-churn", "100ms", NULL), 0);
+	assert_int_equal(cfg.jitter_rate, 100);
+	assert_int_equal(cfg.cpu_churn_ms, 100);
+	assert_int_equal(cfg.irq_churn_ms, 500);
+	/* Bad values name the option and the fix. */
+	assert_error_mentions(parse(&cfg, "--kernel", "k", "--seed", "x", NULL), "--seed");
+	assert_error_mentions(parse(&cfg, "--kernel", "k", "--seed", "-1", NULL), "--seed");
+	assert_error_mentions(parse(&cfg, "--kernel", "k", "--jitter", "0", NULL), "--jitter");
+	assert_error_mentions(parse(&cfg, "--kernel", "k", "--jitter", "10,2s", NULL), "RATE[,MAX][,spin]");
+	assert_error_mentions(parse(&cfg, "--kernel", "k", "--jitter", "10,5ms,fast", NULL), "--jitter");
+	assert_error_mentions(parse(&cfg, "--kernel", "k", "--cpu-churn", "5ms", NULL), "--cpu-churn");
+	assert_error_mentions(parse(&cfg, "--kernel", "k", "--irq-churn", "soon", NULL), "--irq-churn 500ms");
+}
+
 /* ---- --assign ---- */
 
 static void test_assign_both_forms_and_repeat(void **state)
@@ -672,6 +734,8 @@ int main(void)
 		cmocka_unit_test(test_mem_not_page_multiple),
 		cmocka_unit_test(test_hugepages_whole_pages),
 		cmocka_unit_test(test_assign_irq_mode),
+		cmocka_unit_test(test_duration),
+		cmocka_unit_test(test_stress_options),
 		cmocka_unit_test(test_assign_both_forms_and_repeat),
 		cmocka_unit_test(test_assign_duplicate_rejected),
 		cmocka_unit_test(test_assign_bad_address),

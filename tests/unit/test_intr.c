@@ -160,6 +160,7 @@ static int setup_with(void **state, unsigned int limit, bool noresize)
 	assert_int_equal(vconfig_init(&f->d.vc, f->cfg, 256, bars, 0, 0), 0);
 	assert_int_equal(irq_router_init(&f->irq, FAKE_VM_FD), 0);
 	f->ctx.irq = &f->irq;
+	f->ctx.ncpus = 4;
 	f->d.ctx = &f->ctx;
 	f->d.fd = FAKE_DEV_FD;
 	f->d.has_msix = true;

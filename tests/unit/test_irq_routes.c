@@ -383,6 +383,21 @@ static void test_table_never_exceeds_kvm_limit(void **state)
 	assert_true(MSI_GSIS >= 2048 + 1024);
 }
 
+static void test_msi_dest_cpu(void **state)
+{
+	(void)state;
+	assert_int_equal(arch_msi_dest_cpu(0xfee00000, 0x41), 0);
+	assert_int_equal(arch_msi_dest_cpu(0xfee03000, 0x41), 3);
+	assert_int_equal(arch_msi_dest_cpu(0xfeeff000, 0x41), 255);
+	/* Extended destination ID: APIC ID 0x1 << 8 | 0x2c = 300. */
+	assert_int_equal(arch_msi_dest_cpu(0xfee2c000 | (1u << 5), 0x41), 300);
+	/* Flat logical mode: the lowest CPU of the mask. */
+	assert_int_equal(arch_msi_dest_cpu(0xfee0c004, 0x41), 2);
+	assert_int_equal(arch_msi_dest_cpu(0xfee00004, 0x41), -1);
+	/* Not an MSI address. */
+	assert_int_equal(arch_msi_dest_cpu(0x12345000, 0x41), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -397,6 +412,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_growth_keeps_entries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_set_same_message_is_no_change, setup, teardown),
 		cmocka_unit_test(test_devid_when_the_irqchip_needs_it),
+		cmocka_unit_test(test_msi_dest_cpu),
 		cmocka_unit_test_setup_teardown(test_table_never_exceeds_kvm_limit, setup, teardown),
 	};
 

@@ -26,5 +26,12 @@ struct guest_boot {
  * (minivmm.status_port added when our init runs). -errno with @err set.
  */
 int guest_boot_prepare(const struct config *cfg, struct guest_boot *gb, char *err, size_t errlen);
+/*
+ * The guest-side stressors (--cpu-churn, --irq-churn) and the seed they
+ * draw from, as kernel parameters minivmm's guest init acts on:
+ * minivmm.cpu_churn=MS:SEED minivmm.irq_churn=MS:SEED, SEED a 31-bit
+ * seed derived from --seed. Pure.
+ */
+int guest_boot_add_stress(const struct config *cfg, struct guest_boot *gb, char *err, size_t errlen);
 
 #endif

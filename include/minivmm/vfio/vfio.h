@@ -74,6 +74,7 @@ struct vfio_vector {
 	bool routed;                 /* MSI route holds addr/data */
 	uint64_t addr;
 	uint32_t data;
+	uint64_t count_base;         /* host count when the route last changed */
 };
 
 struct vfio_intr {
@@ -97,6 +98,9 @@ struct vfio_intr {
 	unsigned int partial_grants; /* the host granted fewer vectors than asked */
 	unsigned int failed_enables; /* MSI/MSI-X could not be enabled: INTx instead */
 	uint64_t pba_pending;        /* masked vectors seen pending at a PBA read */
+	uint64_t *vec_irqs;          /* MSI/MSI-X interrupts per vector */
+	uint64_t *cpu_irqs;          /* ... per vCPU their routes named */
+	unsigned int ncpus;
 };
 
 struct vfio_dev {

@@ -33,3 +33,21 @@ unsigned int arch_pci_intx_gsi(unsigned int slot, unsigned int pin)
 	 * the _PRT in the DSDT follows the same rule (platform.c). */
 	return LAYOUT_GSI_PCI_INTX_FIRST + ((slot + pin) % LAYOUT_GSI_PCI_INTX_COUNT);
 }
+
+int arch_msi_dest_cpu(uint64_t addr, uint32_t data)
+{
+	/* Intel SDM 11.11.1: destination ID in bits 19:12, KVM's extended
+	 * destination ID (APIC IDs above 255) in bits 11:5, bit 2 logical mode. */
+	unsigned int dest = ((addr >> 12) & 0xff) | (((addr >> 5) & 0x7f) << 8);
+
+	(void)data;
+	if ((addr & 0xfff00000) != LAYOUT_LAPIC_START)
+		return -1;
+	if (addr & (1u << 2)) { /* flat logical: one bit per CPU */
+		for (unsigned int i = 0; i < 8; i++)
+			if (dest & (1u << i))
+				return i;
+		return -1;
+	}
+	return dest; /* physical: APIC ID == vCPU index */
+}
