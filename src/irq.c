@@ -62,10 +62,12 @@ int irq_msi_alloc(struct irq_router *ir, unsigned int *gsi)
 
 int irq_msi_set(struct irq_router *ir, unsigned int gsi, const struct msi_msg *m)
 {
+	struct msi_msg route = *m;
 	int ret;
 
+	route.addr = arch_msi_route_address(m->addr);
 	pthread_mutex_lock(&ir->lock);
-	ret = irq_routes_set_msi(&ir->routes, gsi, m);
+	ret = irq_routes_set_msi(&ir->routes, gsi, &route);
 	if (ret > 0) {
 		ir->dirty = true;
 		ir->msi_updates++;

@@ -69,6 +69,11 @@ static int vm_open_kvm(struct vm *vm)
 		pr_err("KVM allows at most %d vCPUs (KVM_CAP_MAX_VCPUS): use --cpus %d or fewer", ret, ret);
 		return -ENOTSUP;
 	}
+	ret = quiet_ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, (void *)(long)KVM_CAP_MAX_VCPU_ID);
+	if (ret > 0 && (unsigned int)ret < vm->ncpus) {
+		pr_err("KVM numbers vCPUs below %d (KVM_CAP_MAX_VCPU_ID): use --cpus %d or fewer", ret, ret);
+		return -ENOTSUP;
+	}
 	vm->run_size = kvm_ioctl(vm, KVM_GET_VCPU_MMAP_SIZE, 0);
 	return vm->run_size < 0 ? vm->run_size : 0;
 }

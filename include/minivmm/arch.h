@@ -52,6 +52,8 @@ void arch_vm_destroy(struct vm *vm);
 int arch_irq_default_routes(struct irq_routes *r);
 /* The GSI a PCI function in @slot raises for INTx @pin (0 = INTA). */
 unsigned int arch_pci_intx_gsi(unsigned int slot, unsigned int pin);
+/* The address KVM's MSI route takes for one the guest wrote (x86: the extended destination ID moved to the x2APIC format). Pure. */
+uint64_t arch_msi_route_address(uint64_t addr);
 /* The vCPU an MSI message goes to (the lowest of several), -1 if unknown. Pure. */
 int arch_msi_dest_cpu(uint64_t addr, uint32_t data);
 /* Console UART, power and status registers, pvpanic, PCI config access. */

@@ -10,7 +10,7 @@
 #include "minivmm/pci_bdf.h"
 
 #define CONFIG_MAX_ASSIGN 16
-#define CONFIG_MAX_CPUS 255 /* xAPIC ids in the MADT; id 255 is broadcast */
+#define CONFIG_MAX_CPUS 4096 /* KVM_MAX_VCPU_IDS; the host KVM says how many it runs */
 #define CONFIG_MIN_MEM (32ULL << 20)
 #define CONFIG_DEFAULT_MEM (512ULL << 20)
 #define CONFIG_DEFAULT_CMDLINE "console=ttyS0"

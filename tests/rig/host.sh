@@ -19,6 +19,7 @@
 #   --env K=V         export K=V to the scenarios (repeatable)
 #   --cpu MODEL       emulated host CPU (default EPYC,+svm,+npt)
 #   --tcg-thread single|multi  TCG threading (default multi)
+#   --kvm-amd P=V,... kvm_amd module parameters in the host (e.g. vgif=0)
 #   --name NAME       name of this run (log file names; default: scenarios)
 # Environment: MINIVMM=path (default build/minivmm, built if missing;
 #   MINIVMM=none boots without it), MINIVMM_RIG_OUT (logs, default
@@ -34,9 +35,9 @@ source "$here/common.sh"
 # shellcheck source=tests/rig/kernel.sh
 source "$here/kernel.sh"
 
-usage() { sed -n '2,31s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+usage() { sed -n '2,32s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 
-cpu=EPYC,+svm,+npt tcg_thread=multi
+cpu=EPYC,+svm,+npt tcg_thread=multi kvm_amd=
 mem=3072 smp=2 timeout=1800 stimeout=900 with_qemu='' name='' iommu=1
 devices=() adds=() elfs=() disks=() envs=() scenarios=()
 while (($#)); do
@@ -55,6 +56,7 @@ while (($#)); do
 	--name) name=${2:?}; shift 2 ;;
 	--cpu) cpu=${2:?}; shift 2 ;;
 	--tcg-thread) tcg_thread=${2:?}; shift 2 ;;
+	--kvm-amd) kvm_amd=${2:?}; shift 2 ;;
 	-h | --help) usage ;;
 	-*) echo "host.sh: unknown option $1" >&2; usage ;;
 	*) scenarios+=("$1"); shift ;;
@@ -177,7 +179,7 @@ qargs=(
 	-device isa-debug-exit,iobase=0xf4,iosize=1
 	-serial "file:$out/$name.console.log" -serial "file:$out/$name.tap"
 	-kernel "$VMLINUZ" -initrd "$initrd"
-	-append "console=ttyS0${iommu:+ intel_iommu=on iommu=pt} panic=-1 quiet loglevel=4 rig.timeout=$stimeout"
+	-append "console=ttyS0${iommu:+ intel_iommu=on iommu=pt} panic=-1 quiet loglevel=4 rig.timeout=$stimeout${kvm_amd:+ rig.kvm_amd=$kvm_amd}"
 )
 if [[ -n $iommu ]]; then
 	qargs+=(-device intel-iommu,caching-mode=on)

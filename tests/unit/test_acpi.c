@@ -287,9 +287,10 @@ static void test_fadt(void **state)
 static void check_madt(struct fixture *f, unsigned int ncpus)
 {
 	const uint8_t *madt, *p, *end;
-	unsigned int nlapic = 0, nioapic = 0;
-	uint8_t seen[256] = { 0 };
+	unsigned int nlapic = 0, nioapic = 0, nx2 = 0, nx2nmi = 0;
+	static uint8_t seen[4096];
 
+	memset(seen, 0, sizeof(seen));
 	default_config(f, ncpus);
 	build(f);
 	madt = find_table(f, "APIC");
@@ -317,12 +318,28 @@ static void check_madt(struct fixture *f, unsigned int ncpus)
 		case 4: /* Local APIC NMI */
 			assert_int_equal(p[1], 6);
 			break;
+		case 9: /* Processor Local x2APIC: only for ids xAPIC cannot name */
+			assert_int_equal(p[1], 16);
+			assert_true(rd32(p + 4) >= 255 && rd32(p + 4) < ncpus);
+			assert_int_equal(rd32(p + 12), rd32(p + 4)); /* uid == id */
+			assert_int_equal(rd32(p + 8) & 1, 1);
+			assert_int_equal(seen[rd32(p + 4)]++, 0);
+			nx2++;
+			break;
+		case 10: /* Local x2APIC NMI, all processors, LINT1 */
+			assert_int_equal(p[1], 12);
+			assert_int_equal(rd32(p + 4), 0xffffffffu);
+			assert_int_equal(p[8], 1);
+			nx2nmi++;
+			break;
 		default:
 			fail_msg("unexpected MADT entry type %u", p[0]);
 		}
 	}
 	assert_ptr_equal(p, end);
-	assert_int_equal(nlapic, ncpus);
+	assert_int_equal(nlapic, ncpus < 255 ? ncpus : 255);
+	assert_int_equal(nx2, ncpus > 255 ? ncpus - 255 : 0);
+	assert_int_equal(nx2nmi, ncpus > 255);
 	assert_int_equal(nioapic, 1);
 }
 
@@ -331,6 +348,8 @@ static void test_madt(void **state)
 	check_madt(*state, 1);
 	check_madt(*state, 4);
 	check_madt(*state, 255);
+	check_madt(*state, 256);
+	check_madt(*state, 1024);
 }
 
 static void test_mcfg(void **state)
@@ -709,7 +728,7 @@ static void test_einval(void **state)
 	assert_int_equal(acpi_build(NULL, f->buf, sizeof(f->buf), GPA), -EINVAL);
 	f->cfg.ncpus = 0;
 	expect_einval(f);
-	f->cfg.ncpus = 256;
+	f->cfg.ncpus = 4097;
 	expect_einval(f);
 	f->gpa = GPA + 8;
 	expect_einval(f);

@@ -383,6 +383,21 @@ static void test_table_never_exceeds_kvm_limit(void **state)
 	assert_true(MSI_GSIS >= 2048 + 1024);
 }
 
+static void test_msi_route_address(void **state)
+{
+	(void)state;
+	/* No extended ID: unchanged. */
+	assert_int_equal(arch_msi_route_address(0xfee03000), 0xfee03000);
+	/* Dest 300 = 0x12c: 0x2c in bits 19:12, 0x1 in bits 11:5 -> address_hi bit 8. */
+	assert_int_equal(arch_msi_route_address(0xfee2c000 | (1u << 5)), 0xfee2c000ULL | (1ULL << 40));
+	assert_int_equal(arch_msi_route_address(0xfee00000 | (0x7fu << 5)), 0xfee00000ULL | (0x7fULL << 40));
+	/* Remappable format, or an upper word already set: left alone. */
+	assert_int_equal(arch_msi_route_address(0xfee00010 | (1u << 5)), 0xfee00010 | (1u << 5));
+	assert_int_equal(arch_msi_route_address((1ULL << 32) | 0xfee00020), (1ULL << 32) | 0xfee00020);
+	/* Logical/redirection hints (bits 3:2) stay where they are. */
+	assert_int_equal(arch_msi_route_address(0xfee0000c | (1u << 5)), 0xfee0000cULL | (1ULL << 40));
+}
+
 static void test_msi_dest_cpu(void **state)
 {
 	(void)state;
@@ -413,6 +428,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_set_same_message_is_no_change, setup, teardown),
 		cmocka_unit_test(test_devid_when_the_irqchip_needs_it),
 		cmocka_unit_test(test_msi_dest_cpu),
+		cmocka_unit_test(test_msi_route_address),
 		cmocka_unit_test_setup_teardown(test_table_never_exceeds_kvm_limit, setup, teardown),
 	};
 

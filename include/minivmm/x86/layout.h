@@ -103,6 +103,9 @@
 
 /* ---- Interrupts ---- */
 
+/* vCPUs with xAPIC ids (0..254; 255 is broadcast); above them x2APIC only. */
+#define LAYOUT_MAX_XAPIC_CPUS 255
+
 /* IOAPIC inputs 16-23 carry PCI INTx (level, active low), 0-15 are ISA. */
 #define LAYOUT_IOAPIC_PINS 24
 #define LAYOUT_GSI_PCI_INTX_FIRST 16

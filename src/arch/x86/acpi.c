@@ -67,12 +67,16 @@
 #define ACPI_MADT_TYPE_LAPIC 0
 #define ACPI_MADT_TYPE_IOAPIC 1
 #define ACPI_MADT_TYPE_LAPIC_NMI 4
+#define ACPI_MADT_TYPE_X2APIC 9
+#define ACPI_MADT_TYPE_X2APIC_NMI 10
 #define ACPI_MADT_LAPIC_ENABLED (1u << 0)
 /* Local APIC NMI entry: applies to all processors, wired to LINT1. */
 #define ACPI_MADT_ALL_PROCESSORS 0xff
 #define ACPI_MADT_LINT1 1
 /* xAPIC ids are 8 bits and 0xff is the broadcast id: ids 0..254 only. */
-#define ACPI_MAX_XAPIC_CPUS 255
+#define ACPI_MAX_XAPIC_CPUS 255 /* APIC ids 0..254 fit a Local APIC entry */
+#define ACPI_MAX_CPUS 4096       /* KVM's largest vCPU id space */
+#define ACPI_MADT_ALL_X2APIC 0xffffffffu
 
 /* PCI. */
 #define ACPI_PCI_MAX_SLOT 31
@@ -221,6 +225,27 @@ struct acpi_madt_lapic_nmi {
 } __packed;
 _Static_assert(sizeof(struct acpi_madt_lapic_nmi) == 6, "MADT LAPIC NMI size");
 
+/* ACPI 6.x 5.2.12.12/13: for APIC ids 255 and up. */
+struct acpi_madt_x2apic {
+	uint8_t type;
+	uint8_t length;
+	uint16_t reserved;
+	uint32_t x2apic_id;
+	uint32_t flags;
+	uint32_t processor_uid;
+} __packed;
+_Static_assert(sizeof(struct acpi_madt_x2apic) == 16, "MADT x2APIC size");
+
+struct acpi_madt_x2apic_nmi {
+	uint8_t type;
+	uint8_t length;
+	uint16_t flags;
+	uint32_t processor_uid;
+	uint8_t lint;
+	uint8_t reserved[3];
+} __packed;
+_Static_assert(sizeof(struct acpi_madt_x2apic_nmi) == 12, "MADT x2APIC NMI size");
+
 struct acpi_mcfg {
 	struct acpi_table_header header;
 	uint8_t reserved[8];
@@ -311,8 +336,7 @@ static int acpi_check_config(const struct acpi_config *cfg, uint64_t gpa)
 
 	if (!cfg || gpa % ACPI_RSDP_ALIGN)
 		return -EINVAL;
-	/* Only xAPIC entries are emitted (see acpi_build_madt()). */
-	if (cfg->ncpus == 0 || cfg->ncpus > ACPI_MAX_XAPIC_CPUS)
+	if (cfg->ncpus == 0 || cfg->ncpus > ACPI_MAX_CPUS)
 		return -EINVAL;
 	/* Hardware-reduced power-off needs both sleep registers (Linux
 	 * checks both are non-zero); port 0 is never a valid choice. */
@@ -494,18 +518,24 @@ static long acpi_build_dsdt(const struct acpi_config *cfg, struct acpi_out *o)
  * never touches the 8259 either way, so the bit only matters to other OSes,
  * for which "mask the PIC" is the safe instruction.
  *
- * Only xAPIC Local APIC entries: acpi_check_config() caps ncpus at 255 so
- * APIC ids stay 0..254 (255 is the xAPIC broadcast id; larger ids would
- * need x2APIC entries and interrupt remapping for the IOAPIC).
+ * CPUs with APIC ids 0..254 get Local APIC entries, the rest Local x2APIC
+ * entries (255 is the xAPIC broadcast id); the guest then runs its APICs in
+ * x2APIC mode, and MSIs reach ids above 255 through the extended
+ * destination ID (KVM_FEATURE_MSI_EXT_DEST_ID). The IOAPIC only reaches
+ * ids below 255, which Linux knows.
  */
 static struct acpi_madt *acpi_build_madt(const struct acpi_config *cfg, struct acpi_out *o,
 					 size_t *off)
 {
-	size_t len = sizeof(struct acpi_madt) + cfg->ncpus * sizeof(struct acpi_madt_lapic) +
-		     sizeof(struct acpi_madt_ioapic) + sizeof(struct acpi_madt_lapic_nmi);
+	unsigned int nx = cfg->ncpus > ACPI_MAX_XAPIC_CPUS ? cfg->ncpus - ACPI_MAX_XAPIC_CPUS : 0;
+	unsigned int nl = cfg->ncpus - nx;
+	size_t len = sizeof(struct acpi_madt) + nl * sizeof(struct acpi_madt_lapic) + nx * sizeof(struct acpi_madt_x2apic) +
+		     sizeof(struct acpi_madt_ioapic) + sizeof(struct acpi_madt_lapic_nmi) +
+		     (nx ? sizeof(struct acpi_madt_x2apic_nmi) : 0);
 	struct acpi_madt_lapic_nmi *nmi;
 	struct acpi_madt_ioapic *io;
 	struct acpi_madt_lapic *lapic;
+	struct acpi_madt_x2apic *x2;
 	struct acpi_madt *madt;
 	unsigned int i;
 
@@ -517,15 +547,22 @@ static struct acpi_madt *acpi_build_madt(const struct acpi_config *cfg, struct a
 	madt->flags = ACPI_MADT_PCAT_COMPAT;
 
 	lapic = (struct acpi_madt_lapic *)(madt + 1);
-	for (i = 0; i < cfg->ncpus; i++) {
+	for (i = 0; i < nl; i++) {
 		lapic[i].type = ACPI_MADT_TYPE_LAPIC;
 		lapic[i].length = sizeof(lapic[i]);
 		lapic[i].processor_uid = (uint8_t)i;
 		lapic[i].apic_id = (uint8_t)i;
 		lapic[i].flags = ACPI_MADT_LAPIC_ENABLED;
 	}
+	x2 = (struct acpi_madt_x2apic *)(lapic + nl);
+	for (i = 0; i < nx; i++) {
+		x2[i] = (struct acpi_madt_x2apic){
+			.type = ACPI_MADT_TYPE_X2APIC, .length = sizeof(x2[i]),
+			.x2apic_id = nl + i, .flags = ACPI_MADT_LAPIC_ENABLED, .processor_uid = nl + i,
+		};
+	}
 
-	io = (struct acpi_madt_ioapic *)(lapic + cfg->ncpus);
+	io = (struct acpi_madt_ioapic *)(x2 + nx);
 	io->type = ACPI_MADT_TYPE_IOAPIC;
 	io->length = sizeof(*io);
 	io->ioapic_id = cfg->ioapic_id;
@@ -539,6 +576,14 @@ static struct acpi_madt *acpi_build_madt(const struct acpi_config *cfg, struct a
 	nmi->processor_uid = ACPI_MADT_ALL_PROCESSORS;
 	nmi->flags = 0;
 	nmi->lint = ACPI_MADT_LINT1;
+	if (nx) {
+		struct acpi_madt_x2apic_nmi *xn = (struct acpi_madt_x2apic_nmi *)(nmi + 1);
+
+		*xn = (struct acpi_madt_x2apic_nmi){
+			.type = ACPI_MADT_TYPE_X2APIC_NMI, .length = sizeof(*xn),
+			.processor_uid = ACPI_MADT_ALL_X2APIC, .lint = ACPI_MADT_LINT1,
+		};
+	}
 	return madt;
 }
 

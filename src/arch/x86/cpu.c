@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <asm/kvm_para.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,6 +67,13 @@ static int cpu_set_cpuid(struct vcpu *vcpu)
 		return -ENOMEM;
 	memcpy(c, sup, sz);
 	cpu_cpuid_fixup(c, vcpu->id, vm->ncpus);
+	/* Extended MSI destinations only where KVM decodes them (machine.c). */
+	if (!vm->arch->x2apic_api) {
+		struct kvm_cpuid_entry2 *e = cpu_cpuid_find(c, KVM_CPUID_FEATURES, 0);
+
+		if (e)
+			e->eax &= ~(1u << KVM_FEATURE_MSI_EXT_DEST_ID);
+	}
 	ret = vcpu_ioctl(vcpu, KVM_SET_CPUID2, c);
 	free(c);
 	return ret < 0 ? ret : 0;

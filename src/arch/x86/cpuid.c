@@ -44,7 +44,8 @@ void cpu_cpuid_fixup(struct kvm_cpuid2 *cpuid, unsigned int apic_id, unsigned in
 		switch (e->function) {
 		case 0x1:
 			/* Initial APIC id, logical processors per package. */
-			e->ebx = (e->ebx & 0xffff) | (apic_id << 24) | ((ncpus & 0xff) << 16);
+			/* Initial APIC id: its low 8 bits (leaf 0xb has all 32). */
+			e->ebx = (e->ebx & 0xffff) | ((apic_id & 0xff) << 24) | ((ncpus > 0xff ? 0xff : ncpus) << 16);
 			if (ncpus > 1)
 				e->edx |= CPUID_1_EDX_HTT;
 			else

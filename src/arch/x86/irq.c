@@ -51,3 +51,18 @@ int arch_msi_dest_cpu(uint64_t addr, uint32_t data)
 	}
 	return dest; /* physical: APIC ID == vCPU index */
 }
+
+uint64_t arch_msi_route_address(uint64_t addr)
+{
+	/*
+	 * A guest told KVM_FEATURE_MSI_EXT_DEST_ID puts destination bits 14:8
+	 * in address bits 11:5 (bit 4 would be the remappable format). KVM in
+	 * x2APIC format (KVM_CAP_X2APIC_API, enabled by machine.c) takes them
+	 * in the upper address word: bits 40:46.
+	 */
+	uint64_t ext = addr & (0xffULL << 4);
+
+	if (!ext || (ext & (1u << 4)) || (addr >> 32))
+		return addr;
+	return (addr & ~ext) | (ext << 35);
+}

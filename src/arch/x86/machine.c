@@ -38,6 +38,31 @@ int arch_kvm_check(int kvm_fd)
 	return 0;
 }
 
+/*
+ * x2APIC format for KVM's APIC ids and MSI routes: vCPUs above APIC id 254,
+ * reached by MSIs with the extended destination ID. Without it the guest is
+ * not told of that ID (cpu.c clears the CPUID bit) and 255 vCPUs is the most.
+ */
+static int machine_x2apic_api(struct vm *vm)
+{
+	struct kvm_enable_cap cap = {
+		.cap = KVM_CAP_X2APIC_API,
+		.args[0] = KVM_X2APIC_API_USE_32BIT_IDS | KVM_X2APIC_API_DISABLE_BROADCAST_QUIRK,
+	};
+	int have = quiet_ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, (void *)(long)KVM_CAP_X2APIC_API);
+
+	if (have > 0 && (have & cap.args[0]) == cap.args[0] && !vm_ioctl(vm, KVM_ENABLE_CAP, &cap)) {
+		vm->arch->x2apic_api = true;
+		return 0;
+	}
+	if (vm->ncpus > LAYOUT_MAX_XAPIC_CPUS) {
+		pr_err("KVM lacks KVM_CAP_X2APIC_API, which vCPUs above APIC id 254 need: use --cpus %d or fewer, or a newer host kernel",
+		       LAYOUT_MAX_XAPIC_CPUS);
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
 int arch_vm_create(struct vm *vm)
 {
 	struct kvm_pit_config pit = { .flags = 0 };
@@ -56,6 +81,8 @@ int arch_vm_create(struct vm *vm)
 		ret = vm_ioctl(vm, KVM_CREATE_PIT2, &pit);
 	if (!ret)
 		ret = cpu_get_supported(vm);
+	if (!ret)
+		ret = machine_x2apic_api(vm);
 	return ret;
 }
 
