@@ -16,6 +16,7 @@
 #include "minivmm/kvm.h"
 #include "minivmm/log.h"
 #include "minivmm/mem.h"
+#include "minivmm/runstate.h"
 #include "minivmm/units.h"
 #include "minivmm/vfio/vfio.h"
 
@@ -264,6 +265,8 @@ static int vfio_map_dma(struct vfio_mgr *m)
 		}
 	}
 	free(ranges);
+	long t0 = now_ms();
+
 	/* Pinning every page of a large guest takes a while: say so on a terminal. */
 	if (isatty(STDERR_FILENO) && mem->size >= GiB)
 		fprintf(stderr, "minivmm: mapping %llu MiB of guest RAM for DMA...\r",
@@ -292,6 +295,7 @@ static int vfio_map_dma(struct vfio_mgr *m)
 	}
 	if (isatty(STDERR_FILENO) && mem->size >= GiB)
 		fprintf(stderr, "\033[K");
+	pr_info("mapped %llu MiB of guest RAM for DMA in %ld ms", (unsigned long long)(mem->size >> 20), now_ms() - t0);
 	return 0;
 }
 

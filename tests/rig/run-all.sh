@@ -9,7 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 sc=$here/scenarios
 
 # group NAME HOST.SH-ARGS... -- the group list; keep in sync with scenarios/.
-groups=(boot runner assign interrupts devices stress noiommu)
+groups=(boot runner assign interrupts devices passthrough stress noiommu)
 group_args() {
 	case $1 in
 	boot) echo "--timeout 1200 --mem 6144 $sc/boot.sh" ;;
@@ -20,6 +20,8 @@ group_args() {
 	# the first e1000e is the host's network peer; ne2k_pci, nvme with a
 	# controller memory buffer and a two-function e1000e are assigned
 	devices) echo "--timeout 900 --scenario-timeout 600 --device e1000e --device ne2k_pci --disk cm:32 --device nvme,serial=rigcmb,drive=cm,cmb_size_mb=128 --device e1000e,addr=06.0,multifunction=on --device e1000e,addr=06.1 $sc/devices.sh" ;;
+	# e1000e + peer, qemu-xhci with MSI only: power states, FLR, partial MSI grants
+	passthrough) echo "--timeout 900 --scenario-timeout 700 --device e1000e --device e1000e --device qemu-xhci,msix=off $sc/passthrough.sh" ;;
 	# e1000e + peer, nvme: stressors, CPU churn under I/O, interrupt-mode forcing
 	stress) echo "--timeout 1500 --scenario-timeout 1300 --device e1000e --device e1000e --disk nv:64 --device nvme,serial=rignv,drive=nv $sc/stress.sh" ;;
 	noiommu) echo "--timeout 600 --no-iommu --device e1000e $sc/noiommu.sh" ;;

@@ -1,0 +1,157 @@
+# Passthrough that survives what real drivers do: D3hot and decode-off
+# while another vCPU touches the BAR, runtime PM of the driver, a guest
+# function-level reset, and an MSI grant smaller than the guest asked for.
+# Host requirement (run-all): --device e1000e --device e1000e (the second is
+# the host's peer at 169.254.0.1/16), --device qemu-xhci,msix=off (16 MSI
+# vectors; a host without interrupt remapping grants one).
+. /rig/lib.sh
+
+K=$GUEST_KERNEL
+CMDLINE="console=ttyS0 quiet minivmm.status_port=0xf4"
+: "${VMM_TIMEOUT:=300}"
+
+modprobe e1000e || echo "# modprobe e1000e failed in the host"
+NIC=$(pci_find 8086:10d3 | sed -n 1p)
+PEER=$(pci_find 8086:10d3 | sed -n 2p)
+XHCI=$(pci_find 1b36:000d | head -n 1)
+diag "e1000e: ${NIC:-none} (peer ${PEER:-none}), qemu-xhci: ${XHCI:-none}"
+PEER_IF=
+[ -n "$PEER" ] && PEER_IF=$(peer_up "$PEER")
+
+# Guest-side config-space helpers, in front of the run scripts.
+CFG_LIB='
+cfg=$dev/config
+cfg_rd() { od -An -tu1 -j "$1" -N "${2:-1}" "$cfg" | awk "{v=0; for (i=NF; i>0; i--) v=v*256+\$i; print v}"; }
+cfg_wr8() { printf "\\$(printf %03o "$2")" | dd of="$cfg" bs=1 seek="$1" conv=notrunc 2>/dev/null; }
+cfg_wr16() { cfg_wr8 "$1" $(($2 & 255)); cfg_wr8 $(($1 + 1)) $(($2 >> 8)); }
+cfg_wr32() { cfg_wr16 "$1" $(($2 & 65535)); cfg_wr16 $(($1 + 2)) $(($2 >> 16)); }
+cap_find() { p=$(cfg_rd 52); while [ "$p" -ne 0 ]; do [ "$(cfg_rd $p)" = "$1" ] && { echo $p; return 0; }; p=$(cfg_rd $((p + 1))); done; return 1; }
+'
+
+# 1. D3hot and memory decode off written behind the driver's back while
+#    another vCPU reads BAR0: the BAR reads all-ones, minivmm keeps running
+#    (before: KVM_RUN failed with EFAULT, status 125), and after D0 the
+#    driver comes back and passes traffic.
+t_d3_under_reads() {
+	[ -n "$NIC" ] && [ -n "$PEER_IF" ] || fail "no e1000e pair in the host"
+	initrd=$( (echo "$CFG_LIB"; cat <<'SCRIPT'
+modprobe e1000e || exit 10
+net_up || exit 12
+bar0=$(( $(cut -d' ' -f1 $dev/resource | head -n 1) ))
+pm=$(cap_find 1) || { echo "no PM capability"; exit 11; }
+# A reader on CPU 1, as long as /tmp/reading exists.
+touch /tmp/reading
+( while [ -e /tmp/reading ]; do devmem $((bar0 + 8)) 32 >/tmp/last; done ) &
+taskset -p -c 1 $! >/dev/null
+sleep 1
+echo "status_d0=$(devmem $((bar0 + 8)) 32)"
+cfg_wr16 $((pm + 4)) 3            # D3hot
+sleep 1
+echo "status_d3=$(devmem $((bar0 + 8)) 32) reader=$(cat /tmp/last)"
+cfg_wr16 $((pm + 4)) 0            # D0
+sleep 1
+cmd=$(cfg_rd 4 2)
+cfg_wr16 4 $((cmd & ~2))          # memory decode off
+sleep 1
+echo "status_nodecode=$(devmem $((bar0 + 8)) 32)"
+cfg_wr16 4 $cmd
+rm -f /tmp/reading
+wait
+# The driver's view of the device is stale: reload it.
+rmmod e1000e
+modprobe e1000e || exit 14
+net_up || exit 15
+ping_peer 30 || exit 16
+SCRIPT
+	) | guest_script d3)
+	expect_status 0 run_vmm d3 --kernel "$K" --initrd "$initrd" --cmdline "$CMDLINE" \
+		--cpus 2 --mem 512M --assign "$NIC" --stats
+	expect_grep '^status_d3=0xFFFFFFFF' "$VMM_OUT"
+	expect_grep '^status_nodecode=0xFFFFFFFF$' "$VMM_OUT"
+	expect_no_grep '^status_d0=0xFFFFFFFF$' "$VMM_OUT"
+	expect_grep '^ping_received=30 of 30$' "$VMM_OUT"
+	check "$NIC not back on e1000e" test "$(pci_driver "$NIC")" = e1000e
+}
+
+# 2. Runtime PM: the driver suspends the idle function (D3hot) and resumes it.
+t_runtime_pm() {
+	[ -n "$NIC" ] && [ -n "$PEER_IF" ] || fail "no e1000e pair in the host"
+	initrd=$( (echo "$CFG_LIB"; cat <<'SCRIPT'
+modprobe e1000e || exit 10
+IF=$(netif) || exit 11
+pm=$(cap_find 1) || exit 11
+ip link set "$IF" down
+echo auto >$dev/power/control
+for i in $(seq 100); do [ "$(cat $dev/power/runtime_status)" = suspended ] && break; usleep 100000; done
+echo "runtime=$(cat $dev/power/runtime_status) pmcsr_state=$(( $(cfg_rd $((pm + 4)) 2) & 3 ))"
+net_up || exit 12
+echo "runtime_after=$(cat $dev/power/runtime_status)"
+ping_peer 30 || exit 13
+SCRIPT
+	) | guest_script rpm)
+	expect_status 0 run_vmm rpm --kernel "$K" --initrd "$initrd" --cmdline "$CMDLINE" \
+		--cpus 2 --mem 512M --assign "$NIC" --stats
+	expect_grep '^runtime=suspended pmcsr_state=3$' "$VMM_OUT"
+	expect_grep '^runtime_after=active$' "$VMM_OUT"
+	expect_grep '^ping_received=30 of 30$' "$VMM_OUT"
+}
+
+# 3. A function-level reset asked by the guest: minivmm resets the function
+#    through VFIO; the driver then probes it again and passes traffic.
+t_flr() {
+	[ -n "$NIC" ] && [ -n "$PEER_IF" ] || fail "no e1000e pair in the host"
+	initrd=$(guest_script flr <<'SCRIPT'
+modprobe e1000e || exit 10
+net_up || exit 12
+echo "reset_methods=$(cat $dev/reset_method 2>/dev/null)"
+echo flr >$dev/reset_method 2>/dev/null
+echo 1 >$dev/reset || { echo "reset failed"; exit 13; }
+rmmod e1000e
+modprobe e1000e || exit 14
+net_up || exit 15
+ping_peer 30 || exit 16
+SCRIPT
+	)
+	expect_status 0 run_vmm flr --kernel "$K" --initrd "$initrd" --cmdline "$CMDLINE" \
+		--cpus 2 --mem 512M --assign "$NIC" --stats
+	expect_grep '^reset_methods=.*flr' "$VMM_OUT"
+	expect_grep '^ping_received=30 of 30$' "$VMM_OUT"
+	flrs=$(vmm_stats "$VMM_ERR" | grep -o "\"$NIC\": {[^}]*}" | sed -n 's/.*"flrs": \([0-9]*\).*/\1/p')
+	check "minivmm saw ${flrs:-no} FLR" test "${flrs:-0}" -ge 1
+}
+
+# 4. MSI with 4 vectors asked where the host grants 1 (no interrupt
+#    remapping here): minivmm enables what it got and Multiple Message
+#    Enable reads 1 vector (before: MSI stayed off and MME said 4).
+t_msi_partial() {
+	[ -n "$XHCI" ] || fail "no qemu-xhci (msix=off) in the host"
+	initrd=$( (echo "$CFG_LIB"; cat <<'SCRIPT'
+dev=$(ls -d /sys/bus/pci/devices/* | while read d; do [ "$(cat $d/vendor):$(cat $d/device)" = 0x1b36:0x000d ] && echo $d; done | head -n 1)
+cfg=$dev/config
+msi=$(cap_find 5) || { echo "no MSI capability"; exit 11; }
+ctl=$(cfg_rd $((msi + 2)) 2)
+echo "mmc=$(( (ctl >> 1) & 7 ))"
+cfg_wr32 $((msi + 4)) 0xfee00000
+cfg_wr32 $((msi + 8)) 0
+cfg_wr16 $((msi + 12)) 0x41
+cfg_wr16 $((msi + 2)) $(( (ctl & ~0x71) | (2 << 4) | 1 ))   # 4 vectors, enable
+ctl=$(cfg_rd $((msi + 2)) 2)
+echo "msi_enabled=$((ctl & 1)) mme=$(( (ctl >> 4) & 7 ))"
+cfg_wr16 $((msi + 2)) $((ctl & ~1))
+SCRIPT
+	) | guest_script msi-partial)
+	expect_status 0 run_vmm msi-partial --kernel "$K" --initrd "$initrd" --cmdline "$CMDLINE" \
+		--cpus 2 --mem 256M --assign "$XHCI" --stats
+	expect_grep '^mmc=4$' "$VMM_OUT"
+	expect_grep '^msi_enabled=1 mme=0$' "$VMM_OUT"
+	s=$(vmm_stats "$VMM_ERR" | grep -o "\"$XHCI\": {[^}]*}")
+	diag "stats: $s"
+	echo "$s" | grep -q '"partial_grants": [1-9]' || fail "no partial grant counted"
+	echo "$s" | grep -q '"modes_used": \[[^]]*"MSI"' || fail "MSI was never enabled"
+}
+
+subtest "1: D3hot and decode-off under BAR reads" t_d3_under_reads
+subtest "2: runtime PM of the e1000e driver" t_runtime_pm
+subtest "3: guest FLR" t_flr
+subtest "4: MSI: 4 vectors asked, 1 granted" t_msi_partial
+subtests_done
