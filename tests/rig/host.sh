@@ -162,7 +162,7 @@ done
 
 # ---- the host initramfs ----
 host_mods=(kvm-amd vfio vfio_iommu_type1 vfio-pci)
-host_extra=(e1000e e1000 nvme ne2k-pci 8390 pcnet32 kvm-intel ahci lpc_ich i2c-i801 pvpanic-mmio)
+host_extra=(e1000e e1000 nvme ne2k-pci 8390 pcnet32 kvm-intel ahci sd_mod lpc_ich i2c-i801 pvpanic-mmio)
 margs=()
 for m in "${host_mods[@]}"; do margs+=(--module "$m"); done
 for m in "${host_extra[@]}"; do margs+=(--extra-module "$m"); done
