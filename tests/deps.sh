@@ -4,7 +4,7 @@
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libcmocka-dev libfdt-dev libkmod-dev
       zlib1g-dev liblzma-dev libzstd-dev
-      qemu-system-x86 busybox-static cpio kmod xz-utils zstd gzip)
+      qemu-system-x86 busybox-static cpio kmod xz-utils zstd gzip acpica-tools)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -9,6 +9,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -766,9 +768,58 @@ static void test_einval(void **state)
 	build(f);
 }
 
+/*
+ * The DSDT with hotplug slots, checked by ACPICA's own disassembler when
+ * it is installed (acpica-tools): it must parse without errors and show
+ * the methods and objects minivmm meant.
+ */
+static void test_hotplug_dsdt_disassembles(void **state)
+{
+	struct fixture *f = *state;
+	char dir[] = "/tmp/minivmm-acpi.XXXXXX", path[256], cmd[600], line[512];
+	const uint8_t *dsdt;
+	unsigned int found = 0;
+	FILE *fp;
+
+	if (system("command -v iasl >/dev/null 2>&1"))
+		skip();
+	f->cfg.hotplug_slots = 0xfffffffe;
+	f->cfg.hotplug_port = 0x610;
+	f->cfg.hotplug_gsi = 10;
+	build(f);
+	dsdt = find_dsdt(f);
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/dsdt.dat", dir);
+	fp = fopen(path, "wb");
+	assert_non_null(fp);
+	assert_int_equal(fwrite(dsdt, 1, rd32(dsdt + 4), fp), rd32(dsdt + 4));
+	fclose(fp);
+	snprintf(cmd, sizeof(cmd), "cd %s && iasl -d dsdt.dat >iasl.log 2>&1", dir);
+	assert_int_equal(system(cmd), 0);
+	snprintf(path, sizeof(path), "%s/dsdt.dsl", dir);
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	while (fgets(line, sizeof(line), fp)) {
+		found |= strstr(line, "Method (PCNT, 0, NotSerialized)") ? 1 : 0;
+		found |= strstr(line, "Notify (S05, 0x03)") ? 2 : 0;
+		found |= strstr(line, "Notify (S1F, One)") ? 4 : 0;
+		found |= strstr(line, "Device (GED0)") ? 8 : 0;
+		found |= strstr(line, "\\_SB.PCI0.PCNT ()") ? 16 : 0;
+		found |= strstr(line, "B0EJ = 0x02") ? 32 : 0;
+		found |= strstr(line, "Interrupt (ResourceConsumer, Level, ActiveHigh, Exclusive") ? 64 : 0;
+		found |= strstr(line, "OperationRegion (PCHP, SystemIO, 0x0610, 0x10)") ? 128 : 0;
+	}
+	fclose(fp);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	if (found != 255)
+		fail_msg("the disassembled DSDT lacks parts: found mask %#x of 0xff", found);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_hotplug_dsdt_disassembles, setup, teardown),
 		cmocka_unit_test(test_checksum_fn),
 		cmocka_unit_test_setup_teardown(test_rsdp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_checksums_all, setup, teardown),

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "minivmm/x86/aml.h"
+#include "minivmm/x86/aml_code.h"
 
 #define BIG (64 * 1024)
 
@@ -422,6 +423,58 @@ static void test_sticky_error(void **state)
 	assert_int_equal(aml_error(&a), -ENOSPC);
 }
 
+/* Method(PCNT, 0){ Store(PCIU, Local0); If(And(Local0, 2, Zero)){ Notify(S01, 1) } } */
+static void test_method_if_notify(void **state)
+{
+	uint8_t buf[128];
+	struct aml a;
+	size_t m, i;
+
+	(void)state;
+	aml_init(&a, buf, sizeof(buf));
+	aml_method_begin(&a, "PCNT", 0, &m);
+	aml_op(&a, AML_STORE_OP);
+	aml_namestring(&a, "PCIU");
+	aml_local(&a, 0);
+	aml_if_begin(&a, &i);
+	aml_op(&a, AML_AND_OP);
+	aml_local(&a, 0);
+	aml_integer(&a, 2);
+	aml_no_target(&a);
+	aml_op(&a, AML_NOTIFY_OP);
+	aml_namestring(&a, "S01");
+	aml_integer(&a, 1);
+	aml_if_end(&a, i);
+	aml_method_end(&a, m);
+	EXPECT_BYTES(&a, B(0x14, 0x19, 'P', 'C', 'N', 'T', 0x00,        /* Method, PkgLength 25, flags */
+			    0x70, 'P', 'C', 'I', 'U', 0x60,              /* Store(PCIU, Local0) */
+			    0xa0, 0x0c, 0x7b, 0x60, 0x0a, 0x02, 0x00,    /* If(And(Local0, 2, Zero)) */
+			    0x86, 'S', '0', '1', '_', 0x01));          /* Notify(S01_, One) */
+}
+
+static void test_region_field_interrupt(void **state)
+{
+	static const char *const names[] = { "PCIU", "PCID" };
+	uint8_t buf[128];
+	struct aml a;
+
+	(void)state;
+	aml_init(&a, buf, sizeof(buf));
+	aml_opregion_io(&a, "PCHP", 0x610, 16);
+	aml_field_dwords(&a, "PCHP", names, 2);
+	aml_res_interrupt_level_high(&a, 10);
+	EXPECT_BYTES(&a, B(0x5b, 0x80, 'P', 'C', 'H', 'P', 0x01, 0x0b, 0x10, 0x06, 0x0a, 0x10,
+			    0x5b, 0x81, 0x10, 'P', 'C', 'H', 'P', 0x03, 'P', 'C', 'I', 'U', 0x20,
+			    'P', 'C', 'I', 'D', 0x20,
+			    0x89, 0x06, 0x00, 0x01, 0x01, 0x0a, 0x00, 0x00, 0x00));
+	/* Bad arguments are sticky errors, not bytes. */
+	aml_init(&a, buf, sizeof(buf));
+	assert_int_equal(aml_local(&a, 8), -EINVAL);
+	assert_int_equal(aml_error(&a), -EINVAL);
+	aml_init(&a, buf, sizeof(buf));
+	assert_int_equal(aml_field_dwords(&a, "PCHP", (const char *const[]){ "TOOLONG" }, 1), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -436,6 +489,8 @@ int main(void)
 		cmocka_unit_test(test_resources),
 		cmocka_unit_test(test_enospc_sweep),
 		cmocka_unit_test(test_sticky_error),
+		cmocka_unit_test(test_method_if_notify),
+		cmocka_unit_test(test_region_field_interrupt),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

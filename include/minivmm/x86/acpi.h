@@ -38,9 +38,27 @@ struct acpi_config {
 	/* pvpanic (_HID QEMU0001, Linux's pvpanic-mmio driver) at this I/O
 	 * port: the guest kernel's panic notifier writes to it. 0: none. */
 	uint16_t pvpanic_port;
+	/*
+	 * PCI hotplug through ACPI on a hardware-reduced platform: slots in
+	 * @hotplug_slots (bit N: bus 0 slot N) get ejectable slot objects,
+	 * the hotplug registers sit at @hotplug_port (ACPI_HOTPLUG_* below),
+	 * and a Generic Event Device (ACPI0013) on level-triggered,
+	 * active-high @hotplug_gsi runs \_SB.PCI0.PCNT, which notifies the
+	 * slots that changed. 0 slots: none.
+	 */
+	uint32_t hotplug_slots;
+	uint16_t hotplug_port;
+	uint32_t hotplug_gsi;
 	const struct acpi_prt_entry *prt;
 	size_t nprt;
 };
+
+/* Hotplug registers, 32 bits each, bit N for slot N. */
+#define ACPI_HOTPLUG_UP 0x0     /* read: slots with a function to insert */
+#define ACPI_HOTPLUG_DOWN 0x4   /* read: slots whose function is asked to go */
+#define ACPI_HOTPLUG_EJECT 0x8  /* write: the guest ejects these slots (_EJ0) */
+#define ACPI_HOTPLUG_ACK 0xc    /* write: the guest took these events */
+#define ACPI_HOTPLUG_LEN 0x10
 
 /* Sleep type value for S5 in \_S5 (written as SLP_TYP to sleep_ctl). */
 #define ACPI_S5_SLP_TYP 5

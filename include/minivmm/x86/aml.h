@@ -85,6 +85,8 @@ struct aml {
 void aml_init(struct aml *a, uint8_t *buf, size_t size);
 /* 0 if everything emitted so far fit and was valid, else the first -errno. */
 int aml_error(const struct aml *a);
+/* Record @err (the first error sticks) and return it. */
+int aml_set_error(struct aml *a, int err);
 
 int aml_byte(struct aml *a, uint8_t v);
 int aml_bytes(struct aml *a, const void *p, size_t n);
@@ -106,6 +108,9 @@ int aml_namestring(struct aml *a, const char *path);
 
 /* Name(@name, <next object emitted by the caller>) */
 int aml_name(struct aml *a, const char *name);
+
+/* Close any PkgLength object whose body began at @mark (a->len then). */
+int aml_pkg_end(struct aml *a, size_t mark);
 
 int aml_scope_begin(struct aml *a, const char *name, size_t *mark);
 int aml_scope_end(struct aml *a, size_t mark);

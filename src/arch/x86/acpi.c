@@ -14,10 +14,12 @@
 #include <errno.h>
 #include <limits.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "minivmm/x86/acpi.h"
 #include "minivmm/x86/aml.h"
+#include "minivmm/x86/aml_code.h"
 
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "ACPI tables are built with host-endian packed structs"
@@ -410,6 +412,98 @@ static int acpi_pci0_prt(const struct acpi_config *cfg, struct aml *a)
 	return aml_package_end(a, prt, (unsigned int)cfg->nprt);
 }
 
+/* Name of slot @n's object under PCI0: "S01".."S1F". */
+static void slot_name(unsigned int n, char out[8])
+{
+	snprintf(out, 8, "S%02X", n);
+}
+
+/*
+ * Hotplug inside PCI0: the register fields, PCNT (what the GED runs:
+ * Notify each slot with a pending insert (device check) or removal
+ * (eject request), then acknowledge them), and one ejectable object per
+ * hotplug slot whose _EJ0 writes the eject register.
+ */
+static int acpi_pci0_hotplug(const struct acpi_config *cfg, struct aml *a)
+{
+	static const char *const fields[] = { "PCIU", "PCID", "B0EJ", "PACK" };
+	size_t m, mi, dev;
+	char name[8];
+
+	aml_opregion_io(a, "PCHP", cfg->hotplug_port, ACPI_HOTPLUG_LEN);
+	aml_field_dwords(a, "PCHP", fields, 4);
+
+	aml_method_begin(a, "PCNT", 0, &m);
+	aml_op(a, AML_STORE_OP);
+	aml_namestring(a, "PCIU");
+	aml_local(a, 0);
+	aml_op(a, AML_STORE_OP);
+	aml_namestring(a, "PCID");
+	aml_local(a, 1);
+	for (unsigned int n = 1; n < 32; n++) {
+		if (!(cfg->hotplug_slots & (1u << n)))
+			continue;
+		slot_name(n, name);
+		for (unsigned int l = 0; l < 2; l++) {
+			aml_if_begin(a, &mi);
+			aml_op(a, AML_AND_OP);
+			aml_local(a, l);
+			aml_integer(a, 1u << n);
+			aml_no_target(a);
+			aml_op(a, AML_NOTIFY_OP);
+			aml_namestring(a, name);
+			aml_integer(a, l ? AML_NOTIFY_EJECT_REQUEST : AML_NOTIFY_DEVICE_CHECK);
+			aml_if_end(a, mi);
+		}
+	}
+	/* PACK = Local0 | Local1 */
+	aml_op(a, AML_STORE_OP);
+	aml_op(a, AML_OR_OP);
+	aml_local(a, 0);
+	aml_local(a, 1);
+	aml_no_target(a);
+	aml_namestring(a, "PACK");
+	aml_method_end(a, m);
+
+	for (unsigned int n = 1; n < 32; n++) {
+		if (!(cfg->hotplug_slots & (1u << n)))
+			continue;
+		slot_name(n, name);
+		aml_device_begin(a, name, &dev);
+		aml_name(a, "_ADR");
+		aml_integer(a, (uint32_t)n << 16);
+		aml_name(a, "_SUN");
+		aml_integer(a, n);
+		aml_method_begin(a, "_EJ0", 1, &m);
+		aml_op(a, AML_STORE_OP);
+		aml_integer(a, 1u << n);
+		aml_namestring(a, "B0EJ");
+		aml_method_end(a, m);
+		aml_device_end(a, dev);
+	}
+	return aml_error(a);
+}
+
+/* The Generic Event Device: its interrupt runs the hotplug check. */
+static int acpi_ged(const struct acpi_config *cfg, struct aml *a)
+{
+	size_t dev, crs, m;
+
+	aml_device_begin(a, "GED0", &dev);
+	aml_name(a, "_HID");
+	aml_string(a, "ACPI0013");
+	aml_name(a, "_UID");
+	aml_integer(a, 0);
+	aml_name(a, "_CRS");
+	aml_restemplate_begin(a, &crs);
+	aml_res_interrupt_level_high(a, cfg->hotplug_gsi);
+	aml_restemplate_end(a, crs);
+	aml_method_begin(a, "_EVT", 1, &m);
+	aml_namestring(a, "\\_SB.PCI0.PCNT");
+	aml_method_end(a, m);
+	return aml_device_end(a, dev);
+}
+
 static int acpi_dsdt_body(const struct acpi_config *cfg, struct aml *a)
 {
 	uint64_t ecam_end = cfg->ecam_base + (cfg->ecam_bus_end + 1) * ACPI_ECAM_BUS_SIZE - 1;
@@ -440,7 +534,11 @@ static int acpi_dsdt_body(const struct acpi_config *cfg, struct aml *a)
 	aml_integer(a, 0);
 	acpi_pci0_crs(cfg, a);
 	acpi_pci0_prt(cfg, a);
+	if (cfg->hotplug_slots)
+		acpi_pci0_hotplug(cfg, a);
 	aml_device_end(a, dev);
+	if (cfg->hotplug_slots)
+		acpi_ged(cfg, a);
 
 	if (cfg->com1_port) {
 		aml_device_begin(a, "COM1", &dev);

@@ -49,6 +49,11 @@ static int aml_fail(struct aml *a, int err)
 	return a->err;
 }
 
+int aml_set_error(struct aml *a, int err)
+{
+	return aml_fail(a, err);
+}
+
 int aml_bytes(struct aml *a, const void *p, size_t n)
 {
 	if (a->err)
@@ -323,6 +328,11 @@ int aml_scope_begin(struct aml *a, const char *name, size_t *mark)
 	aml_byte(a, AML_SCOPE_OP);
 	*mark = a->len;
 	return aml_namestring(a, name);
+}
+
+int aml_pkg_end(struct aml *a, size_t mark)
+{
+	return aml_close(a, mark, NULL, 0);
 }
 
 int aml_scope_end(struct aml *a, size_t mark)
