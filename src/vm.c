@@ -120,6 +120,8 @@ static void vm_init_ctx(struct vm *vm)
 		.run = &vm->run,
 		.console = &vm->console,
 		.mem = &vm->mem,
+		.loop = &vm->loop,
+		.events = &vm->events,
 		.ncpus = vm->ncpus,
 		.page_size = sysconf(_SC_PAGESIZE),
 		.devices = &vm->devices,
@@ -141,7 +143,7 @@ static int vm_create_devices(struct vm *vm)
 	if (!ret)
 		ret = arch_platform_devices(vm);
 	if (!ret)
-		ret = vfio_mgr_create(&vm->ctx, cfg->assign, cfg->assign_irq, cfg->nassign, cfg->no_rebind);
+		ret = vfio_mgr_create(&vm->ctx, cfg->assign, cfg->assign_irq, cfg->nassign, cfg->no_rebind, &vm->vfio);
 	return ret;
 }
 
@@ -177,6 +179,7 @@ int vm_create(struct vm *vm, const struct config *cfg, struct arch_kernel *kerne
 	vm->run.stop_fd = -1;
 	vm->jitter.stop_fd = -1;
 	vm_init_ctx(vm);
+	eventlog_init(&vm->events);
 
 	ret = runstate_init(&vm->run);
 	if (!ret)
@@ -249,6 +252,7 @@ int vm_run(struct vm *vm, int signal_fd)
 		}
 	}
 	vm->started_ms = now_ms();
+	vm->events.t0_ms = vm->started_ms;
 	if (!runstate_stopping(run)) {
 		struct jitter_params jp = {
 			.rate = vm->cfg->jitter_rate, .max_us = vm->cfg->jitter_max_us, .spin = vm->cfg->jitter_spin,
@@ -259,11 +263,12 @@ int vm_run(struct vm *vm, int signal_fd)
 	}
 	while (!runstate_stopping(run)) {
 		long left = vm->cfg->timeout ? vm->started_ms + vm->cfg->timeout * 1000L - now_ms() : -1;
-		struct pollfd pfd[3] = {
+		struct pollfd pfd[3 + LOOP_MAX_WATCHES] = {
 			{ .fd = run->stop_fd, .events = POLLIN },
 			{ .fd = signal_fd, .events = POLLIN },
 			{ .fd = vm->console.in_fd, .events = POLLIN },
 		};
+		unsigned int nw = loop_pollfds(&vm->loop, pfd + 3, LOOP_MAX_WATCHES);
 		bool panicked = atomic_load(&run->panic_seen);
 		int timeout = panicked ? 100 : left < 0 ? -1 : (int)(left > 60000 ? 60000 : left);
 
@@ -272,7 +277,7 @@ int vm_run(struct vm *vm, int signal_fd)
 			break;
 		}
 
-		if (poll(pfd, 3, timeout) < 0 && errno != EINTR) {
+		if (poll(pfd, 3 + nw, timeout) < 0 && errno != EINTR) {
 			runstate_stop(run, EXIT_VMM_ERROR, "poll failed: %s", strerror(errno));
 			break;
 		}
@@ -291,6 +296,7 @@ int vm_run(struct vm *vm, int signal_fd)
 		}
 		if (pfd[2].revents & (POLLIN | POLLHUP))
 			vm_handle_stdin(vm);
+		loop_dispatch(&vm->loop, pfd + 3, nw);
 		if (atomic_load(&run->panic_seen) && now_ms() - run->panic_at_ms > PANIC_GRACE_MS)
 			runstate_stop(run, EXIT_GUEST_CRASH, "%s", run->panic_msg);
 	}
@@ -344,6 +350,7 @@ void vm_print_stats(struct vm *vm, FILE *f, void (*more)(void *opaque, FILE *f),
 			fprintf(f, "%s%" PRIu64, i ? ", " : "", vm->vcpus[i].held);
 		fprintf(f, "]}");
 	}
+	eventlog_print_stats(&vm->events, f);
 	if (more)
 		more(opaque, f);
 	fprintf(f, "}\n");
@@ -372,4 +379,5 @@ void vm_destroy(struct vm *vm)
 	bus_destroy(&vm->mmio);
 	bus_destroy(&vm->pio);
 	runstate_destroy(&vm->run);
+	eventlog_destroy(&vm->events);
 }

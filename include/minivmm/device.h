@@ -14,8 +14,11 @@
 
 struct bus;
 struct console;
+struct event_log;
 struct guest_mem;
+struct hotplug;
 struct irq_router;
+struct loop;
 struct memslots;
 struct pci_bus;
 struct runstate;
@@ -32,6 +35,9 @@ struct devctx {
 	struct runstate *run;
 	struct console *console;     /* the guest console (the UART writes it) */
 	const struct guest_mem *mem; /* guest RAM (DMA mapping) */
+	struct loop *loop;           /* fds the main thread watches for a device */
+	struct hotplug *hotplug;     /* bus 0's hotplug controller, NULL: none */
+	struct event_log *events;    /* what was done to the guest, and when */
 	unsigned int ncpus;
 	uint64_t page_size;          /* the host's, from sysconf */
 	struct device **devices;     /* the VM's list */

@@ -16,7 +16,9 @@
 #include "minivmm/config.h"
 #include "minivmm/console.h"
 #include "minivmm/device.h"
+#include "minivmm/eventlog.h"
 #include "minivmm/irq.h"
+#include "minivmm/loop.h"
 #include "minivmm/mem.h"
 #include "minivmm/memslot.h"
 #include "minivmm/pci.h"
@@ -27,6 +29,7 @@
 
 struct arch_kernel;
 struct arch_vm;
+struct vfio_mgr;
 
 struct vm {
 	const struct config *cfg;
@@ -42,6 +45,9 @@ struct vm {
 	struct console console;
 	struct stats stats;          /* --stats counters */
 	struct runstate run;         /* why and how the VM stops */
+	struct loop loop;            /* what else the main loop watches */
+	struct event_log events;     /* faults injected, hotplug: when and what */
+	struct vfio_mgr *vfio;       /* the assigned functions (a device of the list), NULL: none */
 	struct device *devices;      /* newest first */
 	struct devctx ctx;           /* the narrow interface devices get */
 

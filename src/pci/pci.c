@@ -117,19 +117,29 @@ void pci_bus_destroy(struct pci_bus *pci)
 
 int pci_bus_add(struct pci_bus *pci, struct pci_dev *dev, uint8_t devfn)
 {
-	if (pci->devs[devfn])
-		return -EBUSY;
-	dev->devfn = devfn;
-	pci->devs[devfn] = dev;
-	return 0;
+	int ret = 0;
+
+	if (pci->lock_ready)
+		pthread_mutex_lock(&pci->lock);
+	if (pci->devs[devfn]) {
+		ret = -EBUSY;
+	} else {
+		dev->devfn = devfn;
+		pci->devs[devfn] = dev;
+	}
+	if (pci->lock_ready)
+		pthread_mutex_unlock(&pci->lock);
+	return ret;
 }
 
 void pci_bus_remove(struct pci_bus *pci, struct pci_dev *dev)
 {
-	pthread_mutex_lock(&pci->lock);
+	if (pci->lock_ready)
+		pthread_mutex_lock(&pci->lock);
 	if (pci->devs[dev->devfn] == dev)
 		pci->devs[dev->devfn] = NULL;
-	pthread_mutex_unlock(&pci->lock);
+	if (pci->lock_ready)
+		pthread_mutex_unlock(&pci->lock);
 }
 
 int pci_bus_free_slot(const struct pci_bus *pci, unsigned int first_slot)

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "minivmm/device.h"
+#include "minivmm/hotplug.h"
 #include "minivmm/kvm.h"
 #include "minivmm/log.h"
 #include "minivmm/mem.h"
@@ -299,6 +300,27 @@ static int vfio_map_dma(struct vfio_mgr *m)
 	return 0;
 }
 
+void vfio_dev_give_back(struct vfio_mgr *m, struct vfio_dev *d)
+{
+	(void)m;
+	vfio_dev_release(d);
+	host_pci_restore(&sysfs, &d->host);
+}
+
+int vfio_dev_take_again(struct vfio_mgr *m, struct vfio_dev *d)
+{
+	int group, ret;
+
+	ret = vfio_precheck(m, d, &group);
+	if (!ret)
+		ret = host_pci_bind_vfio(&sysfs, &d->host, m->no_rebind);
+	if (!ret)
+		ret = vfio_dev_open(m, d, group);
+	if (!ret)
+		ret = vfio_dev_setup(d);
+	return ret;
+}
+
 static void vfio_release_all(struct vfio_mgr *m)
 {
 	const struct guest_mem *mem = m->ctx->mem;
@@ -350,12 +372,17 @@ static void vfio_mgr_destroy(struct device *dev)
 	struct vfio_mgr *m = (struct vfio_mgr *)dev;
 
 	vfio_release_all(m);
+	for (unsigned int i = 0; i < m->ndevs; i++)
+		vfio_intr_free(&m->devs[i]);
+	if (m->ctx->hotplug && m->ctx->hotplug->owner == m)
+		m->ctx->hotplug->ejected = NULL;
+	pthread_mutex_destroy(&m->lock);
 	free(m->devs);
 	free(m);
 }
 
 int vfio_mgr_create(const struct devctx *ctx, const struct pci_bdf *bdfs, const enum config_irq *irq, unsigned int n,
-		    bool no_rebind)
+		    bool no_rebind, struct vfio_mgr **out)
 {
 	struct vfio_mgr *m;
 	int ret;
@@ -384,6 +411,12 @@ int vfio_mgr_create(const struct devctx *ctx, const struct pci_bdf *bdfs, const 
 		d->ctx = ctx;
 		d->fd = -1;
 		d->log_limit = (struct ratelimit)RATELIMIT_INIT;
+		ret = vfio_intr_prepare(d);
+		if (ret) {
+			free(m->devs);
+			free(m);
+			return ret;
+		}
 		d->bdf = bdfs[i];
 		d->irq_mode = irq[i];
 		d->hide = irq[i] == CONFIG_IRQ_INTX ? VCONFIG_HIDE_MSI | VCONFIG_HIDE_MSIX :
@@ -391,10 +424,14 @@ int vfio_mgr_create(const struct devctx *ctx, const struct pci_bdf *bdfs, const 
 		pci_bdf_format(&d->bdf, d->name);
 		snprintf(d->host.bdf, sizeof(d->host.bdf), "%s", d->name);
 	}
+	pthread_mutex_init(&m->lock, NULL);
 	/* Registered first: whatever fails below, destroying the VM hands devices back. */
 	device_add(ctx, &m->dev);
+	*out = m;
 	ret = vfio_assign_all(m);
 	if (!ret)
 		ret = vfio_map_dma(m);
+	if (!ret)
+		vfio_hp_register(m);
 	return ret;
 }

@@ -428,7 +428,7 @@ static void bars_setup(struct vfio_dev *d, const uint8_t *cfg, struct vconfig_ba
 {
 	memset(bars, 0, VCONFIG_BARS * sizeof(bars[0]));
 	for (unsigned int i = 0; i < VCONFIG_BARS; i++)
-		d->bar[i] = (struct vfio_bar){ .dev = d, .index = i };
+		d->bar[i] = (struct vfio_bar){ .dev = d, .index = i, .home = d->bar[i].home };
 	for (unsigned int i = 0; i < VCONFIG_BARS; i++) {
 		struct vfio_region_info *info;
 		uint32_t raw;
@@ -464,6 +464,10 @@ static int bars_place(struct vfio_dev *d)
 
 		if (!b->info.size)
 			continue;
+		snprintf(b->counter.name, sizeof(b->counter.name), "%s/bar%u", d->name, i);
+		stats_add(d->ctx->stats, &b->counter, b->counter.name);
+		if (b->home)
+			continue; /* placed before (taken again after a release) */
 		if (b->info.is_io)
 			w = &pci->io;
 		else if (b->info.is_64 && b->info.size >= BAR_HIGH_THRESHOLD)
@@ -478,14 +482,24 @@ static int bars_place(struct vfio_dev *d)
 				b->info.is_io ? "I/O" : w == &pci->mmio64 ? "64-bit" : "32-bit");
 			return ret;
 		}
-		vconfig_set32(&d->vc, PCI_BASE_ADDRESS_0 + 4 * i,
-			      (uint32_t)addr | (vconfig_get32(&d->vc, PCI_BASE_ADDRESS_0 + 4 * i) & 0xf));
-		if (b->info.is_64)
-			vconfig_set32(&d->vc, PCI_BASE_ADDRESS_0 + 4 * (i + 1), (uint32_t)(addr >> 32));
-		snprintf(b->counter.name, sizeof(b->counter.name), "%s/bar%u", d->name, i);
-		stats_add(d->ctx->stats, &b->counter, b->counter.name);
+		b->home = addr;
 	}
 	return 0;
+}
+
+/* The BARs at the addresses minivmm gave them, as firmware would. */
+static void bars_seed(struct vfio_dev *d)
+{
+	for (unsigned int i = 0; i < VCONFIG_BARS; i++) {
+		const struct vfio_bar *b = &d->bar[i];
+
+		if (!b->info.size)
+			continue;
+		vconfig_set32(&d->vc, PCI_BASE_ADDRESS_0 + 4 * i,
+			      (uint32_t)b->home | (vconfig_get32(&d->vc, PCI_BASE_ADDRESS_0 + 4 * i) & 0xf));
+		if (b->info.is_64)
+			vconfig_set32(&d->vc, PCI_BASE_ADDRESS_0 + 4 * (i + 1), (uint32_t)(b->home >> 32));
+	}
 }
 
 static void msix_locate(struct vfio_dev *d, const uint8_t *cfg)
@@ -576,6 +590,9 @@ static int dev_place_on_bus(struct vfio_dev *d)
 	int slot = -1;
 	bool fn0 = false, siblings = false;
 
+	/* Taken again after a release: the same slot and number as before. */
+	if (d->pdev.opaque)
+		return pci_bus_add(pci, &d->pdev, d->pdev.devfn);
 	for (unsigned int i = 0; i < m->ndevs; i++) {
 		struct vfio_dev *o = &m->devs[i];
 
@@ -603,6 +620,72 @@ static int dev_place_on_bus(struct vfio_dev *d)
 	return pci_bus_add(pci, &d->pdev, d->requester_id);
 }
 
+/*
+ * The function's config space as after a reset, into @cfg: decoding and
+ * bus mastering off until the guest's driver asks. *@size: 256 or 4096.
+ */
+static int dev_snapshot(struct vfio_dev *d, uint8_t cfg[VCONFIG_SIZE], unsigned int *size, bool probe_rom)
+{
+	uint16_t cmd;
+
+	memset(cfg, 0, VCONFIG_SIZE);
+	*size = d->cfg_size;
+	if (vfio_dev_cfg_pread(d, 0, cfg, d->cfg_size)) {
+		dev_err(d->name, "cannot read its config space");
+		return -EIO;
+	}
+	memcpy(&cmd, cfg + PCI_COMMAND, 2);
+	if (probe_rom) {
+		/* VFIO reads the ROM only with memory decode on. */
+		cmd |= PCI_COMMAND_MEMORY;
+		vfio_dev_cfg_pwrite(d, PCI_COMMAND, &cmd, 2);
+		rom_probe(d);
+	}
+	cmd &= ~(PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	vfio_dev_cfg_pwrite(d, PCI_COMMAND, &cmd, 2);
+	memcpy(cfg + PCI_COMMAND, &cmd, 2);
+	return 0;
+}
+
+/* The guest's view of config space from a snapshot; the interrupt-mode checks. */
+static int dev_config_init(struct vfio_dev *d, const uint8_t *cfg, unsigned int cfg_size)
+{
+	struct vconfig_bar bars[VCONFIG_BARS];
+	int ret;
+
+	for (unsigned int i = 0; i < VCONFIG_BARS; i++)
+		bars[i] = d->bar[i].info;
+	ret = vconfig_init(&d->vc, cfg, cfg_size, bars, d->rom_size, d->hide);
+	if (ret) {
+		dev_err(d->name, "cannot make sense of its config space");
+		return ret;
+	}
+	if ((d->irq_mode == CONFIG_IRQ_MSIX && !d->vc.dev_has_msix) ||
+	    (d->irq_mode == CONFIG_IRQ_MSI && !d->vc.dev_has_msi)) {
+		dev_err(d->name, "--assign %s,irq=%s: the device has no %s capability; pick a mode it has (%s%s%s)",
+			d->name, d->irq_mode == CONFIG_IRQ_MSI ? "msi" : "msix",
+			d->irq_mode == CONFIG_IRQ_MSI ? "MSI" : "MSI-X", d->vc.dev_has_msix ? "msix, " : "",
+			d->vc.dev_has_msi ? "msi, " : "", "intx");
+		return -EINVAL;
+	}
+	msix_locate(d, cfg);
+	bars_seed(d);
+	return 0;
+}
+
+/* Interrupts as after reset (INTx live), then checks that want them set up. */
+static int dev_intr_attach(struct vfio_dev *d)
+{
+	int ret = vfio_intr_init(d);
+
+	if (!ret && d->irq_mode == CONFIG_IRQ_INTX && !d->intr.intx_gsi) {
+		dev_err(d->name, "--assign %s,irq=intx: the device has no INTx (interrupt pin 0, or VFIO offers none); pick irq=msi or irq=msix",
+			d->name);
+		return -EINVAL;
+	}
+	return ret;
+}
+
 int vfio_dev_setup(struct vfio_dev *d)
 {
 	struct vconfig_bar bars[VCONFIG_BARS];
@@ -628,42 +711,16 @@ int vfio_dev_setup(struct vfio_dev *d)
 		return ret;
 	}
 	d->cfg_offset = cfginfo->offset;
-	cfg_size = cfginfo->size >= VCONFIG_SIZE ? VCONFIG_SIZE : 256;
+	d->cfg_size = cfginfo->size >= VCONFIG_SIZE ? VCONFIG_SIZE : 256;
 	free(cfginfo);
-	memset(cfg, 0, sizeof(cfg));
-	if (vfio_dev_cfg_pread(d, 0, cfg, cfg_size)) {
-		dev_err(d->name, "cannot read its config space");
-		return -EIO;
-	}
-	{
-		uint16_t cmd;
-
-		/* VFIO reads the ROM only with memory decode on. */
-		memcpy(&cmd, cfg + PCI_COMMAND, 2);
-		cmd |= PCI_COMMAND_MEMORY;
-		vfio_dev_cfg_pwrite(d, PCI_COMMAND, &cmd, 2);
-		rom_probe(d);
-		/* Decoding and bus mastering stay off until the guest's driver asks. */
-		cmd &= ~(PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
-		vfio_dev_cfg_pwrite(d, PCI_COMMAND, &cmd, 2);
-		memcpy(cfg + PCI_COMMAND, &cmd, 2);
-	}
-	bars_setup(d, cfg, bars);
-	ret = vconfig_init(&d->vc, cfg, cfg_size, bars, d->rom_size, d->hide);
-	if (ret) {
-		dev_err(d->name, "cannot make sense of its config space");
+	ret = dev_snapshot(d, cfg, &cfg_size, true);
+	if (ret)
 		return ret;
-	}
-	if ((d->irq_mode == CONFIG_IRQ_MSIX && !d->vc.dev_has_msix) ||
-	    (d->irq_mode == CONFIG_IRQ_MSI && !d->vc.dev_has_msi)) {
-		dev_err(d->name, "--assign %s,irq=%s: the device has no %s capability; pick a mode it has (%s%s%s)",
-			d->name, d->irq_mode == CONFIG_IRQ_MSI ? "msi" : "msix",
-			d->irq_mode == CONFIG_IRQ_MSI ? "MSI" : "MSI-X", d->vc.dev_has_msix ? "msix, " : "",
-			d->vc.dev_has_msi ? "msi, " : "", "intx");
-		return -EINVAL;
-	}
-	msix_locate(d, cfg);
-	for (unsigned int i = 0; i < VCONFIG_BARS; i++) {
+	bars_setup(d, cfg, bars);
+	/* Where the MSI-X table sits decides which BAR pages trap: first the
+	 * config (MSI-X location), then the mappings, then the addresses. */
+	ret = dev_config_init(d, cfg, cfg_size);
+	for (unsigned int i = 0; !ret && i < VCONFIG_BARS; i++) {
 		struct vfio_region_info *info;
 
 		if (!d->bar[i].info.size || region_info(d, VFIO_PCI_BAR0_REGION_INDEX + i, &info))
@@ -671,30 +728,68 @@ int vfio_dev_setup(struct vfio_dev *d)
 		bar_areas_setup(d, &d->bar[i], info);
 		free(info);
 	}
-	ret = bars_place(d);
+	if (!ret)
+		ret = bars_place(d);
 	if (ret)
 		return ret;
+	bars_seed(d);
 	snprintf(d->rom_counter.name, sizeof(d->rom_counter.name), "%s/rom", d->name);
 	stats_add(d->ctx->stats, &d->rom_counter, d->rom_counter.name);
 	/* The guest starts with decoding off, as after reset. */
 	d->decode = 0;
 	ret = dev_place_on_bus(d);
 	if (!ret)
-		ret = vfio_intr_init(d);
-	if (!ret && d->irq_mode == CONFIG_IRQ_INTX && !d->intr.intx_gsi) {
-		dev_err(d->name, "--assign %s,irq=intx: the device has no INTx (interrupt pin 0, or VFIO offers none); pick irq=msi or irq=msix",
-			d->name);
-		return -EINVAL;
-	}
+		ret = dev_intr_attach(d);
+	d->attached = !ret;
 	return ret;
+}
+
+void vfio_dev_detach(struct vfio_dev *d)
+{
+	if (!d->attached)
+		return;
+	/* Off the guest's bus first: no config access reaches the function. */
+	pci_bus_remove(d->ctx->pci, &d->pdev);
+	dev_apply_decode(d, 0);
+	vfio_intr_destroy(d);
+	dev_reset(d);
+	d->attached = false;
+}
+
+int vfio_dev_attach(struct vfio_dev *d)
+{
+	uint8_t cfg[VCONFIG_SIZE];
+	unsigned int cfg_size;
+	int ret;
+
+	if (d->attached)
+		return 0;
+	if (d->fd < 0)
+		return -ENODEV;
+	ret = dev_snapshot(d, cfg, &cfg_size, false);
+	if (!ret)
+		ret = dev_config_init(d, cfg, cfg_size);
+	if (ret)
+		return ret;
+	d->decode = 0;
+	ret = pci_bus_add(d->ctx->pci, &d->pdev, d->pdev.devfn);
+	if (!ret)
+		ret = dev_intr_attach(d);
+	if (ret) {
+		pci_bus_remove(d->ctx->pci, &d->pdev);
+		vfio_intr_destroy(d);
+		return ret;
+	}
+	d->attached = true;
+	return 0;
 }
 
 void vfio_dev_release(struct vfio_dev *d)
 {
 	if (d->fd < 0)
 		return;
-	vfio_intr_destroy(d);
-	/* Off the guest's bus: nothing reaches the function from here on. */
+	vfio_dev_detach(d);
+	vfio_intr_destroy(d); /* a set-up that failed half-way */
 	if (d->pdev.opaque)
 		pci_bus_remove(d->ctx->pci, &d->pdev);
 	for (unsigned int i = 0; i < VCONFIG_BARS; i++) {

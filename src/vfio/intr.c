@@ -86,10 +86,16 @@ static void account_vectors(struct vfio_dev *d, unsigned int only, bool all);
 
 /* ---- vector operations ---- */
 
+/* What KVM's irqfd listens to: VFIO's eventfd, or minivmm's relay while faults are injected. */
+static int vec_irq_fd(const struct vfio_vector *v)
+{
+	return v->relay_fd >= 0 ? v->relay_fd : v->efd;
+}
+
 static void vec_mask(struct vfio_dev *d, struct vfio_vector *v)
 {
 	if (v->irqfd)
-		irq_irqfd_deassign(d->ctx->irq, v->efd, v->gsi);
+		irq_irqfd_deassign(d->ctx->irq, vec_irq_fd(v), v->gsi);
 	v->irqfd = false;
 }
 
@@ -126,19 +132,53 @@ static int vec_unmask(struct vfio_dev *d, struct vfio_vector *v, int resample_fd
 
 	if (v->irqfd || v->efd < 0)
 		return 0;
-	ret = irq_irqfd_assign(d->ctx->irq, v->efd, v->gsi, resample_fd);
+	ret = irq_irqfd_assign(d->ctx->irq, vec_irq_fd(v), v->gsi, resample_fd);
 	v->irqfd = !ret;
 	return ret;
 }
 
+int vfio_vec_relay(struct vfio_dev *d, unsigned int vec, bool on)
+{
+	struct vfio_intr *in = &d->intr;
+	struct vfio_vector *v;
+	bool was_live;
+	int resample = in->mode == VFIO_IRQ_INTX ? in->intx_unmask_fd : -1;
+
+	if (!in->ready || vec >= in->nvec || in->vec[vec].efd < 0)
+		return -EINVAL;
+	v = &in->vec[vec];
+	if (on == (v->relay_fd >= 0))
+		return 0;
+	was_live = v->irqfd;
+	vec_mask(d, v);
+	if (on) {
+		v->relay_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (v->relay_fd < 0)
+			return -errno;
+	} else {
+		uint64_t n;
+
+		/* Forwarded interrupts still pending on the relay stay pending. */
+		if (read(v->relay_fd, &n, sizeof(n)) == sizeof(n) && write(v->efd, &n, sizeof(n)) < 0)
+			intr_warn(d, "vector %u: a pending interrupt was lost: %s", vec, strerror(errno));
+		close(v->relay_fd);
+		v->relay_fd = -1;
+	}
+	return was_live ? vec_unmask(d, v, resample) : 0;
+}
+
 static void vec_release(struct vfio_dev *d, struct vfio_vector *v)
 {
+	if (v->relay_fd >= 0 && d->intr.relay_released)
+		d->intr.relay_released(d, v - d->intr.vec);
 	vec_mask(d, v);
+	if (v->relay_fd >= 0)
+		close(v->relay_fd);
 	if (v->gsi_valid && d->intr.mode != VFIO_IRQ_INTX)
 		irq_msi_free(d->ctx->irq, v->gsi);
 	if (v->efd >= 0)
 		close(v->efd);
-	*v = (struct vfio_vector){ .efd = -1 };
+	*v = (struct vfio_vector){ .efd = -1, .relay_fd = -1 };
 }
 
 /* Eventfds for vectors [from, to) that have none yet. */
@@ -149,7 +189,7 @@ static int vec_open(struct vfio_dev *d, unsigned int from, unsigned int to)
 
 		if (v->efd >= 0)
 			continue;
-		*v = (struct vfio_vector){ .efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK) };
+		*v = (struct vfio_vector){ .efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), .relay_fd = -1 };
 		if (v->efd < 0)
 			return -errno;
 	}
@@ -478,7 +518,7 @@ void vfio_intr_sync_pba(struct vfio_dev *d)
 	pthread_mutex_lock(&d->intr.lock);
 	for (unsigned int i = 0; d->intr.mode == VFIO_IRQ_MSIX && i < d->intr.nvec; i++) {
 		struct vfio_vector *v = &d->intr.vec[i];
-		struct pollfd p = { .fd = v->efd, .events = POLLIN };
+		struct pollfd p = { .fd = vec_irq_fd(v), .events = POLLIN };
 
 		/* A masked vector's eventfd counts what it missed: that is its pending bit. */
 		if (!v->irqfd && v->efd >= 0 && poll(&p, 1, 0) == 1 && !msix_vector_fired(&d->msix, i))
@@ -577,17 +617,40 @@ uint64_t vfio_intr_host_count(struct vfio_dev *d)
 	return host_counts(d, NULL, 0);
 }
 
-int vfio_intr_init(struct vfio_dev *d)
+int vfio_intr_prepare(struct vfio_dev *d)
 {
 	struct vfio_intr *in = &d->intr;
-	uint8_t pin = d->vc.vcfg[PCI_INTERRUPT_PIN];
-	int ret;
 
 	in->intx_unmask_fd = -1;
 	in->log_limit = (struct ratelimit)RATELIMIT_INIT;
 	if (pthread_mutex_init(&in->lock, NULL))
 		return -ENOMEM;
 	in->lock_ready = true;
+	return 0;
+}
+
+void vfio_intr_free(struct vfio_dev *d)
+{
+	struct vfio_intr *in = &d->intr;
+
+	vfio_intr_destroy(d);
+	free(in->vec_irqs);
+	free(in->cpu_irqs);
+	in->vec_irqs = in->cpu_irqs = NULL;
+	if (in->lock_ready)
+		pthread_mutex_destroy(&in->lock);
+	in->lock_ready = false;
+}
+
+/* Caller holds the lock. */
+static int intr_init_locked(struct vfio_dev *d)
+{
+	struct vfio_intr *in = &d->intr;
+	uint8_t pin = d->vc.vcfg[PCI_INTERRUPT_PIN];
+	int ret;
+
+	in->intx_unmask_fd = -1;
+	in->intx_gsi = 0;
 	in->max_vec = 32; /* MSI */
 	if (d->has_msix) {
 		uint16_t ctrl = vconfig_get16(&d->vc, d->vc.msix_cap + PCI_MSIX_FLAGS);
@@ -603,20 +666,34 @@ int vfio_intr_init(struct vfio_dev *d)
 				    (info.flags & VFIO_IRQ_INFO_NORESIZE);
 	}
 	in->vec = calloc(in->max_vec, sizeof(*in->vec));
-	in->vec_irqs = calloc(in->max_vec, sizeof(*in->vec_irqs));
+	/* The counts outlive an unplug: they are the run's. */
+	if (!in->vec_irqs)
+		in->vec_irqs = calloc(in->max_vec, sizeof(*in->vec_irqs));
 	in->ncpus = d->ctx->ncpus;
-	in->cpu_irqs = calloc(in->ncpus ? in->ncpus : 1, sizeof(*in->cpu_irqs));
+	if (!in->cpu_irqs)
+		in->cpu_irqs = calloc(in->ncpus ? in->ncpus : 1, sizeof(*in->cpu_irqs));
 	if (!in->vec || !in->vec_irqs || !in->cpu_irqs)
 		return -ENOMEM;
 	for (unsigned int i = 0; i < in->max_vec; i++)
-		in->vec[i].efd = -1;
+		in->vec[i].efd = in->vec[i].relay_fd = -1;
 	if (pin >= 1 && pin <= 4) {
 		struct vfio_irq_info info = { .argsz = sizeof(info), .index = VFIO_PCI_INTX_IRQ_INDEX };
 
 		if (!quiet_ioctl(d->fd, VFIO_DEVICE_GET_IRQ_INFO, &info) && info.count)
 			in->intx_gsi = arch_pci_intx_gsi(PCI_SLOT_OF(d->pdev.devfn), pin - 1);
 	}
+	in->ready = true;
 	return intx_enable(d);
+}
+
+int vfio_intr_init(struct vfio_dev *d)
+{
+	int ret;
+
+	pthread_mutex_lock(&d->intr.lock);
+	ret = intr_init_locked(d);
+	pthread_mutex_unlock(&d->intr.lock);
+	return ret;
 }
 
 void vfio_intr_destroy(struct vfio_dev *d)
@@ -625,15 +702,17 @@ void vfio_intr_destroy(struct vfio_dev *d)
 
 	if (!in->lock_ready)
 		return;
-	group_disable(d);
-	msix_table_destroy(&d->msix);
-	free(in->vec);
-	free(in->vec_irqs);
-	free(in->cpu_irqs);
-	in->vec = NULL;
-	in->vec_irqs = in->cpu_irqs = NULL;
-	pthread_mutex_destroy(&in->lock);
-	in->lock_ready = false;
+	/* Under the lock: a vCPU may be in the MSI-X table right now. */
+	pthread_mutex_lock(&in->lock);
+	if (in->ready) {
+		group_disable(d);
+		msix_table_destroy(&d->msix);
+		free(in->vec);
+		in->vec = NULL;
+		in->max_vec = in->nvec = 0;
+		in->ready = false;
+	}
+	pthread_mutex_unlock(&in->lock);
 }
 
 const char *vfio_intr_mode_name(const struct vfio_dev *d)
@@ -679,10 +758,11 @@ void vfio_intr_print_stats(struct vfio_dev *d, FILE *f)
 	print_modes_used(d, f);
 	fprintf(f, ", \"vectors\": %u, \"delivered\": %llu, \"mode_changes\": %u, \"msix_grows\": %u, "
 		   "\"msix_reenables\": %u, \"partial_grants\": %u, \"failed_enables\": %u, \"pba_pending\": %llu, "
-		   "\"flrs\": %u",
+		   "\"flrs\": %u, \"hotplug\": \"%s\", \"faults_dropped\": %llu, \"faults_spurious\": %llu",
 		in->nvec, (unsigned long long)(in->host_count_retired + vfio_intr_host_count(d)), in->mode_changes,
 		in->msix_grows, in->msix_reenables, in->partial_grants, in->failed_enables,
-		(unsigned long long)in->pba_pending, d->flrs);
+		(unsigned long long)in->pba_pending, d->flrs, vfio_hp_state_name(d),
+		(unsigned long long)in->faults_dropped, (unsigned long long)in->faults_spurious);
 	/* Where MSI/MSI-X interrupts went: per vector, and per vCPU by their routes. */
 	fprintf(f, ", \"msi_per_vector\": ");
 	print_counts(f, in->vec_irqs, nv);

@@ -22,6 +22,7 @@
 #include "../../src/irq.c"
 #include "../../src/runstate.c"
 #include "../../src/vfio/intr.c"
+#include "../../src/vfio/faults.c"
 
 #define FAKE_DEV_FD 900
 #define FAKE_VM_FD 901
@@ -118,6 +119,22 @@ int quiet_ioctl(int fd, unsigned long req, void *arg)
 	return fake_ioctl(fd, req, arg);
 }
 
+static struct vfio_dev *the_dev;
+
+/* Test double for hotplug.c's (which needs the whole device manager). */
+struct vfio_dev *vfio_mgr_find(struct vfio_mgr *m, const char *bdf)
+{
+	(void)m;
+	return strcmp(bdf, "00:03.0") ? NULL : the_dev;
+}
+
+/* Test double for hotplug.c's (which needs the whole device): the stats name the state. */
+const char *vfio_hp_state_name(const struct vfio_dev *d)
+{
+	(void)d;
+	return "present";
+}
+
 /* ---- a function with MSI (32 vectors, maskable) and MSI-X (8), INTA ---- */
 
 #define MSI_CAP 0x40
@@ -127,6 +144,9 @@ struct fx {
 	struct vfio_dev d;
 	struct devctx ctx;
 	struct irq_router irq;
+	struct loop loop;
+	struct event_log events;
+	struct vfio_mgr mgr;
 	uint8_t cfg[256];
 };
 
@@ -161,12 +181,18 @@ static int setup_with(void **state, unsigned int limit, bool noresize)
 	assert_int_equal(irq_router_init(&f->irq, FAKE_VM_FD), 0);
 	f->ctx.irq = &f->irq;
 	f->ctx.ncpus = 4;
+	f->ctx.loop = &f->loop;
+	f->ctx.events = &f->events;
+	eventlog_init(&f->events);
+	f->mgr.ctx = &f->ctx;
+	the_dev = &f->d;
 	f->d.ctx = &f->ctx;
 	f->d.fd = FAKE_DEV_FD;
 	f->d.has_msix = true;
 	f->d.pdev.devfn = PCI_DEVFN(3, 0);
 	f->d.requester_id = f->d.pdev.devfn;
 	snprintf(f->d.name, sizeof(f->d.name), "0000:00:03.0");
+	assert_int_equal(vfio_intr_prepare(&f->d), 0);
 	assert_int_equal(vfio_intr_init(&f->d), 0);
 	/* INTx is live from the start, on the slot's line. */
 	assert_int_equal(f->d.intr.mode, VFIO_IRQ_INTX);
@@ -210,9 +236,11 @@ static int teardown(void **state)
 {
 	struct fx *f = *state;
 
-	vfio_intr_destroy(&f->d);
+	vfio_intr_free(&f->d);
 	assert_int_equal(k.irqfds, 0);
+	assert_int_equal(f->loop.n, 0); /* no relay left watched */
 	irq_router_destroy(&f->irq);
+	eventlog_destroy(&f->events);
 	free(f);
 	return 0;
 }
@@ -452,6 +480,105 @@ static void test_reset_returns_to_intx(void **state)
 	assert_int_equal(k.irqfds, 1);
 }
 
+/* The main loop sees VFIO's eventfd readable: dispatch like vm_run does. */
+static void loop_once(struct fx *f)
+{
+	struct pollfd p[8];
+	unsigned int n = loop_pollfds(&f->loop, p, 8);
+
+	assert_int_equal(poll(p, n, 0) >= 0, 1);
+	loop_dispatch(&f->loop, p, n);
+}
+
+static void test_drop_msix_then_straight_again(void **state)
+{
+	struct fx *f = *state;
+	char err[160];
+	uint64_t three = 3;
+	int efd;
+
+	msix_program(f, 0);
+	guest_cfg(f, MSIX_CAP + 2, 2, 0x8000);
+	guest_table(f, 0, 12, 0);
+	efd = f->d.intr.vec[0].efd;
+	assert_true(k.irqfd_on[efd]);
+	assert_int_equal(vfio_fault_drop(&f->mgr, "00:03.0", 0, 2, 0, err, sizeof(err)), 0);
+	/* Relayed: KVM listens to the relay now, the loop to VFIO's eventfd. */
+	assert_false(k.irqfd_on[efd]);
+	assert_true(k.irqfd_on[f->d.intr.vec[0].relay_fd]);
+	assert_int_equal(f->loop.n, 1);
+	/* Three interrupts: two swallowed, one passed on; then straight to KVM again. */
+	assert_int_equal(write(efd, &three, sizeof(three)), sizeof(three));
+	loop_once(f);
+	assert_int_equal(f->d.intr.vec[0].dropped, 2);
+	assert_int_equal(f->d.intr.vec[0].relayed, 1);
+	assert_int_equal(f->d.intr.faults_dropped, 2);
+	assert_int_equal(f->d.intr.vec[0].relay_fd, -1);
+	assert_true(k.irqfd_on[efd]);
+	assert_int_equal(f->loop.n, 0);
+	/* The passed-on one went to KVM: it had reached the relay, KVM's fd then. */
+	assert_int_equal(f->events.n, 1);
+	/* Bad requests name the problem. */
+	assert_int_equal(vfio_fault_drop(&f->mgr, "00:03.0", 5, 1, 0, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "vector 5 is not one"));
+	assert_int_equal(vfio_fault_drop(&f->mgr, "00:03.0", -1, 1, 0, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "not INTx"));
+	assert_int_equal(vfio_fault_drop(&f->mgr, "00:09.0", 0, 1, 0, err, sizeof(err)), -ENODEV);
+	assert_int_equal(vfio_fault_drop(&f->mgr, "00:03.0", 0, 1, 1001, err, sizeof(err)), -EINVAL);
+}
+
+static void test_drop_probability_and_off(void **state)
+{
+	struct fx *f = *state;
+	char err[160];
+	uint64_t many = 1000;
+
+	msix_program(f, 0);
+	guest_cfg(f, MSIX_CAP + 2, 2, 0x8000);
+	guest_table(f, 0, 12, 0);
+	assert_int_equal(vfio_fault_drop(&f->mgr, "00:03.0", 0, 0, 300, err, sizeof(err)), 0);
+	assert_int_equal(write(f->d.intr.vec[0].efd, &many, sizeof(many)), sizeof(many));
+	loop_once(f);
+	/* About 30% swallowed, the relay stays while the probability does. */
+	assert_true(f->d.intr.vec[0].dropped > 200 && f->d.intr.vec[0].dropped < 400);
+	assert_int_equal(f->d.intr.vec[0].dropped + f->d.intr.vec[0].relayed, 1000);
+	assert_int_not_equal(f->d.intr.vec[0].relay_fd, -1);
+	/* "0": off again. */
+	assert_int_equal(vfio_fault_drop(&f->mgr, "00:03.0", 0, 0, 0, err, sizeof(err)), 0);
+	assert_int_equal(f->d.intr.vec[0].relay_fd, -1);
+	assert_int_equal(f->loop.n, 0);
+}
+
+static void test_drop_intx_unmasks(void **state)
+{
+	struct fx *f = *state;
+	char err[160];
+	uint64_t one = 1;
+
+	assert_int_equal(vfio_fault_drop(&f->mgr, "00:03.0", -1, 1, 0, err, sizeof(err)), 0);
+	assert_int_equal(write(f->d.intr.vec[0].efd, &one, sizeof(one)), sizeof(one));
+	loop_once(f);
+	/* The assertion was swallowed, and VFIO told to let the device assert again. */
+	assert_int_equal(f->d.intr.vec[0].dropped, 1);
+	assert_int_equal(efd_count(f->d.intr.intx_unmask_fd), 1);
+	assert_true(k.irqfd_on[f->d.intr.vec[0].efd]);
+}
+
+static void test_spurious(void **state)
+{
+	struct fx *f = *state;
+	char err[160];
+
+	msix_program(f, 0);
+	guest_cfg(f, MSIX_CAP + 2, 2, 0x8000);
+	/* Masked: the spurious interrupts pend in the eventfd (the PBA's bit). */
+	assert_int_equal(vfio_fault_spurious(&f->mgr, "00:03.0", 0, 2, err, sizeof(err)), 0);
+	assert_int_equal(f->d.intr.faults_spurious, 2);
+	assert_int_equal(efd_count(f->d.intr.vec[0].efd), 2);
+	assert_int_equal(vfio_fault_spurious(&f->mgr, "00:03.0", 0, 0, err, sizeof(err)), -EINVAL);
+	assert_int_equal(vfio_fault_spurious(&f->mgr, "00:03.0", 0, 1001, err, sizeof(err)), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -467,6 +594,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_msix_route_change_is_one_commit, setup_roomy, teardown),
 		cmocka_unit_test_setup_teardown(test_msix_disable_back_to_intx, setup_roomy, teardown),
 		cmocka_unit_test_setup_teardown(test_reset_returns_to_intx, setup_roomy, teardown),
+		cmocka_unit_test_setup_teardown(test_drop_msix_then_straight_again, setup_roomy, teardown),
+		cmocka_unit_test_setup_teardown(test_drop_probability_and_off, setup_roomy, teardown),
+		cmocka_unit_test_setup_teardown(test_drop_intx_unmasks, setup_roomy, teardown),
+		cmocka_unit_test_setup_teardown(test_spurious, setup_roomy, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -60,6 +60,7 @@ struct vfio_bar {
 	unsigned int nareas;
 	bool mapped;                 /* trap (and slots) live at @gpa */
 	uint64_t gpa;
+	uint64_t home;               /* the address minivmm gave it (after reset, replug) */
 	struct stat_counter counter; /* trapped guest accesses */
 };
 
@@ -75,11 +76,17 @@ struct vfio_vector {
 	uint64_t addr;
 	uint32_t data;
 	uint64_t count_base;         /* host count when the route last changed */
+	/* Fault injection (faults.c): minivmm relays VFIO's interrupts to KVM. */
+	int relay_fd;                /* the irqfd's eventfd while relayed, else -1 */
+	unsigned int drop_left;      /* the next this many are swallowed */
+	unsigned int drop_permille;  /* then each with this probability */
+	uint64_t dropped, relayed, spurious;
 };
 
 struct vfio_intr {
 	pthread_mutex_t lock;        /* table MMIO and config writes race */
-	bool lock_ready;
+	bool lock_ready;             /* vfio_intr_prepare done */
+	bool ready;                  /* vfio_intr_init done, until vfio_intr_destroy */
 	enum vfio_irq_mode mode;
 	unsigned int nvec;           /* vectors enabled in VFIO */
 	struct vfio_vector *vec;     /* MSI-X: table size; MSI: 32; INTx: 1 */
@@ -98,9 +105,21 @@ struct vfio_intr {
 	unsigned int partial_grants; /* the host granted fewer vectors than asked */
 	unsigned int failed_enables; /* MSI/MSI-X could not be enabled: INTx instead */
 	uint64_t pba_pending;        /* masked vectors seen pending at a PBA read */
+	/* Called (lock held) when a relayed vector goes away: faults.c stops watching it. */
+	void (*relay_released)(struct vfio_dev *d, unsigned int vec);
+	uint64_t faults_dropped, faults_spurious; /* the run's, whatever vectors came and went */
 	uint64_t *vec_irqs;          /* MSI/MSI-X interrupts per vector */
 	uint64_t *cpu_irqs;          /* ... per vCPU their routes named */
 	unsigned int ncpus;
+};
+
+/* Where a function is in its hotplug life (hotplug.c). */
+enum vfio_hp_state {
+	VFIO_HP_PRESENT,             /* on the guest's bus */
+	VFIO_HP_REMOVING,            /* the guest was asked to give it up */
+	VFIO_HP_UNPLUGGED,           /* ejected, reset, held on vfio-pci */
+	VFIO_HP_GONE,                /* removed by surprise */
+	VFIO_HP_RELEASED,            /* handed back to its host driver */
 };
 
 struct vfio_dev {
@@ -115,6 +134,8 @@ struct vfio_dev {
 	int fd;                      /* -1 until opened */
 	struct vfio_device_info info;
 	uint64_t cfg_offset;
+	unsigned int cfg_size;       /* 256 or 4096 */
+	bool attached;               /* the guest sees it on its bus */
 	struct vconfig vc;
 	struct vfio_bar bar[VCONFIG_BARS];
 	/* Copy of the expansion ROM, read at first use (any vCPU: atomic). */
@@ -138,6 +159,8 @@ struct vfio_dev {
 	enum config_irq irq_mode;    /* --assign BDF,irq=MODE */
 	unsigned int hide;           /* VCONFIG_HIDE_*: interrupt modes the guest must not see */
 	unsigned int flrs;           /* function-level resets the guest asked for */
+	enum vfio_hp_state hp_state;
+	bool hp_release;             /* at the eject: back to the host, not held */
 	struct ratelimit log_limit;  /* what the guest can make us say */
 };
 
@@ -148,6 +171,7 @@ struct vfio_dev {
 struct vfio_mgr {
 	struct device dev;
 	const struct devctx *ctx;
+	pthread_mutex_t lock;        /* hotplug state: ctl (main thread) and ejects (vCPUs) */
 	struct vfio_container container;
 	struct vfio_dev *devs;
 	unsigned int ndevs;
@@ -162,18 +186,47 @@ struct vfio_mgr {
  * hands back whatever was taken.
  */
 int vfio_mgr_create(const struct devctx *ctx, const struct pci_bdf *bdfs, const enum config_irq *irq, unsigned int n,
-		    bool no_rebind);
+		    bool no_rebind, struct vfio_mgr **out);
+/* The assigned function @bdf ("DDDD:BB:DD.F" or "BB:DD.F"), NULL if none. */
+struct vfio_dev *vfio_mgr_find(struct vfio_mgr *m, const char *bdf);
+
+/* Hotplug (hotplug.c); errors: one line in @err naming the problem and the fix. */
+void vfio_hp_register(struct vfio_mgr *m);
+int vfio_hp_unplug(struct vfio_mgr *m, const char *bdf, bool release, char *err, size_t len);
+int vfio_hp_surprise(struct vfio_mgr *m, const char *bdf, bool presence_lost, char *err, size_t len);
+int vfio_hp_plug(struct vfio_mgr *m, const char *bdf, char *err, size_t len);
+const char *vfio_hp_state_name(const struct vfio_dev *d);
+/* Back to the host driver, and from it again (container.c). */
+void vfio_dev_give_back(struct vfio_mgr *m, struct vfio_dev *d);
+int vfio_dev_take_again(struct vfio_mgr *m, struct vfio_dev *d);
 
 /* One function: regions, config space, BARs, reset (device.c). */
 int vfio_dev_setup(struct vfio_dev *d);
 void vfio_dev_release(struct vfio_dev *d);
+/* Hot-unplug: off the guest's bus, BARs and interrupts gone, reset; the fd stays. */
+void vfio_dev_detach(struct vfio_dev *d);
+/* Replug: back on its slot as after reset (BARs at their homes). */
+int vfio_dev_attach(struct vfio_dev *d);
 
 /* Device internals shared between device.c and intr.c. */
 int vfio_dev_cfg_pread(struct vfio_dev *d, unsigned int reg, void *buf, unsigned int len);
 int vfio_dev_cfg_pwrite(struct vfio_dev *d, unsigned int reg, const void *buf, unsigned int len);
 void vfio_intr_cfg_event(struct vfio_dev *d, unsigned int events);
+/* Once per function: the lock; vfio_intr_free undoes it. */
+int vfio_intr_prepare(struct vfio_dev *d);
+void vfio_intr_free(struct vfio_dev *d);
+/* INTx live, MSI/MSI-X as the guest enables them; destroy tears it all down (replug: init again). */
 int vfio_intr_init(struct vfio_dev *d);
 void vfio_intr_destroy(struct vfio_dev *d);
+/*
+ * Vector @vec's interrupts through minivmm (@on) or straight from VFIO to
+ * KVM again. Caller holds the intr lock. The relay's eventfd is the irqfd's.
+ */
+int vfio_vec_relay(struct vfio_dev *d, unsigned int vec, bool on);
+/* Fault injection (faults.c); errors: one line in @err. @vec -1: INTx. */
+int vfio_fault_drop(struct vfio_mgr *m, const char *bdf, int vec, unsigned int count, unsigned int permille,
+		    char *err, size_t len);
+int vfio_fault_spurious(struct vfio_mgr *m, const char *bdf, int vec, unsigned int count, char *err, size_t len);
 /* The function was reset (FLR): interrupts back to their reset state. */
 void vfio_intr_reset(struct vfio_dev *d);
 /* Fold vectors that fired while masked into the emulated PBA. */

@@ -97,6 +97,9 @@
 /* pvpanic: the guest kernel reports its panic here (QEMU's default port
  * for the same device, so guests configured for QEMU find it too). */
 #define LAYOUT_PORT_PVPANIC 0x505
+/* PCI hotplug registers (ACPI_HOTPLUG_*: up, down, eject, ack), next to the
+ * ACPI power ports. */
+#define LAYOUT_PORT_HOTPLUG 0x610
 /* 16-bit PCI I/O window for I/O BARs, above legacy ISA ports. */
 #define LAYOUT_PCI_IO_START 0xc000
 #define LAYOUT_PCI_IO_SIZE 0x4000
@@ -110,6 +113,9 @@
 #define LAYOUT_IOAPIC_PINS 24
 #define LAYOUT_GSI_PCI_INTX_FIRST 16
 #define LAYOUT_GSI_PCI_INTX_COUNT 8
+/* The Generic Event Device's line (hotplug events): ISA IRQ 10, free on a
+ * PC without its ISA cards; level-triggered, active-high as its _CRS says. */
+#define LAYOUT_GSI_HOTPLUG 10
 /* GSIs from here up are MSI routes allocated at run time. */
 #define LAYOUT_GSI_MSI_FIRST 24
 

@@ -14,6 +14,7 @@
 #include "minivmm/x86/platform.h"
 
 #define PCI_SLOTS 32
+#define PLATFORM_HOTPLUG_SLOTS 0xfffffffeu /* bus 0 slots 1-31 */
 #define PCI_INTX_PINS 4
 
 /* The PC's devices at their legacy ports; the ACPI tables below describe them. */
@@ -31,6 +32,9 @@ int arch_platform_devices(struct vm *vm)
 		ret = pvpanic_create(ctx, ctx->pio, LAYOUT_PORT_PVPANIC);
 	if (!ret)
 		ret = pci_cf8_register(ctx->pci, ctx->pio, LAYOUT_PORT_PCI_CONFIG_ADDR, LAYOUT_PORT_PCI_CONFIG_DATA);
+	/* Every slot but the host bridge's can take a function at run time. */
+	if (!ret)
+		ret = acpi_hotplug_create(ctx, PLATFORM_HOTPLUG_SLOTS, &vm->ctx.hotplug);
 	return ret;
 }
 
@@ -58,6 +62,9 @@ int arch_firmware(struct vm *vm)
 		.com1_port = LAYOUT_PORT_COM1,
 		.com1_irq = LAYOUT_IRQ_COM1,
 		.pvpanic_port = LAYOUT_PORT_PVPANIC,
+		.hotplug_slots = PLATFORM_HOTPLUG_SLOTS,
+		.hotplug_port = LAYOUT_PORT_HOTPLUG,
+		.hotplug_gsi = LAYOUT_GSI_HOTPLUG,
 		.prt = prt,
 		.nprt = PCI_SLOTS * PCI_INTX_PINS,
 	};
