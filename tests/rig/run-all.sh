@@ -21,7 +21,7 @@ group_args() {
 	# controller memory buffer and a two-function e1000e are assigned
 	devices) echo "--timeout 900 --scenario-timeout 600 --device e1000e --device ne2k_pci --disk cm:32 --device nvme,serial=rigcmb,drive=cm,cmb_size_mb=128 --device e1000e,addr=06.0,multifunction=on --device e1000e,addr=06.1 $sc/devices.sh" ;;
 	# e1000e + peer, qemu-xhci with MSI only: power states, FLR, partial MSI grants
-	passthrough) echo "--timeout 900 --scenario-timeout 700 --device e1000e --device e1000e --device qemu-xhci,msix=off $sc/passthrough.sh" ;;
+	passthrough) echo "--timeout 900 --scenario-timeout 700 --device e1000e --device e1000e --device nec-usb-xhci,msix=off $sc/passthrough.sh" ;;
 	# e1000e + peer, nvme: stressors, CPU churn under I/O, interrupt-mode forcing
 	stress) echo "--timeout 1500 --scenario-timeout 1300 --device e1000e --device e1000e --disk nv:64 --device nvme,serial=rignv,drive=nv $sc/stress.sh" ;;
 	# hostile guests on e1000e (+ peer), nvme, ahci, ne2k_pci; QEMU last, for the record

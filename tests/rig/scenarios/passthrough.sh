@@ -2,7 +2,7 @@
 # while another vCPU touches the BAR, runtime PM of the driver, a guest
 # function-level reset, and an MSI grant smaller than the guest asked for.
 # Host requirement (run-all): --device e1000e --device e1000e (the second is
-# the host's peer at 169.254.0.1/16), --device qemu-xhci,msix=off (16 MSI
+# the host's peer at 169.254.0.1/16), --device nec-usb-xhci,msix=off (16 MSI
 # vectors; a host without interrupt remapping grants one).
 . /rig/lib.sh
 
@@ -13,8 +13,8 @@ CMDLINE="console=ttyS0 quiet minivmm.status_port=0xf4"
 modprobe e1000e || echo "# modprobe e1000e failed in the host"
 NIC=$(pci_find 8086:10d3 | sed -n 1p)
 PEER=$(pci_find 8086:10d3 | sed -n 2p)
-XHCI=$(pci_find 1b36:000d | head -n 1)
-diag "e1000e: ${NIC:-none} (peer ${PEER:-none}), qemu-xhci: ${XHCI:-none}"
+XHCI=$(pci_find 1033:0194 | head -n 1)
+diag "e1000e: ${NIC:-none} (peer ${PEER:-none}), nec-usb-xhci: ${XHCI:-none}"
 PEER_IF=
 [ -n "$PEER" ] && PEER_IF=$(peer_up "$PEER")
 
@@ -124,9 +124,9 @@ SCRIPT
 #    remapping here): minivmm enables what it got and Multiple Message
 #    Enable reads 1 vector (before: MSI stayed off and MME said 4).
 t_msi_partial() {
-	[ -n "$XHCI" ] || fail "no qemu-xhci (msix=off) in the host"
+	[ -n "$XHCI" ] || fail "no nec-usb-xhci (msix=off) in the host"
 	initrd=$( (echo "$CFG_LIB"; cat <<'SCRIPT'
-dev=$(ls -d /sys/bus/pci/devices/* | while read d; do [ "$(cat $d/vendor):$(cat $d/device)" = 0x1b36:0x000d ] && echo $d; done | head -n 1)
+dev=$(ls -d /sys/bus/pci/devices/* | while read d; do [ "$(cat $d/vendor):$(cat $d/device)" = 0x1033:0x0194 ] && echo $d; done | head -n 1)
 cfg=$dev/config
 msi=$(cap_find 5) || { echo "no MSI capability"; exit 11; }
 ctl=$(cfg_rd $((msi + 2)) 2)
