@@ -69,6 +69,12 @@ const char config_usage[] =
 	"                     driver takes its fallback path\n"
 	"  --no-rebind        fail instead of re-binding an assigned device to vfio-pci\n"
 	"\n"
+	"  --trace BDF:REGION[:OFFSET[+LEN]]\n"
+	"                     log every guest access to that range of an assigned function\n"
+	"                     (REGION bar0..bar5 or config) to the trace file; only the\n"
+	"                     pages it covers trap; repeatable\n"
+	"  --trace-file FILE  where --trace writes (default minivmm-trace.txt)\n"
+	"\n"
 	"Diagnostics:\n"
 	"  --stats            print VM-exit and device access counts as JSON on stderr at exit\n"
 	"  -v, --verbose      more messages on stderr (repeat for debug)\n"
@@ -106,6 +112,8 @@ enum {
 	OPT_CPU_CHURN,
 	OPT_IRQ_CHURN,
 	OPT_STRESS,
+	OPT_TRACE,
+	OPT_TRACE_FILE,
 };
 
 static const struct option options[] = {
@@ -133,6 +141,8 @@ static const struct option options[] = {
 	{ "cpu-churn", required_argument, NULL, OPT_CPU_CHURN },
 	{ "irq-churn", required_argument, NULL, OPT_IRQ_CHURN },
 	{ "stress", no_argument, NULL, OPT_STRESS },
+	{ "trace", required_argument, NULL, OPT_TRACE },
+	{ "trace-file", required_argument, NULL, OPT_TRACE_FILE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -374,6 +384,14 @@ int config_parse(struct config *cfg, int argc, char *const argv[], char *err, si
 				return -EINVAL;
 			break;
 		case OPT_STRESS: stress = true; break;
+		case OPT_TRACE:
+			if (cfg->ntrace == TRACE_MAX_RANGES)
+				return fail(err, errlen, "too many --trace: at most %d ranges", TRACE_MAX_RANGES);
+			if (trace_spec_parse(optarg, &cfg->trace[cfg->ntrace], err, errlen))
+				return -EINVAL;
+			cfg->ntrace++;
+			break;
+		case OPT_TRACE_FILE: cfg->trace_file = optarg; break;
 		case OPT_STATS: cfg->stats = true; break;
 		case 'v': cfg->verbosity++; break;
 		case 'h': cfg->help = true; break;

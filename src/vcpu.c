@@ -14,6 +14,18 @@
 #include "minivmm/vcpu.h"
 #include "minivmm/vm.h"
 
+/*
+ * Which vCPU this thread runs (-1: none): per thread, not per VM, so that
+ * device handlers can tell who made an access (access traces) without the
+ * bus passing it along.
+ */
+static __thread int current_vcpu = -1;
+
+int vcpu_current(void)
+{
+	return current_vcpu;
+}
+
 /* The signal that knocks a vCPU thread out of KVM_RUN. */
 #define VCPU_KICK_SIGNAL SIGUSR1
 
@@ -180,6 +192,7 @@ static void *vcpu_thread(void *arg)
 	struct vm *vm = vcpu->vm;
 	sigset_t kick;
 
+	current_vcpu = vcpu->id;
 	sigemptyset(&kick);
 	sigaddset(&kick, VCPU_KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);

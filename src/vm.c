@@ -122,6 +122,7 @@ static void vm_init_ctx(struct vm *vm)
 		.mem = &vm->mem,
 		.loop = &vm->loop,
 		.events = &vm->events,
+		.trace = &vm->trace,
 		.ncpus = vm->ncpus,
 		.page_size = sysconf(_SC_PAGESIZE),
 		.devices = &vm->devices,
@@ -143,7 +144,8 @@ static int vm_create_devices(struct vm *vm)
 	if (!ret)
 		ret = arch_platform_devices(vm);
 	if (!ret)
-		ret = vfio_mgr_create(&vm->ctx, cfg->assign, cfg->assign_irq, cfg->nassign, cfg->no_rebind, &vm->vfio);
+		ret = vfio_mgr_create(&vm->ctx, cfg->assign, cfg->assign_irq, cfg->nassign, cfg->no_rebind, cfg->trace,
+				      cfg->ntrace, &vm->vfio);
 	return ret;
 }
 
@@ -180,6 +182,12 @@ int vm_create(struct vm *vm, const struct config *cfg, struct arch_kernel *kerne
 	vm->jitter.stop_fd = -1;
 	vm_init_ctx(vm);
 	eventlog_init(&vm->events);
+	ret = trace_log_open(&vm->trace, cfg->ntrace ? (cfg->trace_file ? cfg->trace_file : "minivmm-trace.txt") : NULL);
+	if (ret) {
+		pr_err("cannot write the trace file %s: %s; give --trace-file in a writable place",
+		       cfg->trace_file ? cfg->trace_file : "minivmm-trace.txt", strerror(-ret));
+		return ret;
+	}
 
 	ret = runstate_init(&vm->run);
 	if (!ret)
@@ -253,6 +261,7 @@ int vm_run(struct vm *vm, int signal_fd)
 	}
 	vm->started_ms = now_ms();
 	vm->events.t0_ms = vm->started_ms;
+	trace_log_start(&vm->trace);
 	if (!runstate_stopping(run)) {
 		struct jitter_params jp = {
 			.rate = vm->cfg->jitter_rate, .max_us = vm->cfg->jitter_max_us, .spin = vm->cfg->jitter_spin,
@@ -380,4 +389,5 @@ void vm_destroy(struct vm *vm)
 	bus_destroy(&vm->pio);
 	runstate_destroy(&vm->run);
 	eventlog_destroy(&vm->events);
+	trace_log_close(&vm->trace);
 }

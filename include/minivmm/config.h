@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "minivmm/pci_bdf.h"
+#include "minivmm/trace.h"
 
 #define CONFIG_MAX_ASSIGN 16
 #define CONFIG_MAX_CPUS 4096 /* KVM_MAX_VCPU_IDS; the host KVM says how many it runs */
@@ -60,6 +61,9 @@ struct config {
 	bool jitter_spin;
 	unsigned int cpu_churn_ms;   /* --cpu-churn: guest CPU hotplug interval, 0: off */
 	unsigned int irq_churn_ms;   /* --irq-churn: guest IRQ affinity interval, 0: off */
+	struct trace_spec trace[TRACE_MAX_RANGES]; /* --trace */
+	unsigned int ntrace;
+	const char *trace_file;      /* --trace-file, default minivmm-trace.txt */
 };
 
 /* Release what config_parse allocated. */

@@ -23,6 +23,7 @@ struct memslots;
 struct pci_bus;
 struct runstate;
 struct stats;
+struct trace_log;
 
 struct device;
 
@@ -38,6 +39,7 @@ struct devctx {
 	struct loop *loop;           /* fds the main thread watches for a device */
 	struct hotplug *hotplug;     /* bus 0's hotplug controller, NULL: none */
 	struct event_log *events;    /* what was done to the guest, and when */
+	struct trace_log *trace;     /* --trace output */
 	unsigned int ncpus;
 	uint64_t page_size;          /* the host's, from sysconf */
 	struct device **devices;     /* the VM's list */

@@ -43,5 +43,7 @@ void vcpu_hold(struct vcpu *vcpu, unsigned int us, bool spin);
  */
 int vcpu_describe(struct vcpu *vcpu, char *buf, size_t len);
 const char *vcpu_exit_name(unsigned int reason);
+/* The vCPU the calling thread runs, -1 when it runs none. */
+int vcpu_current(void);
 
 #endif

@@ -25,6 +25,7 @@
 #include "minivmm/runstate.h"
 #include "minivmm/stats.h"
 #include "minivmm/stress/jitter.h"
+#include "minivmm/trace.h"
 #include "minivmm/vcpu.h"
 
 struct arch_kernel;
@@ -47,6 +48,7 @@ struct vm {
 	struct runstate run;         /* why and how the VM stops */
 	struct loop loop;            /* what else the main loop watches */
 	struct event_log events;     /* faults injected, hotplug: when and what */
+	struct trace_log trace;      /* --trace */
 	struct vfio_mgr *vfio;       /* the assigned functions (a device of the list), NULL: none */
 	struct device *devices;      /* newest first */
 	struct devctx ctx;           /* the narrow interface devices get */

@@ -382,7 +382,7 @@ static void vfio_mgr_destroy(struct device *dev)
 }
 
 int vfio_mgr_create(const struct devctx *ctx, const struct pci_bdf *bdfs, const enum config_irq *irq, unsigned int n,
-		    bool no_rebind, struct vfio_mgr **out)
+		    bool no_rebind, const struct trace_spec *trace, unsigned int ntrace, struct vfio_mgr **out)
 {
 	struct vfio_mgr *m;
 	int ret;
@@ -418,6 +418,9 @@ int vfio_mgr_create(const struct devctx *ctx, const struct pci_bdf *bdfs, const 
 			return ret;
 		}
 		d->bdf = bdfs[i];
+		for (unsigned int t = 0; t < ntrace; t++)
+			if (!memcmp(&trace[t].bdf, &d->bdf, sizeof(d->bdf)))
+				d->trace[d->ntrace++] = trace[t];
 		d->irq_mode = irq[i];
 		d->hide = irq[i] == CONFIG_IRQ_INTX ? VCONFIG_HIDE_MSI | VCONFIG_HIDE_MSIX :
 			  irq[i] == CONFIG_IRQ_MSI ? VCONFIG_HIDE_MSIX : 0;

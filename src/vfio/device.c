@@ -100,9 +100,34 @@ static void bar_forward(struct vfio_bar *b, uint64_t off, void *data, unsigned i
 		memset(data, 0xff, len);
 }
 
+/* An access to a traced range goes to the trace file (after it happened: reads show the value). */
+static void dev_trace(struct vfio_dev *d, unsigned int region, uint64_t off, const void *data, unsigned int len,
+		      bool is_write)
+{
+	uint64_t v = 0;
+
+	for (unsigned int i = 0; i < d->ntrace; i++) {
+		if (trace_spec_hits(&d->trace[i], region, off, len)) {
+			memcpy(&v, data, len > 8 ? 8 : len);
+			trace_log_access(d->ctx->trace, d->name, region, off, len, v, is_write);
+			return;
+		}
+	}
+}
+
+static void bar_io_dispatch(struct vfio_bar *b, uint64_t off, void *data, unsigned int len, bool is_write);
+
 static void bar_io(void *opaque, uint64_t off, void *data, unsigned int len, bool is_write)
 {
 	struct vfio_bar *b = opaque;
+
+	bar_io_dispatch(b, off, data, len, is_write);
+	if (b->dev->ntrace)
+		dev_trace(b->dev, b->index, off, data, len, is_write);
+}
+
+static void bar_io_dispatch(struct vfio_bar *b, uint64_t off, void *data, unsigned int len, bool is_write)
+{
 	struct vfio_dev *d = b->dev;
 
 	if (d->has_msix && b->index == d->msix_bar && off >= d->msix_off &&
@@ -168,6 +193,14 @@ static void bar_areas_setup(struct vfio_dev *d, struct vfio_bar *b, struct vfio_
 		bar_areas_punch(b, PAGE_ALIGN_DOWN(d->ctx, d->msix_off), PAGE_ALIGN_UP(d->ctx, d->msix_off + d->msix_size));
 	if (d->has_msix && d->pba_bar == b->index)
 		bar_areas_punch(b, PAGE_ALIGN_DOWN(d->ctx, d->pba_off), PAGE_ALIGN_UP(d->ctx, d->pba_off + d->pba_size));
+	/* Traced ranges trap too: only the pages they cover. */
+	for (unsigned int i = 0; i < d->ntrace; i++) {
+		const struct trace_spec *t = &d->trace[i];
+
+		if (t->region == b->index)
+			bar_areas_punch(b, PAGE_ALIGN_DOWN(d->ctx, t->off),
+					t->len ? PAGE_ALIGN_UP(d->ctx, t->off + t->len) : b->info.size);
+	}
 	for (unsigned int i = 0; i < b->nareas; i++) {
 		struct vfio_bar_area *a = &b->area[i];
 		void *p = mmap(NULL, a->size, PROT_READ | PROT_WRITE, MAP_SHARED, d->fd,
@@ -327,7 +360,18 @@ static void rom_probe(struct vfio_dev *d)
 
 /* ---- Config space ---- */
 
+static void dev_cfg_read_raw(struct pci_dev *pdev, unsigned int reg, void *data, unsigned int len);
+
 static void dev_cfg_read(struct pci_dev *pdev, unsigned int reg, void *data, unsigned int len)
+{
+	struct vfio_dev *d = pdev->opaque;
+
+	dev_cfg_read_raw(pdev, reg, data, len);
+	if (d->ntrace)
+		dev_trace(d, TRACE_CONFIG, reg, data, len, false);
+}
+
+static void dev_cfg_read_raw(struct pci_dev *pdev, unsigned int reg, void *data, unsigned int len)
 {
 	struct vfio_dev *d = pdev->opaque;
 	uint32_t devval = 0, v;
@@ -389,6 +433,8 @@ static void dev_cfg_write(struct pci_dev *pdev, unsigned int reg, const void *da
 	unsigned int ev;
 
 	memcpy(&val, data, len);
+	if (d->ntrace)
+		dev_trace(d, TRACE_CONFIG, reg, data, len, true);
 	ev = vconfig_write(&d->vc, reg, len, val, &mask);
 	/*
 	 * Decoding off (command register or a D3 power state) takes the BARs
@@ -742,6 +788,32 @@ int vfio_dev_setup(struct vfio_dev *d)
 		ret = dev_intr_attach(d);
 	d->attached = !ret;
 	return ret;
+}
+
+int vfio_dev_trace_add(struct vfio_dev *d, const struct trace_spec *sp)
+{
+	struct vfio_region_info *info;
+	struct vfio_bar *b;
+
+	if (d->ntrace == TRACE_MAX_RANGES)
+		return -ENOSPC;
+	d->trace[d->ntrace++] = *sp;
+	if (sp->region >= VCONFIG_BARS || d->fd < 0 || !d->bar[sp->region].info.size)
+		return 0;
+	/* The BAR's mappings again, with the traced pages cut out. */
+	b = &d->bar[sp->region];
+	bar_unmap(b);
+	for (unsigned int j = 0; j < b->nareas; j++)
+		if (b->area[j].hva)
+			munmap(b->area[j].hva, b->area[j].size);
+	b->nareas = 0;
+	if (!region_info(d, VFIO_PCI_BAR0_REGION_INDEX + sp->region, &info)) {
+		bar_areas_setup(d, b, info);
+		free(info);
+	}
+	if (d->attached)
+		bar_update(d, sp->region);
+	return 0;
 }
 
 void vfio_dev_detach(struct vfio_dev *d)

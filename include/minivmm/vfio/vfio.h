@@ -19,12 +19,13 @@
 #include "minivmm/device.h"
 #include "minivmm/pci.h"
 #include "minivmm/ratelimit.h"
+#include "minivmm/trace.h"
 #include "minivmm/vfio/host.h"
 #include "minivmm/vfio/msix.h"
 #include "minivmm/vfio/vconfig.h"
 
 #define VFIO_MAX_GROUPS CONFIG_MAX_ASSIGN
-#define VFIO_BAR_MAX_AREAS 4
+#define VFIO_BAR_MAX_AREAS 8
 
 struct vfio_dev;
 struct vfio_mgr;
@@ -159,6 +160,9 @@ struct vfio_dev {
 	enum config_irq irq_mode;    /* --assign BDF,irq=MODE */
 	unsigned int hide;           /* VCONFIG_HIDE_*: interrupt modes the guest must not see */
 	unsigned int flrs;           /* function-level resets the guest asked for */
+	/* --trace ranges of this function (their BAR pages trap). */
+	struct trace_spec trace[TRACE_MAX_RANGES];
+	unsigned int ntrace;
 	enum vfio_hp_state hp_state;
 	bool hp_release;             /* at the eject: back to the host, not held */
 	struct ratelimit log_limit;  /* what the guest can make us say */
@@ -186,7 +190,7 @@ struct vfio_mgr {
  * hands back whatever was taken.
  */
 int vfio_mgr_create(const struct devctx *ctx, const struct pci_bdf *bdfs, const enum config_irq *irq, unsigned int n,
-		    bool no_rebind, struct vfio_mgr **out);
+		    bool no_rebind, const struct trace_spec *trace, unsigned int ntrace, struct vfio_mgr **out);
 /* The assigned function @bdf ("DDDD:BB:DD.F" or "BB:DD.F"), NULL if none. */
 struct vfio_dev *vfio_mgr_find(struct vfio_mgr *m, const char *bdf);
 
@@ -207,6 +211,8 @@ void vfio_dev_release(struct vfio_dev *d);
 void vfio_dev_detach(struct vfio_dev *d);
 /* Replug: back on its slot as after reset (BARs at their homes). */
 int vfio_dev_attach(struct vfio_dev *d);
+/* Trace @sp too (from now on): its BAR pages trap. -ENOSPC when full. */
+int vfio_dev_trace_add(struct vfio_dev *d, const struct trace_spec *sp);
 
 /* Device internals shared between device.c and intr.c. */
 int vfio_dev_cfg_pread(struct vfio_dev *d, unsigned int reg, void *buf, unsigned int len);
