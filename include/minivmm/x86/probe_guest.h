@@ -7,7 +7,7 @@
  *
  * The guest starts in real mode at PROBE_CODE with CS = 0 and walks through
  * what a stock kernel does first; after each step it writes the step's
- * number to PROBE_PORT (see enum in probe_guest.c for the step list):
+ * number to PROBE_PORT (probe_guest.c names them):
  *   1 real mode: an I/O port write
  *   2 LGDT, CR0.PE, far jump: 32-bit protected mode
  *   3 CPUID 0x80000001 says long mode (else it writes PROBE_CHECK_FAILED | 3)
