@@ -11,6 +11,7 @@
 #include "minivmm/arch.h"
 #include "minivmm/kvm.h"
 #include "minivmm/log.h"
+#include "minivmm/runner/kvm_probe.h"
 #include "minivmm/vcpu.h"
 #include "minivmm/vm.h"
 
@@ -123,6 +124,16 @@ static void vcpu_handle_system_event(struct vcpu *vcpu)
 	}
 }
 
+/* KVM could not run the guest: on a KVM that cannot run a stock kernel, say so. */
+static void vcpu_kvm_failed(struct vcpu *vcpu, int status, const char *how)
+{
+	char line[1][CONSOLE_LINE_MAX], msg[RUNSTATE_MSG_MAX];
+	bool printed = console_tail(&vcpu->vm->console, line, 1) > 0;
+
+	kvm_run_failure_msg(msg, sizeof(msg), how, vcpu->id, printed, kvm_impl_detect("/sys"));
+	runstate_stop(&vcpu->vm->run, status, "%s", msg);
+}
+
 /* Returns false when the vCPU must stop. */
 static bool vcpu_handle_exit(struct vcpu *vcpu)
 {
@@ -147,10 +158,14 @@ static bool vcpu_handle_exit(struct vcpu *vcpu)
 		runstate_stop(&vm->run, EXIT_GUEST_CRASH, "vCPU %u failed VM entry (hardware reason %#llx)", vcpu->id,
 			(unsigned long long)run->fail_entry.hardware_entry_failure_reason);
 		return false;
-	case KVM_EXIT_INTERNAL_ERROR:
-		runstate_stop(&vm->run, EXIT_GUEST_CRASH, "KVM internal error %u on vCPU %u (guest state KVM cannot emulate)",
-			run->internal.suberror, vcpu->id);
+	case KVM_EXIT_INTERNAL_ERROR: {
+		char how[160];
+
+		kvm_internal_error_text(how, sizeof(how), run->internal.suberror, run->internal.ndata,
+					(const uint64_t *)run->internal.data);
+		vcpu_kvm_failed(vcpu, EXIT_GUEST_CRASH, how);
 		return false;
+	}
 	default:
 		return arch_vcpu_exit(vcpu);
 	}
@@ -208,7 +223,10 @@ static void *vcpu_thread(void *arg)
 			continue;
 		}
 		if (ret < 0) {
-			runstate_stop(&vm->run, EXIT_VMM_ERROR, "KVM_RUN failed on vCPU %u: %s", vcpu->id, strerror(-ret));
+			char how[96];
+
+			snprintf(how, sizeof(how), "KVM_RUN failed (%s)", strerror(-ret));
+			vcpu_kvm_failed(vcpu, EXIT_VMM_ERROR, how);
 			break;
 		}
 		if (!vcpu_handle_exit(vcpu))

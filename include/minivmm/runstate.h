@@ -11,7 +11,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
-#define RUNSTATE_MSG_MAX 256
+#define RUNSTATE_MSG_MAX 512 /* room for a KVM failure with its fix */
 
 struct runstate {
 	int stop_fd;                 /* eventfd, -1 until created */

@@ -17,6 +17,7 @@
 
 #include "minivmm/config.h"
 #include "minivmm/runner/doctor.h"
+#include "minivmm/runner/kvm_probe.h"
 #include "minivmm/vfio/host.h"
 
 struct doctor {
@@ -99,6 +100,24 @@ static void check_kvm(struct doctor *d)
 	verdict(d, api == KVM_API_VERSION, true, "kvm", "use a newer host kernel",
 		"/dev/kvm usable, API version %d", api);
 	close(fd);
+}
+
+/* Opening /dev/kvm is not enough: run a guest through what a stock kernel does first. */
+static void check_kvm_guest(struct doctor *d)
+{
+	const struct kvm_impl *impl = kvm_impl_detect("/sys");
+	char detail[512], fix[400];
+	struct probe_result r;
+	int ret = kvm_probe_run(&r);
+	bool ok;
+
+	if (ret < 0) {
+		verdict(d, false, true, "KVM runs a guest", "free some memory and run minivmm doctor again",
+			"could not run the probe guest: %s", strerror(-ret));
+		return;
+	}
+	ok = kvm_probe_report(&r, impl, detail, sizeof(detail), fix, sizeof(fix));
+	verdict(d, ok, true, "KVM runs a guest", fix, "%s", detail);
 }
 
 static unsigned int count_dir(const char *path)
@@ -236,8 +255,9 @@ int doctor_main(int argc, char *argv[])
 			break;
 		case 'h':
 			printf("Usage: minivmm doctor [--json] [--mem SIZE] [BDF...]\n"
-			       "Check KVM, the IOMMU, interrupt remapping, VFIO, RLIMIT_MEMLOCK against SIZE\n"
-			       "and each device's IOMMU group and reset method. Status 0 when all is ready.\n");
+			       "Check KVM (and that it runs a tiny guest), the IOMMU, interrupt remapping, VFIO,\n"
+			       "RLIMIT_MEMLOCK against SIZE and each device's IOMMU group and reset method.\n"
+			       "Status 0 when all is ready.\n");
 			return 0;
 		default:
 			fprintf(stderr, "minivmm: error: unknown doctor option: see minivmm doctor --help\n");
@@ -247,6 +267,7 @@ int doctor_main(int argc, char *argv[])
 	if (d.json)
 		printf("{\"checks\": [");
 	check_kvm(&d);
+	check_kvm_guest(&d);
 	check_iommu(&d);
 	check_vfio(&d);
 	check_memlock(&d, mem);

@@ -1,6 +1,7 @@
 # Driver smoke tests from CI: zero-config guest (the host's kernel, modules
 # found from the assigned device's modalias), commands and their status,
-# timeouts, panics, KTAP -> JUnit, --share, the initramfs cache, doctor.
+# timeouts, panics, KTAP -> JUnit, --share, the initramfs cache, doctor
+# (with its probe guest on the host's KVM).
 # Host devices: one e1000e (run-all.sh group "runner").
 . /rig/lib.sh
 
@@ -93,6 +94,19 @@ t_doctor() {
 	expect_grep '"ok": true}$' doctor.json
 }
 
+# Opening /dev/kvm is not enough: doctor runs a probe guest (real mode to
+# long mode, descriptor tables, CMPXCHG16B, I/O and MMIO exits, an irqfd
+# interrupt); kvm_amd here runs it all (tests/kvm-host.sh checks kvm_pvm).
+t_doctor_kvm_guest() {
+	st=0
+	"$MINIVMM" doctor "$BDF" >doctor-kvm.out 2>&1 || st=$?
+	cat doctor-kvm.out
+	check "doctor failed (status $st)" test "$st" = 0
+	expect_grep '^ok    KVM runs a guest: a probe guest ran all 10 steps, from real mode .* to an interrupt through an irqfd.*; /dev/kvm is kvm_amd, AMD-V$' doctor-kvm.out
+	"$MINIVMM" doctor --json "$BDF" >doctor-kvm.json
+	expect_grep '\{"check": "KVM runs a guest", "ok": true, "needed": true, "detail": "a probe guest ran all 10 steps' doctor-kvm.json
+}
+
 subtest "zero-config: host kernel, e1000e module found from the modalias" t_zero_config
 subtest "--run 'exit 3' -> 3, -- CMD ARGS -> 5" t_exit_status
 subtest "--timeout 20 -> 124 within a minute" t_timeout
@@ -100,4 +114,5 @@ subtest "guest panic -> 126" t_panic
 subtest "KTAP: one failure, one skip -> JUnit, status 1" t_ktap_junit
 subtest "--share and the initramfs cache" t_share_and_cache
 subtest "doctor" t_doctor
+subtest "doctor: KVM runs a guest (the probe passes on kvm_amd)" t_doctor_kvm_guest
 subtests_done
