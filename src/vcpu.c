@@ -129,8 +129,12 @@ static void vcpu_kvm_failed(struct vcpu *vcpu, int status, const char *how)
 {
 	char line[1][CONSOLE_LINE_MAX], msg[RUNSTATE_MSG_MAX];
 	bool printed = console_tail(&vcpu->vm->console, line, 1) > 0;
+	const struct kvm_impl *impl = kvm_impl_detect("/sys");
 
-	kvm_run_failure_msg(msg, sizeof(msg), how, vcpu->id, printed, kvm_impl_detect("/sys"));
+	kvm_run_failure_msg(msg, sizeof(msg), how, vcpu->id, printed, impl);
+	/* A KVM that cannot run a stock kernel is the host's problem, not the guest's crash. */
+	if (!printed || (impl && !impl->stock_kernels))
+		status = EXIT_VMM_ERROR;
 	runstate_stop(&vcpu->vm->run, status, "%s", msg);
 }
 

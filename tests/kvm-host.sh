@@ -6,7 +6,7 @@
 #    "KVM runs a guest" check naming kvm_pvm, the failed probe step and the
 #    fix, text and --json, status 1; and booting Debian's kernel
 #    (tests/rig/kernel.sh) ends with "this KVM cannot run a stock kernel"
-#    naming kvm_pvm, status 126 (the boot takes a minute or two there;
+#    naming kvm_pvm, status 125 (the boot takes a minute or two there;
 #    --no-boot skips it).
 #  - kvm_intel or kvm_amd: the check passes.
 #  - no /dev/kvm: doctor's kvm check fails with its fix.
@@ -60,7 +60,7 @@ if [[ -d /sys/module/kvm_pvm ]]; then
 		st=0
 		timeout 900 "$vmm" --kernel "$VMLINUZ" --timeout 600 </dev/null >"$out/boot" 2>&1 || st=$?
 		sed 's/^/# /' "$out/boot" | tail -n 3
-		check "booting $KVER ends with status 126 (got $st)" test "$st" = 126
+		check "booting $KVER ends with status 125 (got $st)" test "$st" = 125
 		check "the boot says this KVM cannot run a stock kernel, naming kvm_pvm and the fix" \
 			has '^minivmm: error: this KVM cannot run a stock kernel: KVM internal error [0-9]+ .* /dev/kvm is kvm_pvm, .*kvm_intel or kvm_amd' "$out/boot"
 	fi
