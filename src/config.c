@@ -19,6 +19,7 @@
 
 const char config_usage[] =
 	"Usage: minivmm [options]\n"
+	"       minivmm ctl PATH COMMAND [ARGS...]   (see minivmm ctl --help)\n"
 	"Boot a Linux guest on KVM, optionally owning host PCI functions through VFIO.\n"
 	"\n"
 	"Guest:\n"
@@ -75,6 +76,14 @@ const char config_usage[] =
 	"                     pages it covers trap; repeatable\n"
 	"  --trace-file FILE  where --trace writes (default minivmm-trace.txt)\n"
 	"\n"
+	"Control:\n"
+	"  --control PATH     take control commands on the Unix socket PATH (mode 0600),\n"
+	"                     one JSON object per line: status, stop, help; send them with\n"
+	"                     minivmm ctl PATH COMMAND (see minivmm(1), CONTROL SOCKET)\n"
+	"  --at TIME:COMMAND  run a control command TIME after the guest started (1500ms,\n"
+	"                     5s, 2m; a bare number is seconds), e.g. --at 30s:stop;\n"
+	"                     repeatable; each result is a line on stderr and in --stats\n"
+	"\n"
 	"Diagnostics:\n"
 	"  --stats            print VM-exit and device access counts as JSON on stderr at exit\n"
 	"  -v, --verbose      more messages on stderr (repeat for debug)\n"
@@ -114,6 +123,8 @@ enum {
 	OPT_STRESS,
 	OPT_TRACE,
 	OPT_TRACE_FILE,
+	OPT_CONTROL,
+	OPT_AT,
 };
 
 static const struct option options[] = {
@@ -143,6 +154,8 @@ static const struct option options[] = {
 	{ "stress", no_argument, NULL, OPT_STRESS },
 	{ "trace", required_argument, NULL, OPT_TRACE },
 	{ "trace-file", required_argument, NULL, OPT_TRACE_FILE },
+	{ "control", required_argument, NULL, OPT_CONTROL },
+	{ "at", required_argument, NULL, OPT_AT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -392,6 +405,12 @@ int config_parse(struct config *cfg, int argc, char *const argv[], char *err, si
 			cfg->ntrace++;
 			break;
 		case OPT_TRACE_FILE: cfg->trace_file = optarg; break;
+		case OPT_CONTROL: cfg->control = optarg; break;
+		case OPT_AT:
+			if (cfg->nat == CONFIG_MAX_AT)
+				return fail(err, errlen, "too many --at: at most %d; drop some, or send the rest through --control", CONFIG_MAX_AT);
+			cfg->at[cfg->nat++] = optarg;
+			break;
 		case OPT_STATS: cfg->stats = true; break;
 		case 'v': cfg->verbosity++; break;
 		case 'h': cfg->help = true; break;

@@ -13,6 +13,9 @@
 
 #include "minivmm/arch.h"
 #include "minivmm/config.h"
+#include "minivmm/ctl/client.h"
+#include "minivmm/ctl/commands.h"
+#include "minivmm/ctl/server.h"
 #include "minivmm/log.h"
 #include "minivmm/runner/doctor.h"
 #include "minivmm/runner/guest.h"
@@ -86,6 +89,20 @@ static void report_stress(struct vm *vm, const struct console_watch *w, const st
 		(unsigned long long)vm->irq.msi_updates);
 }
 
+/* --stats members beyond the VM's own: the console watch's, the control channel's. */
+struct more_stats {
+	struct console_watch *watch;
+	struct ctl_server *ctl;
+};
+
+static void print_more_stats(void *opaque, FILE *f)
+{
+	struct more_stats *m = opaque;
+
+	console_watch_print_stats(m->watch, f);
+	ctl_server_print_stats(m->ctl, f);
+}
+
 static void report_exit(struct vm *vm, int status)
 {
 	char tail[CONSOLE_TAIL_LINES][CONSOLE_LINE_MAX];
@@ -118,6 +135,8 @@ int main(int argc, char *argv[])
 	static struct vm vm;
 	struct console_watch watch = { 0 };
 	struct arch_kernel *kernel = NULL;
+	struct ctl_server *ctl = NULL;
+	struct more_stats more = { &watch, NULL };
 	struct guest_boot gb;
 	struct config cfg;
 	char err[768];
@@ -125,6 +144,8 @@ int main(int argc, char *argv[])
 
 	if (argc > 1 && !strcmp(argv[1], "doctor"))
 		return doctor_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "ctl"))
+		return ctl_client_main(argc - 1, argv + 1);
 	if (config_parse(&cfg, argc, argv, err, sizeof(err))) {
 		pr_err("%s", err);
 		return EXIT_VMM_ERROR;
@@ -149,16 +170,26 @@ int main(int argc, char *argv[])
 	if (vm_stressed(&cfg))
 		fprintf(stderr, "minivmm: seed %llu (the same run again: --seed %llu)\n", (unsigned long long)cfg.seed,
 			(unsigned long long)cfg.seed);
-	/* Refuse a bad kernel, or a guest we cannot build, before any VM exists. */
-	if (guest_boot_prepare(&cfg, &gb, err, sizeof(err)) || guest_boot_add_stress(&cfg, &gb, err, sizeof(err)) ||
-	    arch_kernel_open(&kernel, &cfg, gb.kernel, err, sizeof(err))) {
+	/* The control socket and every --at are checked before anything else is done. */
+	if ((cfg.control || cfg.nat) &&
+	    ctl_server_create(&ctl, cfg.control, cfg.at, cfg.nat, ctl_vm_commands, &vm, err, sizeof(err))) {
 		pr_err("%s", err);
 		config_free(&cfg);
 		return EXIT_VMM_ERROR;
 	}
+	more.ctl = ctl;
+	/* Refuse a bad kernel, or a guest we cannot build, before any VM exists. */
+	if (guest_boot_prepare(&cfg, &gb, err, sizeof(err)) || guest_boot_add_stress(&cfg, &gb, err, sizeof(err)) ||
+	    arch_kernel_open(&kernel, &cfg, gb.kernel, err, sizeof(err))) {
+		pr_err("%s", err);
+		ctl_server_destroy(ctl);
+		config_free(&cfg);
+		return EXIT_VMM_ERROR;
+	}
 
-	if (vm_create(&vm, &cfg, kernel, gb.initrd[0] ? gb.initrd : NULL, gb.cmdline) ||
-	    console_watch_init(&watch, &vm.run)) {
+	status = vm_create(&vm, &cfg, kernel, gb.initrd[0] ? gb.initrd : NULL, gb.cmdline);
+	vm.ctl = ctl; /* vm_create starts from a zeroed vm */
+	if (status || console_watch_init(&watch, &vm.run)) {
 		status = EXIT_VMM_ERROR;
 	} else {
 		/* The image is in guest RAM now: its pages need not stay resident. */
@@ -170,12 +201,15 @@ int main(int argc, char *argv[])
 		report_exit(&vm, status);
 		report_stress(&vm, &watch, &cfg);
 		status = report_tests(&vm, &watch, &cfg, status);
+		/* Control clients hear the final status before the socket goes. */
+		ctl_server_finish(ctl, status, vm.run.exit_msg);
 	}
 	/* Console first: a terminal gets its mode back before our last words. */
 	console_destroy(&vm.console);
 	if (cfg.stats)
-		vm_print_stats(&vm, stderr, console_watch_print_stats, &watch);
+		vm_print_stats(&vm, stderr, print_more_stats, &more);
 	vm_destroy(&vm);
+	ctl_server_destroy(ctl);
 	console_watch_destroy(&watch);
 	arch_kernel_close(kernel);
 	close(sigfd);

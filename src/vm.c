@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "minivmm/arch.h"
+#include "minivmm/ctl/server.h"
 #include "minivmm/kvm.h"
 #include "minivmm/log.h"
 #include "minivmm/vfio/vfio.h"
@@ -272,7 +273,7 @@ int vm_run(struct vm *vm, int signal_fd)
 	}
 	while (!runstate_stopping(run)) {
 		long left = vm->cfg->timeout ? vm->started_ms + vm->cfg->timeout * 1000L - now_ms() : -1;
-		struct pollfd pfd[3 + LOOP_MAX_WATCHES] = {
+		struct pollfd pfd[3 + LOOP_MAX_WATCHES + CTL_SERVER_POLLFDS] = {
 			{ .fd = run->stop_fd, .events = POLLIN },
 			{ .fd = signal_fd, .events = POLLIN },
 			{ .fd = vm->console.in_fd, .events = POLLIN },
@@ -280,13 +281,14 @@ int vm_run(struct vm *vm, int signal_fd)
 		unsigned int nw = loop_pollfds(&vm->loop, pfd + 3, LOOP_MAX_WATCHES);
 		bool panicked = atomic_load(&run->panic_seen);
 		int timeout = panicked ? 100 : left < 0 ? -1 : (int)(left > 60000 ? 60000 : left);
+		int nctl = ctl_server_pollfds(vm->ctl, pfd + 3 + nw, CTL_SERVER_POLLFDS);
 
 		if (vm->cfg->timeout && left <= 0) {
 			runstate_stop(run, EXIT_TIMEOUT, "timed out after %u s (--timeout)", vm->cfg->timeout);
 			break;
 		}
 
-		if (poll(pfd, 3 + nw, timeout) < 0 && errno != EINTR) {
+		if (poll(pfd, 3 + nw + nctl, timeout) < 0 && errno != EINTR) {
 			runstate_stop(run, EXIT_VMM_ERROR, "poll failed: %s", strerror(errno));
 			break;
 		}
@@ -306,6 +308,7 @@ int vm_run(struct vm *vm, int signal_fd)
 		if (pfd[2].revents & (POLLIN | POLLHUP))
 			vm_handle_stdin(vm);
 		loop_dispatch(&vm->loop, pfd + 3, nw);
+		ctl_server_handle(vm->ctl, pfd + 3 + nw, nctl);
 		if (atomic_load(&run->panic_seen) && now_ms() - run->panic_at_ms > PANIC_GRACE_MS)
 			runstate_stop(run, EXIT_GUEST_CRASH, "%s", run->panic_msg);
 	}

@@ -16,6 +16,7 @@
 #define CONFIG_DEFAULT_MEM (512ULL << 20)
 #define CONFIG_DEFAULT_CMDLINE "console=ttyS0"
 #define CONFIG_MAX_TIMEOUT (7 * 24 * 3600)
+#define CONFIG_MAX_AT 32 /* --at; the control channel keeps as many */
 
 /* Documented exit statuses (README, --help, man page). */
 enum exit_status {
@@ -64,6 +65,10 @@ struct config {
 	struct trace_spec trace[TRACE_MAX_RANGES]; /* --trace */
 	unsigned int ntrace;
 	const char *trace_file;      /* --trace-file, default minivmm-trace.txt */
+	/* Control channel (src/ctl). */
+	const char *control;         /* --control PATH: Unix socket, NULL: none */
+	const char *at[CONFIG_MAX_AT]; /* --at TIME:COMMAND, checked by the control channel */
+	unsigned int nat;
 };
 
 /* Release what config_parse allocated. */

@@ -31,6 +31,7 @@
 struct arch_kernel;
 struct arch_vm;
 struct vfio_mgr;
+struct ctl_server;
 
 struct vm {
 	const struct config *cfg;
@@ -56,6 +57,7 @@ struct vm {
 	struct vcpu *vcpus;
 	unsigned int ncpus;
 	struct jitter jitter;        /* --jitter */
+	struct ctl_server *ctl;      /* --control/--at (main creates it), NULL: none */
 	long started_ms;
 };
 

@@ -720,6 +720,11 @@ const char *vfio_intr_mode_name(const struct vfio_dev *d)
 	return mode_name[d->intr.mode];
 }
 
+const char *vfio_irq_mode_str(enum vfio_irq_mode mode)
+{
+	return (unsigned int)mode <= VFIO_IRQ_MSIX ? mode_name[mode] : "?";
+}
+
 static void print_modes_used(const struct vfio_dev *d, FILE *f)
 {
 	const char *sep = "";

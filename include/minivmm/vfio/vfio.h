@@ -244,5 +244,7 @@ uint64_t vfio_intr_host_count(struct vfio_dev *d);
 const char *vfio_intr_mode_name(const struct vfio_dev *d);
 /* `"BDF": {"mode": ..., "modes_used": [...], "delivered": N, ...}` for --stats. */
 void vfio_intr_print_stats(struct vfio_dev *d, FILE *f);
+/* "none", "INTx", "MSI", "MSI-X". */
+const char *vfio_irq_mode_str(enum vfio_irq_mode mode);
 
 #endif
