@@ -27,6 +27,10 @@ int ctl_at_parse(const char *spec, long *ms, const char **command, char *err, si
 	unsigned long long v = 0, unit;
 	size_t ulen;
 
+	for (const char *c = spec; *c; c++)
+		if ((unsigned char)*c < 0x20 && *c != '\t')
+			return aerr(err, errlen, "--at holds a control character (byte %zu): write TIME:COMMAND on one line, e.g. --at 5s:stop",
+				    (size_t)(c - spec));
 	if (!colon)
 		return aerr(err, errlen, "--at '%s' has no ':': write TIME:COMMAND, e.g. --at 5s:stop", spec);
 	if (p == colon || *p < '0' || *p > '9')

@@ -272,9 +272,9 @@ static int check_request(struct ctl_call *c, const struct json_val *root)
 			arg_names(c->cmd, names, sizeof(names));
 			if (!names[0])
 				return ctl_fail(c, "%s takes no arguments: drop \"%.40s\"%s",
-						c->cmd->name, m->key, at_byte(c, m->pos));
+						c->cmd->name, m->key, at_byte(c, m->key_pos));
 			return ctl_fail(c, "%s has no argument \"%.40s\"%s: its arguments are %s",
-					c->cmd->name, m->key, at_byte(c, m->pos), names);
+					c->cmd->name, m->key, at_byte(c, m->key_pos), names);
 		}
 		if (check_arg(c, &c->cmd->args[i], m, &c->val[i]))
 			return -EINVAL;

@@ -13,12 +13,13 @@
 
 size_t json_utf8_len(const unsigned char *s, size_t n)
 {
-	unsigned char c = s[0];
+	unsigned char c;
 	size_t len;
 	uint32_t cp;
 
 	if (!n)
 		return 0;
+	c = s[0];
 	if (c < 0x80)
 		return 1;
 	if (c >= 0xc2 && c <= 0xdf) {
@@ -346,9 +347,12 @@ static int parse_container(struct parser *p, struct json_val *v, unsigned int de
 	for (;;) {
 		const char *key = NULL;
 		struct json_val *item;
+		size_t keypos = 0;
 
 		if (object) {
-			size_t keylen, keypos = p->pos;
+			size_t keylen;
+
+			keypos = p->pos;
 
 			if (p->pos >= p->len || p->in[p->pos] != '"')
 				return unexpected(p, "a member name in double quotes");
@@ -368,6 +372,7 @@ static int parse_container(struct parser *p, struct json_val *v, unsigned int de
 		if (ret)
 			return ret;
 		item->key = key;
+		item->key_pos = keypos;
 		*tail = item;
 		tail = &item->next;
 		v->count++;
@@ -650,7 +655,9 @@ static void put_escaped(struct json_out *o, const char *str, size_t n)
 		case '\r': esc = "\\r"; break;
 		case '\t': esc = "\\t"; break;
 		default:
-			if (c < 0x20 || c == 0x7f) {
+			if (!c) {
+				esc = "\xef\xbf\xbd"; /* U+FFFD: the parser takes no NUL either */
+			} else if (c < 0x20 || c == 0x7f) {
 				snprintf(u, sizeof(u), "\\u%04x", c);
 				esc = u;
 			} else if (c >= 0x80) {

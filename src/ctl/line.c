@@ -31,6 +31,8 @@ static void emit(struct ctl_linebuf *lb, ctl_line_fn fn, void *opaque)
 
 static int append(struct ctl_linebuf *lb, const char *data, size_t n)
 {
+	if (!n)
+		return 0;
 	if (lb->len + n > lb->cap) {
 		size_t cap = lb->cap ? lb->cap : 256;
 		char *b;

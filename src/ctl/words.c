@@ -155,12 +155,13 @@ int ctl_words_request(const struct ctl_cmd *table, int argc, char *const argv[],
 	/* Named arguments first, in the order given. */
 	for (int w = 1; w < argc; w++) {
 		int i = named_arg(cmd, argv[w], &keylen);
-		const char *val = argv[w] + keylen + 1;
+		const char *val;
 
 		if (i < 0) {
 			pos[npos++] = argv[w];
 			continue;
 		}
+		val = argv[w] + keylen + 1;
 		if (i == CTL_MAX_ARGS) {
 			if (id_given)
 				return werr(err, errlen, "id given twice: give it once");
@@ -173,6 +174,11 @@ int ctl_words_request(const struct ctl_cmd *table, int argc, char *const argv[],
 			char key[64];
 
 			snprintf(key, sizeof(key), "%.*s", (int)keylen, argv[w]);
+			if (!strcmp(key, "cmd"))
+				return werr(err, errlen, "cmd=%s: the command is the first word, not an argument", val);
+			for (int w2 = 1; w2 < w; w2++)
+				if (!strncmp(argv[w2], argv[w], keylen + 1))
+					return werr(err, errlen, "%s given twice: give it once", key);
 			json_key(o, key);
 			put_value(o, cmd, NULL, val, err, errlen);
 			continue;

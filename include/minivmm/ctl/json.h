@@ -9,7 +9,7 @@
  *
  * The writer appends compact (or indented) JSON to a growing buffer with a
  * size limit, inserting commas itself; strings are escaped so the output
- * is always valid JSON and valid UTF-8 (invalid input bytes become U+FFFD).
+ * is always valid JSON and valid UTF-8 (NUL and invalid bytes become U+FFFD).
  * Every writer function accepts a NULL writer and then does nothing, so
  * code that fills an optional event or reply needs no checks.
  */
@@ -26,6 +26,7 @@ struct json_val {
 	enum json_type type;
 	const char *key;             /* member name when inside an object, else NULL */
 	size_t pos;                  /* byte offset of the value in the input */
+	size_t key_pos;              /* ... and of its member name */
 	bool b;                      /* JSON_BOOL */
 	double num;                  /* JSON_NUMBER */
 	bool is_int;                 /* ... integral and within int64: @i is exact */
