@@ -78,7 +78,7 @@ const char config_usage[] =
 	"\n"
 	"Control:\n"
 	"  --control PATH     take control commands on the Unix socket PATH (mode 0600),\n"
-	"                     one JSON object per line: status, stop, help; send them with\n"
+	"                     a JSON object per line (status, stop, help); send them with\n"
 	"                     minivmm ctl PATH COMMAND (see minivmm(1), CONTROL SOCKET)\n"
 	"  --at TIME:COMMAND  run a control command TIME after the guest started (1500ms,\n"
 	"                     5s, 2m; a bare number is seconds), e.g. --at 30s:stop;\n"

@@ -328,21 +328,21 @@ void ctl_dispatch(const struct ctl_cmd *table, void *ctx, const char *source, co
 	json_begin_object(reply);
 	if (!c) {
 		snprintf(res->error, sizeof(res->error), "out of memory: the request was not run");
-		goto reply;
+		goto free_request;
 	}
 	c->table = table;
 	c->ctx = ctx;
 	c->source = source;
 	c->reply = reply;
 	if (parse_request(line, len, &nodes, &strs, &root, res->error, sizeof(res->error)))
-		goto reply;
+		goto free_request;
 	c->request = root;
 	id = json_member(root, "id");
 	if (id && id->type != JSON_STRING && id->type != JSON_NUMBER) {
 		snprintf(res->error, sizeof(res->error),
 			 "\"id\" is %s (at byte %zu): make it a string or a number, or leave it out",
 			 json_type_name(id->type), id->pos);
-		goto reply;
+		goto free_request;
 	}
 	if (id) {
 		json_key(reply, "id");
@@ -353,7 +353,7 @@ void ctl_dispatch(const struct ctl_cmd *table, void *ctx, const char *source, co
 	res->cmd = c->cmd;
 	if (ret) {
 		snprintf(res->error, sizeof(res->error), "%s", c->error);
-		goto reply;
+		goto free_request;
 	}
 	json_kv_bool(reply, "ok", true);
 	ret = c->cmd->run(c);
@@ -362,7 +362,7 @@ void ctl_dispatch(const struct ctl_cmd *table, void *ctx, const char *source, co
 		json_out_rewind(reply, &mark);
 		snprintf(res->error, sizeof(res->error), "the reply to %s is larger than %zu bytes: ask for less",
 			 c->cmd->name, reply->max);
-		goto reply;
+		goto free_request;
 	}
 	if (ret) {
 		json_out_rewind(reply, &mark);
@@ -370,10 +370,10 @@ void ctl_dispatch(const struct ctl_cmd *table, void *ctx, const char *source, co
 			snprintf(res->error, sizeof(res->error), "%s", c->error);
 		else
 			snprintf(res->error, sizeof(res->error), "%s failed: %s", c->cmd->name, strerror(-ret));
-		goto reply;
+		goto free_request;
 	}
 	res->ok = true;
-reply:
+free_request:
 	if (!res->ok) {
 		json_kv_bool(reply, "ok", false);
 		json_kv_string(reply, "error", res->error);

@@ -6,7 +6,7 @@
 #include "minivmm/ctl/vm_view.h"
 
 const struct ctl_cmd ctl_vm_commands[] = {
-	{ "status", "devices (interrupt modes and counts), vCPUs, uptime; the exit status once stopping",
+	{ "status", "devices and their interrupts, vCPUs, uptime; the exit status once stopping",
 	  ctl_cmd_status },
 	{ "stop", "stop the guest in order, as if it powered off; minivmm exits with STATUS", ctl_cmd_stop,
 	  .record = true,

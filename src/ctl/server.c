@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -77,8 +78,10 @@ struct ctl_server {
 	unsigned long next_id;
 	struct ctl_at_entry at[CTL_MAX_AT];
 	unsigned int nat, at_next;
-	long t0;                     /* CLOCK_MONOTONIC ms of the guest's start */
-	bool started, finishing;
+	/* CLOCK_MONOTONIC ms of the guest's start, then started (events read them from any thread) */
+	atomic_long t0;
+	atomic_bool started;
+	bool finishing;
 	long accept_paused_until;
 	struct json_out reply, event; /* main loop's reply, events' line (under lock) */
 	struct {
@@ -102,7 +105,7 @@ static long now_ms(void)
 
 long ctl_server_time_ms(const struct ctl_server *s)
 {
-	return s && s->started ? now_ms() - s->t0 : 0;
+	return s && atomic_load(&s->started) ? now_ms() - atomic_load(&s->t0) : 0;
 }
 
 static void lock(struct ctl_server *s)
@@ -551,9 +554,9 @@ int ctl_server_pollfds(struct ctl_server *s, struct pollfd *pfd, int max)
 
 	if (!s)
 		return 0;
-	if (!s->started) {
-		s->started = true;
-		s->t0 = now_ms();
+	if (!atomic_load(&s->started)) {
+		atomic_store(&s->t0, now_ms());
+		atomic_store(&s->started, true);
 		arm_timer(s);
 	}
 #define ADD_SLOT(fd_, events_, kind_, client_)                                               \

@@ -394,6 +394,76 @@ stats_field() {
 	vmm_stats "$2" | grep -o "\"$1\": *[^,}]*" | head -n 1 | sed 's/^.*": *//; s/"//g'
 }
 
+# json_check FILE: every line of FILE is one valid JSON value (RFC 8259
+# syntax, checked in awk: the host has no jq); prints "# json_check: ..."
+# and fails on the first line that is not. Bytes >= 0x80 are not decoded.
+json_check() {
+	awk '
+	function err(m) { if (E == "") E = m " at byte " (P - 1); return 0 }
+	function ws() { while (P <= N && index(" \t\r\n", substr(S, P, 1))) P++ }
+	function str(   c) {
+		P++
+		while (P <= N) {
+			c = substr(S, P, 1)
+			if (c == "\"") { P++; return 1 }
+			if (index(CTRL, c)) return err("raw control character in a string")
+			if (c == "\\") {
+				c = substr(S, P + 1, 1)
+				if (c != "" && index("\"\\/bfnrt", c)) { P += 2; continue }
+				if (c == "u" && substr(S, P + 2, 4) ~ /^[0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F]$/) { P += 6; continue }
+				return err("bad escape")
+			}
+			P++
+		}
+		return err("unterminated string")
+	}
+	function num() {
+		if (match(substr(S, P), /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?/)) { P += RLENGTH; return 1 }
+		return err("bad number")
+	}
+	function container(d, cl,   c) {
+		P++
+		ws()
+		if (substr(S, P, 1) == cl) { P++; return 1 }
+		for (;;) {
+			ws()
+			if (cl == "}") {
+				if (substr(S, P, 1) != "\"") return err("expected a member name")
+				if (!str()) return 0
+				ws()
+				if (substr(S, P, 1) != ":") return err("expected a colon")
+				P++
+			}
+			if (!value(d + 1)) return 0
+			ws()
+			c = substr(S, P, 1)
+			if (c == ",") { P++; continue }
+			if (c == cl) { P++; return 1 }
+			return err("expected a comma or " cl)
+		}
+	}
+	function value(d,   c) {
+		if (d > 64) return err("nested too deep")
+		ws()
+		c = substr(S, P, 1)
+		if (c == "{") return container(d, "}")
+		if (c == "[") return container(d, "]")
+		if (c == "\"") return str()
+		if (substr(S, P, 4) == "true" || substr(S, P, 4) == "null") { P += 4; return 1 }
+		if (substr(S, P, 5) == "false") { P += 5; return 1 }
+		if (c ~ /[-0-9]/) return num()
+		return err("unexpected character " c)
+	}
+	BEGIN { for (i = 1; i < 32; i++) CTRL = CTRL sprintf("%c", i) }
+	{
+		S = $0; N = length(S); P = 1; E = ""
+		if (value(0)) { ws(); if (P <= N) err("text after the value") }
+		if (E != "") { printf "# json_check: %s line %d: %s: %s\n", FILENAME, NR, E, substr(S, 1, 200); bad = 1; exit 1 }
+	}
+	END { if (!bad && NR == 0) { printf "# json_check: %s is empty\n", FILENAME; exit 1 } }
+	' "$1"
+}
+
 # expect_irq_stats BDF MODE: the --stats line in $VMM_ERR says BDF ended in
 # interrupt MODE with interrupts delivered, and no MSI/MSI-X enable failed.
 expect_irq_stats() {

@@ -27,7 +27,7 @@ group_args() {
 	# hostile guests on e1000e (+ peer), nvme, ahci, ne2k_pci; QEMU last, for the record
 	hostile) echo "--timeout 1800 --scenario-timeout 1600 --with-qemu --add $("$here/hostile/build.sh"):/usr/local/bin/hostile --device e1000e --device e1000e --disk nv:64 --device nvme,serial=rignv,drive=nv --disk ad:64 --device ich9-ahci,id=ahci0 --device ide-hd,drive=ad,bus=ahci0.0 --device ne2k_pci $sc/hostile.sh" ;;
 	noiommu) echo "--timeout 600 --no-iommu --device e1000e $sc/noiommu.sh" ;;
-	runner) echo "--timeout 900 --mem 3072 --device e1000e $sc/runner.sh" ;;
+	runner) echo "--timeout 1200 --mem 3072 --device e1000e $sc/runner.sh $sc/control.sh" ;;
 	*) echo "run-all: unknown group $1" >&2; return 1 ;;
 	esac
 }

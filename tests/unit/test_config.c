@@ -479,6 +479,34 @@ static void test_timeout(void **state)
 	assert_error_mentions(parse(&cfg, "--timeout", "99999999999", NULL), "--timeout");
 }
 
+static void test_control_and_at(void **state)
+{
+	struct config cfg;
+	char spec[16];
+	char *argv[2 * CONFIG_MAX_AT + 4];
+	int argc = 0;
+
+	(void)state;
+	assert_int_equal(parse(&cfg, "--control", "/run/x.sock", "--at", "5s:stop", "--at=1500ms:status", NULL), 0);
+	assert_string_equal(cfg.control, "/run/x.sock");
+	assert_int_equal(cfg.nat, 2);
+	assert_string_equal(cfg.at[0], "5s:stop");
+	assert_string_equal(cfg.at[1], "1500ms:status");
+	assert_int_equal(parse(&cfg, "--kernel", "bz", NULL), 0);
+	assert_null(cfg.control);
+	assert_int_equal(cfg.nat, 0);
+	assert_error_mentions(parse(&cfg, "--control", NULL), "needs a value");
+	/* One more than fits. (What an --at says is checked by the control channel.) */
+	argv[argc++] = "minivmm";
+	snprintf(spec, sizeof(spec), "1s:status");
+	for (int i = 0; i <= CONFIG_MAX_AT; i++) {
+		argv[argc++] = "--at";
+		argv[argc++] = spec;
+	}
+	argv[argc] = NULL;
+	assert_error_mentions(config_parse(&cfg, argc, argv, err, sizeof(err)), "too many --at: at most 32");
+}
+
 static void test_shell_join(void **state)
 {
 	char *const argv[] = { "a", "", "'", "$HOME", NULL };
@@ -741,6 +769,7 @@ int main(void)
 		cmocka_unit_test(test_assign_bad_address),
 		cmocka_unit_test(test_assign_limit),
 		cmocka_unit_test(test_zero_config_without_kernel),
+		cmocka_unit_test(test_control_and_at),
 		cmocka_unit_test(test_command_after_double_dash),
 		cmocka_unit_test(test_timeout),
 		cmocka_unit_test(test_shell_join),
