@@ -84,7 +84,7 @@ t_socket() {
 	vmm_stats "$VMM_ERR" >stats.json
 	json_check stats.json
 	expect_grep '"control": \{"socket": "[^"]+", "clients": [0-9]+, "refused": 0, "dropped": 0, "requests": [0-9]+, "errors": 4, ' stats.json
-	expect_grep '"source": "socket", "cmd": "stop", "request": "\{\\"cmd\\": \\"stop\\", \\"status\\": 7, ' stats.json
+	expect_grep '"source": "socket", "cmd": "stop", "request": "\{\\"cmd\\": \\"stop\\", \\"message\\": \\"from-the-rig\\", \\"status\\": 7\}", "ok": true\}' stats.json
 	check "device not back on e1000e (now $(pci_driver "$BDF"))" test "$(pci_driver "$BDF")" = e1000e
 }
 
