@@ -189,6 +189,11 @@ int main(int argc, char *argv[])
 
 	status = vm_create(&vm, &cfg, kernel, gb.initrd[0] ? gb.initrd : NULL, gb.cmdline);
 	vm.ctl = ctl; /* vm_create starts from a zeroed vm */
+	if (ctl) {
+		/* Faults and hotplug steps, as they happen, to every control client. */
+		vm.events.sink = ctl_eventlog_sink;
+		vm.events.sink_opaque = ctl;
+	}
 	if (status || console_watch_init(&watch, &vm.run)) {
 		status = EXIT_VMM_ERROR;
 	} else {

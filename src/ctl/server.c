@@ -639,16 +639,19 @@ void ctl_server_handle(struct ctl_server *s, const struct pollfd *pfd, int n)
 	unlock(s);
 }
 
-struct json_out *ctl_event_begin(struct ctl_server *s, const char *name)
+static struct json_out *event_begin_at(struct ctl_server *s, const char *name, long t_ms)
 {
-	if (!s)
-		return NULL;
 	lock(s);
 	json_out_reset(&s->event);
 	json_begin_object(&s->event);
 	json_kv_string(&s->event, "event", name);
-	json_kv_int(&s->event, "time_ms", ctl_server_time_ms(s));
+	json_kv_int(&s->event, "time_ms", t_ms);
 	return &s->event;
+}
+
+struct json_out *ctl_event_begin(struct ctl_server *s, const char *name)
+{
+	return s ? event_begin_at(s, name, ctl_server_time_ms(s)) : NULL;
 }
 
 void ctl_event_end(struct ctl_server *s, struct json_out *ev)
@@ -665,6 +668,19 @@ void ctl_event_end(struct ctl_server *s, struct json_out *ev)
 	}
 	unlock(s);
 	wake(s);
+}
+
+void ctl_eventlog_sink(void *opaque, long t_ms, const char *kind, const char *what)
+{
+	struct ctl_server *s = opaque;
+	struct json_out *ev;
+
+	if (!s)
+		return;
+	/* The log's own time, so the event and the --stats entry agree. */
+	ev = event_begin_at(s, kind, t_ms);
+	json_kv_string(ev, "what", what);
+	ctl_event_end(s, ev);
 }
 
 /* Queued output reaches the clients that still read, for up to FINISH_FLUSH_MS. */

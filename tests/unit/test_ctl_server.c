@@ -335,6 +335,13 @@ static void test_events(void **state)
 		read_line(s, a, line, sizeof(line));
 		assert_non_null(strstr(line, want));
 	}
+	/* The VM's event log as events, with the log's time and kind. */
+	ctl_eventlog_sink(s, 1234, "drop-msi", "0000:00:03.0 vector 1: next 2 interrupts");
+	assert_string_equal(read_line(s, a, line, sizeof(line)),
+			    "{\"event\": \"drop-msi\", \"time_ms\": 1234, \"what\": \"0000:00:03.0 vector 1: next 2 interrupts\"}");
+	read_line(s, b, line, sizeof(line));
+	assert_non_null(strstr(line, "\"event\": \"drop-msi\""));
+	ctl_eventlog_sink(NULL, 0, "x", "y");
 	/* NULL server: no-ops. */
 	json_kv_int(ctl_event_begin(NULL, "x"), "y", 1);
 	ctl_event_end(NULL, NULL);

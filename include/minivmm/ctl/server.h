@@ -60,6 +60,14 @@ struct json_out *ctl_event_begin(struct ctl_server *s, const char *name);
 void ctl_event_end(struct ctl_server *s, struct json_out *ev);
 
 /*
+ * A sink for the VM's event log (eventlog.h; @opaque is the server): each
+ * entry, a fault injected or a hotplug step, is pushed as
+ *     {"event": KIND, "time_ms": T, "what": "..."}
+ * with the log's time and kind ("drop-msi", "unplug", "unplugged", ...).
+ */
+void ctl_eventlog_sink(void *opaque, long t_ms, const char *kind, const char *what);
+
+/*
  * The guest stopped: push "guest-stopped" with @status and @msg, stop
  * listening, give clients up to a second to read what is queued, close.
  */

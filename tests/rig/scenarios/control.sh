@@ -33,7 +33,7 @@ t_socket() {
 	json_check status.json
 	expect_grep '^\{"ok": true, "state": "running", "uptime_ms": [0-9]+, "mem_bytes": [0-9]+, "vcpus": ' status.json
 	expect_grep '"vcpus": \[\{"id": 0, "state": "running", "exits": [1-9][0-9]*, "exit_reasons": \{' status.json
-	expect_grep "\"devices\": \[\{\"bdf\": \"$BDF\", \"guest_bdf\": \"0000:00:[0-9a-f]{2}\.0\", \"irq_mode\": \"MSI-X\", \"irq_modes_used\": \[[^]]*\"MSI-X\"[^]]*\], \"vectors\": [1-9]" status.json
+	expect_grep "\"devices\": \[\{\"bdf\": \"$BDF\", \"guest_bdf\": \"0000:00:[0-9a-f]{2}\.0\", \"hotplug\": \"present\", \"irq_mode\": \"MSI-X\", \"irq_modes_used\": \[[^]]*\"MSI-X\"[^]]*\], \"vectors\": [1-9]" status.json
 	irqs=$(sed -n 's/.*"interrupts": \([0-9]*\).*/\1/p' status.json)
 	check "status counts ${irqs:-no} interrupts of $BDF" test "${irqs:-0}" -gt 0
 	ctl_expect 0 pretty.json --pretty "$SOCK" status
