@@ -13,6 +13,16 @@ static struct vfio_mgr *vfio_of(const struct vm *vm)
 	return vm->vfio;
 }
 
+bool vm_view_tracing(const struct vm *vm)
+{
+	return vm->trace.f != NULL;
+}
+
+struct vfio_mgr *vm_view_vfio(struct vm *vm)
+{
+	return vfio_of(vm);
+}
+
 unsigned int vm_view_ndevs(const struct vm *vm)
 {
 	struct vfio_mgr *m = vfio_of(vm);

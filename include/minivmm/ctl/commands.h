@@ -13,5 +13,14 @@ extern const struct ctl_cmd ctl_vm_commands[];
 
 int ctl_cmd_status(struct ctl_call *c);  /* src/ctl/status.c */
 int ctl_cmd_stop(struct ctl_call *c);
+/* src/ctl/devices.c */
+int ctl_cmd_unplug(struct ctl_call *c);
+int ctl_cmd_plug(struct ctl_call *c);
+int ctl_cmd_surprise(struct ctl_call *c);
+int ctl_cmd_drop_msi(struct ctl_call *c);
+int ctl_cmd_drop_intx(struct ctl_call *c);
+int ctl_cmd_spurious_msi(struct ctl_call *c);
+int ctl_cmd_spurious_intx(struct ctl_call *c);
+int ctl_cmd_trace(struct ctl_call *c);
 
 #endif

@@ -46,6 +46,10 @@ uint64_t vm_view_mem_bytes(const struct vm *vm);
 bool vm_view_stopping(const struct vm *vm, int *status, const char **msg);
 /* The guest kernel panicked (console or pvpanic): true with its message. */
 bool vm_view_panicked(const struct vm *vm, const char **msg);
+/* A trace file is open (--trace or --trace-file). */
+bool vm_view_tracing(const struct vm *vm);
+/* The assigned functions' manager, for hotplug, faults and traces; NULL: none assigned. */
+struct vfio_mgr *vm_view_vfio(struct vm *vm);
 /* Orderly stop, as a poweroff: minivmm exits with @status. First stop wins. */
 void vm_view_stop(struct vm *vm, int status, const char *msg);
 
