@@ -180,9 +180,12 @@ static void test_resolve_unknown_and_duplicates(void **state)
 	(void)state;
 	assert_int_equal(modules_resolve(FAKE_MODULES_DIR, aliases, 3, &m, err, sizeof(err)), 0);
 	assert_int_equal(m.n, 2);
+	assert_int_equal(m.unmatched, 1); /* only the first matched nothing */
 	modules_free(&m);
+	assert_int_equal(m.unmatched, 0);
 	assert_int_equal(modules_resolve(FAKE_MODULES_DIR, aliases, 1, &m, err, sizeof(err)), 0);
 	assert_int_equal(m.n, 0);
+	assert_int_equal(m.unmatched, 1);
 }
 
 static void test_resolve_needs_depmod(void **state)
