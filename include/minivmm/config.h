@@ -15,6 +15,7 @@
 #define CONFIG_DEFAULT_MEM (512ULL << 20)
 #define CONFIG_DEFAULT_CMDLINE "console=ttyS0"
 #define CONFIG_MAX_TIMEOUT (7 * 24 * 3600)
+#define CONFIG_MAX_KERNEL_PACKAGES 32 /* --kernel-package files, all options together */
 
 /* Documented exit statuses (README, --help, man page). */
 enum exit_status {
@@ -60,6 +61,9 @@ struct config {
 	bool jitter_spin;
 	unsigned int cpu_churn_ms;   /* --cpu-churn: guest CPU hotplug interval, 0: off */
 	unsigned int irq_churn_ms;   /* --irq-churn: guest IRQ affinity interval, 0: off */
+	/* --kernel-package FILE[,FILE...]: the option values, commas kept. */
+	const char *kernel_packages[CONFIG_MAX_KERNEL_PACKAGES];
+	unsigned int nkernel_packages;
 };
 
 /* Release what config_parse allocated. */

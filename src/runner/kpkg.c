@@ -247,7 +247,22 @@ static bool meta_target(const struct kpkg_info *info, char *out, size_t outlen)
 	return false;
 }
 
-int kpkg_classify(struct kpkg_info *info, char *err, size_t errlen)
+const char *kpkg_deb_arch(const char *machine)
+{
+	static const struct {
+		const char *machine, *deb;
+	} names[] = {
+		{ "x86_64", "amd64" }, { "aarch64", "arm64" }, { "i686", "i386" }, { "riscv64", "riscv64" },
+		{ "ppc64le", "ppc64el" }, { "s390x", "s390x" },
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(machine, names[i].machine))
+			return names[i].deb;
+	return machine;
+}
+
+int kpkg_classify(struct kpkg_info *info, const char *arch, char *err, size_t errlen)
 {
 	const char *file = base_name(info->file), *pkg = info->package[0] ? info->package : "this package";
 	char target[KPKG_NAME_MAX];
@@ -255,10 +270,10 @@ int kpkg_classify(struct kpkg_info *info, char *err, size_t errlen)
 	if (!info->have_paths)
 		guess_from_name(info);
 	info->kind = info->has_vmlinuz ? KPKG_IMAGE : info->has_modules ? KPKG_MODULES : KPKG_UNKNOWN;
-	if (info->kind != KPKG_UNKNOWN && info->arch[0] && strcmp(info->arch, KPKG_ARCH)) {
+	if (info->kind != KPKG_UNKNOWN && info->arch[0] && strcmp(info->arch, arch)) {
 		snprintf(err, errlen,
-			 "%s: %s is built for %s, minivmm boots x86_64 guests: use the amd64 package (apt-get download %s:amd64)",
-			 file, pkg, info->arch, pkg);
+			 "%s: %s is built for %s, KVM here runs %s guests: use the %s package (apt-get download %s:%s)",
+			 file, pkg, info->arch, arch, arch, pkg, arch);
 		return -EINVAL;
 	}
 	if (info->kind != KPKG_UNKNOWN && info->kver_mixed) {

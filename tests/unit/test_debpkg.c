@@ -191,7 +191,7 @@ static void test_control_and_unpack(const char *comp)
 	assert_int_equal(deb_open(&d, deb_path, err, sizeof(err)), 0);
 	assert_int_equal(deb_read_control(&d, &info, err, sizeof(err)), 0);
 	assert_string_equal(info.package, "linux-image-" KVER);
-	assert_int_equal(kpkg_classify(&info, err, sizeof(err)), 0);
+	assert_int_equal(kpkg_classify(&info, "amd64", err, sizeof(err)), 0);
 	assert_int_equal(info.kind, KPKG_IMAGE);
 	assert_string_equal(info.kver, KVER);
 	assert_int_equal(mkdir(root, 0755), 0);
@@ -343,7 +343,7 @@ static void open_group(const char *const *files, unsigned int n, struct deb *deb
 		infos[i].file = files[i];
 		assert_int_equal(deb_open(&debs[i], files[i], err, sizeof(err)), 0);
 		assert_int_equal(deb_read_control(&debs[i], &infos[i], err, sizeof(err)), 0);
-		assert_int_equal(kpkg_classify(&infos[i], err, sizeof(err)), 0);
+		assert_int_equal(kpkg_classify(&infos[i], "amd64", err, sizeof(err)), 0);
 		dp[i] = &debs[i];
 	}
 	assert_int_equal(kpkg_group(infos, n, g, 1, err, sizeof(err)), 1);

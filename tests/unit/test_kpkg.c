@@ -107,7 +107,7 @@ static void test_debian_image(void **state)
 	(void)state;
 	info_init(&i, "/x/linux-image-6.1.0-57-amd64_6.1.192-3_amd64.deb", debian_control);
 	kpkg_note_md5sums(&i, debian_md5sums);
-	assert_int_equal(kpkg_classify(&i, err, sizeof(err)), 0);
+	assert_int_equal(kpkg_classify(&i, "amd64", err, sizeof(err)), 0);
 	assert_int_equal(i.kind, KPKG_IMAGE);
 	assert_true(i.has_modules);
 	assert_string_equal(i.kver, "6.1.0-57-amd64");
@@ -130,12 +130,12 @@ static void test_ubuntu_split(void **state)
 	info_init(&extra, "linux-modules-extra-6.8.0-45-generic.deb",
 		  "Package: linux-modules-extra-6.8.0-45-generic\nArchitecture: amd64\n");
 	kpkg_note_md5sums(&extra, "ab  lib/modules/6.8.0-45-generic/kernel/drivers/net/ne2k-pci.ko.zst\n");
-	assert_int_equal(kpkg_classify(&img, err, sizeof(err)), 0);
+	assert_int_equal(kpkg_classify(&img, "amd64", err, sizeof(err)), 0);
 	assert_int_equal(img.kind, KPKG_IMAGE);
 	assert_false(img.has_modules);
-	assert_int_equal(kpkg_classify(&mods, err, sizeof(err)), 0);
+	assert_int_equal(kpkg_classify(&mods, "amd64", err, sizeof(err)), 0);
 	assert_int_equal(mods.kind, KPKG_MODULES);
-	assert_int_equal(kpkg_classify(&extra, err, sizeof(err)), 0);
+	assert_int_equal(kpkg_classify(&extra, "amd64", err, sizeof(err)), 0);
 
 	/* Modules first, image later, another kernel between: grouped by version. */
 	{
@@ -171,8 +171,8 @@ static void test_two_images_one_version(void **state)
 	kpkg_note_md5sums(&p[0], debian_md5sums);
 	p[1] = p[0];
 	p[1].file = "/b/unsigned.deb";
-	assert_int_equal(kpkg_classify(&p[0], err, sizeof(err)), 0);
-	assert_int_equal(kpkg_classify(&p[1], err, sizeof(err)), 0);
+	assert_int_equal(kpkg_classify(&p[0], "amd64", err, sizeof(err)), 0);
+	assert_int_equal(kpkg_classify(&p[1], "amd64", err, sizeof(err)), 0);
 	assert_int_equal(kpkg_group(p, 2, g, 2, err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, "signed.deb and unsigned.deb both hold kernel 6.1.0-57-amd64: pass one of them");
 	/* More kernels than room. */
@@ -189,10 +189,15 @@ static void test_wrong_architecture(void **state)
 	info_init(&i, "/d/linux-image-6.1.0-57-arm64_6.1.192-3_arm64.deb",
 		  "Package: linux-image-6.1.0-57-arm64\nArchitecture: arm64\n");
 	kpkg_note_md5sums(&i, "ab  boot/vmlinuz-6.1.0-57-arm64\n");
-	assert_int_equal(kpkg_classify(&i, err, sizeof(err)), -EINVAL);
+	assert_int_equal(kpkg_classify(&i, "amd64", err, sizeof(err)), -EINVAL);
 	assert_one_line(err);
 	assert_string_equal(err, "linux-image-6.1.0-57-arm64_6.1.192-3_arm64.deb: linux-image-6.1.0-57-arm64 is built for arm64, "
-				 "minivmm boots x86_64 guests: use the amd64 package (apt-get download linux-image-6.1.0-57-arm64:amd64)");
+				 "KVM here runs amd64 guests: use the amd64 package (apt-get download linux-image-6.1.0-57-arm64:amd64)");
+	/* On an arm64 host the same package is right. */
+	assert_int_equal(kpkg_classify(&i, "arm64", err, sizeof(err)), 0);
+	assert_string_equal(kpkg_deb_arch("x86_64"), "amd64");
+	assert_string_equal(kpkg_deb_arch("aarch64"), "arm64");
+	assert_string_equal(kpkg_deb_arch("mips"), "mips");
 }
 
 static void test_not_kernels(void **state)
@@ -204,36 +209,36 @@ static void test_not_kernels(void **state)
 	info_init(&i, "linux-image-amd64_6.1.192-3_amd64.deb",
 		  "Package: linux-image-amd64\nArchitecture: amd64\nDepends: linux-image-6.1.0-57-amd64 (= 6.1.192-3)\n");
 	kpkg_note_md5sums(&i, "ab  usr/share/doc/linux-image-amd64/copyright\n");
-	assert_int_equal(kpkg_classify(&i, err, sizeof(err)), -EINVAL);
+	assert_int_equal(kpkg_classify(&i, "amd64", err, sizeof(err)), -EINVAL);
 	assert_one_line(err);
 	assert_non_null(strstr(err, "meta-package"));
 	assert_non_null(strstr(err, "apt-get download linux-image-6.1.0-57-amd64)"));
 	/* The same without md5sums: the name does not look like a version. */
 	info_init(&i, "m.deb", "Package: linux-image-6.12-amd64\nArchitecture: amd64\nDepends: linux-image-6.12.117+deb12-amd64 (= 6.12.117-1)\n");
-	assert_int_equal(kpkg_classify(&i, err, sizeof(err)), -EINVAL);
+	assert_int_equal(kpkg_classify(&i, "amd64", err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "depends on linux-image-6.12.117+deb12-amd64"));
 
 	info_init(&i, "dbg.deb", "Package: linux-image-6.1.0-57-amd64-dbg\nArchitecture: amd64\n");
 	kpkg_note_md5sums(&i, "ab  usr/lib/debug/boot/vmlinux-6.1.0-57-amd64\n"
 			      "ab  usr/lib/debug/lib/modules/6.1.0-57-amd64/kernel/e1000e.ko\n");
-	assert_int_equal(kpkg_classify(&i, err, sizeof(err)), -EINVAL);
+	assert_int_equal(kpkg_classify(&i, "amd64", err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, "dbg.deb: linux-image-6.1.0-57-amd64-dbg holds debug symbols, not a bootable kernel: "
 				 "pass linux-image-6.1.0-57-amd64 instead");
 
 	info_init(&i, "h.deb", "Package: linux-headers-6.1.0-57-amd64\nArchitecture: amd64\n");
 	kpkg_note_md5sums(&i, "ab  usr/src/linux-headers-6.1.0-57-amd64/Makefile\n");
-	assert_int_equal(kpkg_classify(&i, err, sizeof(err)), -EINVAL);
+	assert_int_equal(kpkg_classify(&i, "amd64", err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "kernel headers"));
 
 	info_init(&i, "/tmp/hello_2.10_amd64.deb", "Package: hello\nArchitecture: amd64\nDepends: libc6 (>= 2.34)\n");
 	kpkg_note_md5sums(&i, "ab  usr/bin/hello\n");
-	assert_int_equal(kpkg_classify(&i, err, sizeof(err)), -EINVAL);
+	assert_int_equal(kpkg_classify(&i, "amd64", err, sizeof(err)), -EINVAL);
 	assert_one_line(err);
 	assert_string_equal(err, "hello_2.10_amd64.deb: hello is not a kernel package (no boot/vmlinuz-VERSION or "
 				 "lib/modules/VERSION in it): pass a linux-image-* package");
 	/* No control fields and no paths at all. */
 	info_init(&i, "e.deb", "");
-	assert_int_equal(kpkg_classify(&i, err, sizeof(err)), -EINVAL);
+	assert_int_equal(kpkg_classify(&i, "amd64", err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "this package is not a kernel package"));
 }
 
@@ -244,7 +249,7 @@ static void test_two_versions(void **state)
 	(void)state;
 	info_init(&i, "x.deb", "Package: linux-image-1.2.3\nArchitecture: amd64\n");
 	kpkg_note_md5sums(&i, "ab  boot/vmlinuz-1.2.3\nab  lib/modules/4.5.6/kernel/a.ko\n");
-	assert_int_equal(kpkg_classify(&i, err, sizeof(err)), -EINVAL);
+	assert_int_equal(kpkg_classify(&i, "amd64", err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "two kernel versions (1.2.3 and 4.5.6)"));
 }
 
@@ -255,18 +260,18 @@ static void test_name_fallback(void **state)
 	(void)state;
 	/* No md5sums (dpkg-deb --build makes none): the name says it, unpacking checks it. */
 	info_init(&i, "a.deb", "Package: linux-image-6.12.117+deb12-amd64-unsigned\nArchitecture: amd64\n");
-	assert_int_equal(kpkg_classify(&i, err, sizeof(err)), 0);
+	assert_int_equal(kpkg_classify(&i, "amd64", err, sizeof(err)), 0);
 	assert_int_equal(i.kind, KPKG_IMAGE);
 	assert_string_equal(i.kver, "6.12.117+deb12-amd64");
 	info_init(&i, "a.deb", "Package: linux-image-unsigned-6.8.0-45-generic\nArchitecture: amd64\n");
-	assert_int_equal(kpkg_classify(&i, err, sizeof(err)), 0);
+	assert_int_equal(kpkg_classify(&i, "amd64", err, sizeof(err)), 0);
 	assert_string_equal(i.kver, "6.8.0-45-generic");
 	info_init(&i, "a.deb", "Package: linux-modules-extra-6.8.0-45-generic\nArchitecture: amd64\n");
-	assert_int_equal(kpkg_classify(&i, err, sizeof(err)), 0);
+	assert_int_equal(kpkg_classify(&i, "amd64", err, sizeof(err)), 0);
 	assert_int_equal(i.kind, KPKG_MODULES);
 	assert_string_equal(i.kver, "6.8.0-45-generic");
 	info_init(&i, "a.deb", "Package: linux-image-rt-amd64\nArchitecture: amd64\n");
-	assert_int_equal(kpkg_classify(&i, err, sizeof(err)), -EINVAL);
+	assert_int_equal(kpkg_classify(&i, "amd64", err, sizeof(err)), -EINVAL);
 }
 
 static void test_group_files(void **state)

@@ -15,8 +15,6 @@
 
 #define KPKG_NAME_MAX 128
 #define KPKG_GROUP_MAX 8             /* packages of one kernel */
-/* The guest architecture minivmm runs, as Debian names it. */
-#define KPKG_ARCH "amd64"
 
 enum kpkg_kind {
 	KPKG_UNKNOWN,                /* not classified yet */
@@ -55,12 +53,19 @@ int kpkg_note_path(struct kpkg_info *info, const char *path, bool is_dir, char *
 void kpkg_note_md5sums(struct kpkg_info *info, const char *text);
 
 /*
+ * Debian's name of a uname machine, the architecture of the guests KVM
+ * runs there: "x86_64" -> "amd64", "aarch64" -> "arm64"; else @machine.
+ */
+const char *kpkg_deb_arch(const char *machine);
+
+/*
  * Decide @info->kind from what was noted (falling back to the package
  * name when no path was seen). 0, or -EINVAL with the one-line reason
- * and fix in @err: another architecture, a meta-package, debug symbols,
- * headers, files of two versions, not a kernel package.
+ * and fix in @err: built for another architecture than @arch (Debian's
+ * name), a meta-package, debug symbols, headers, files of two versions,
+ * not a kernel package.
  */
-int kpkg_classify(struct kpkg_info *info, char *err, size_t errlen);
+int kpkg_classify(struct kpkg_info *info, const char *arch, char *err, size_t errlen);
 
 /* Packages of one kernel version. */
 struct kpkg_group {
