@@ -43,6 +43,7 @@ struct kernels {
 	struct pkg *pkgs;            /* per file */
 	struct kernel_row *rows;     /* refused files first get rows too */
 	struct kernel_tree *trees;   /* per row; vmlinuz[0] == 0: cannot run */
+	unsigned int *pos;           /* per row: its first file's place on the command line */
 	unsigned int nrows;
 };
 
@@ -76,9 +77,11 @@ static int check_signal(void *opaque)
 	return 0;
 }
 
-static struct kernel_row *add_row(struct kernels *k, const char *kernel, const char *files)
+static struct kernel_row *add_row(struct kernels *k, const char *kernel, const char *files, unsigned int pos)
 {
-	struct kernel_row *r = &k->rows[k->nrows++];
+	struct kernel_row *r = &k->rows[k->nrows];
+
+	k->pos[k->nrows++] = pos;
 
 	memset(r, 0, sizeof(*r));
 	snprintf(r->kernel, sizeof(r->kernel), "%.*s", (int)sizeof(r->kernel) - 1, kernel);
@@ -198,7 +201,7 @@ static int prepare(struct kernels *k)
 		if (deb_open(&p->deb, k->files[i], err, sizeof(err)) ||
 		    deb_read_control(&p->deb, &p->info, err, sizeof(err)) ||
 		    kpkg_classify(&p->info, kpkg_deb_arch(u.machine), err, sizeof(err))) {
-			refuse(add_row(k, base_name(k->files[i]), base_name(k->files[i])), err);
+			refuse(add_row(k, base_name(k->files[i]), base_name(k->files[i]), i), err);
 			continue;
 		}
 		p->ok = true;
@@ -215,10 +218,16 @@ static int prepare(struct kernels *k)
 		struct deb *debs[KPKG_GROUP_MAX];
 		struct kernel_tree *t = &k->trees[k->nrows];
 		char files[512];
+		unsigned int first = UINT_MAX;
 		struct kernel_row *r;
 
+		for (unsigned int i = 0; i < groups[g].n; i++) {
+			unsigned int pos = (unsigned int)(of_info[groups[g].pkg[i] - infos] - k->pkgs);
+
+			first = pos < first ? pos : first;
+		}
 		kpkg_group_files(&groups[g], files, sizeof(files));
-		r = add_row(k, groups[g].kver, files);
+		r = add_row(k, groups[g].kver, files, first);
 		if (k->stopped)
 			continue; /* listed, not unpacked */
 		for (unsigned int i = 0; i < groups[g].n; i++)
@@ -233,6 +242,25 @@ static int prepare(struct kernels *k)
 		}
 	}
 	return 0;
+}
+
+/* Rows in command-line order (refused files were listed first): the order of runs and of the status. */
+static void sort_rows(struct kernels *k)
+{
+	for (unsigned int i = 1; i < k->nrows; i++) {
+		for (unsigned int j = i; j > 0 && k->pos[j - 1] > k->pos[j]; j--) {
+			struct kernel_row r = k->rows[j];
+			struct kernel_tree t = k->trees[j];
+			unsigned int p = k->pos[j];
+
+			k->rows[j] = k->rows[j - 1];
+			k->trees[j] = k->trees[j - 1];
+			k->pos[j] = k->pos[j - 1];
+			k->rows[j - 1] = r;
+			k->trees[j - 1] = t;
+			k->pos[j - 1] = p;
+		}
+	}
 }
 
 /* Wait for the child @pid, passing on the signals we get; its wait status. */
@@ -366,9 +394,17 @@ static int report(struct kernels *k, long t0)
 	int status = kreport_status(k->rows, k->nrows, k->stopped);
 
 	kreport_table(stderr, k->rows, k->nrows);
-	for (unsigned int i = 0; i < k->nrows; i++)
-		if (k->rows[i].res.status && k->rows[i].res.msg[0])
-			fprintf(stderr, "minivmm: %s: %s\n", k->rows[i].kernel, k->rows[i].res.msg);
+	/* Why each kernel that did not pass did not, below the table where CI logs are read. */
+	for (unsigned int i = 0; i < k->nrows; i++) {
+		const struct kernel_row *r = &k->rows[i];
+
+		if (!r->res.status || !r->res.msg[0])
+			continue;
+		if (!strncmp(r->res.msg, r->kernel, strlen(r->kernel)))
+			fprintf(stderr, "minivmm: %s\n", r->res.msg); /* names its file already */
+		else
+			fprintf(stderr, "minivmm: %s: %s\n", r->kernel, r->res.msg);
+	}
 	if (k->cfg->junit) {
 		FILE *f = fopen(k->cfg->junit, "we");
 
@@ -389,7 +425,8 @@ int kernels_main(const struct config *cfg, int sigfd, kernels_run_fn run)
 	k.pkgs = calloc(CONFIG_MAX_KERNEL_PACKAGES, sizeof(*k.pkgs));
 	k.rows = calloc(CONFIG_MAX_KERNEL_PACKAGES, sizeof(*k.rows));
 	k.trees = calloc(CONFIG_MAX_KERNEL_PACKAGES, sizeof(*k.trees));
-	if (!k.pkgs || !k.rows || !k.trees || split_files(&k)) {
+	k.pos = calloc(CONFIG_MAX_KERNEL_PACKAGES, sizeof(*k.pos));
+	if (!k.pkgs || !k.rows || !k.trees || !k.pos || split_files(&k)) {
 		pr_err("out of memory");
 		status = EXIT_VMM_ERROR;
 		goto out;
@@ -400,6 +437,7 @@ int kernels_main(const struct config *cfg, int sigfd, kernels_run_fn run)
 		deb_close(&k.pkgs[i].deb);
 	if (status)
 		goto out;
+	sort_rows(&k);
 	run_all(&k, run);
 	status = report(&k, t0);
 out:
@@ -409,5 +447,6 @@ out:
 	free(k.pkgs);
 	free(k.rows);
 	free(k.trees);
+	free(k.pos);
 	return status;
 }
