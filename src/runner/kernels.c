@@ -359,6 +359,8 @@ static void run_all(struct kernels *k, kernels_run_fn run)
 
 		if (!k->trees[i].vmlinuz[0])
 			continue;
+		if (check_signal(k))
+			break; /* arrived between two kernels */
 		fprintf(stderr, "minivmm: kernel %u of %u: %s (%s)\n", ++done, nrun, r->kernel, r->files);
 		memfd = memfd_create("minivmm-kernel-result", MFD_CLOEXEC);
 		if (memfd < 0) {
