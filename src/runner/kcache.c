@@ -89,12 +89,17 @@ static int tree_paths(struct kernel_tree *t, const char *kver)
 int kcache_find_depmod(char *out, size_t outlen)
 {
 	const char *path = getenv("PATH");
-	char dirs[4096];
+	char dirs[4096], real[PATH_MAX];
 
 	snprintf(dirs, sizeof(dirs), "%s:/usr/sbin:/sbin", path && *path ? path : "/usr/bin:/bin");
 	for (char *save = NULL, *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-		snprintf(out, outlen, "%s/depmod", d);
-		if (!access(out, X_OK))
+		const char *base;
+
+		if (path_fmt(out, outlen, "%s/depmod", d) || access(out, X_OK) || !realpath(out, real))
+			continue;
+		/* busybox's depmod writes no binary indexes, which libkmod reads. */
+		base = strrchr(real, '/') ? strrchr(real, '/') + 1 : real;
+		if (strcmp(base, "busybox"))
 			return 0;
 	}
 	return -ENOENT;
@@ -109,7 +114,7 @@ static int run_depmod(const char *root, const char *kver, const char *log, char 
 	FILE *f;
 
 	if (kcache_find_depmod(depmod, sizeof(depmod))) {
-		snprintf(err, errlen, "no depmod in PATH, /usr/sbin or /sbin: install kmod (minivmm indexes a kernel package's modules with it, once)");
+		snprintf(err, errlen, "no kmod depmod in PATH, /usr/sbin or /sbin: install kmod (minivmm indexes a kernel package's modules with it, once)");
 		return -ENOENT;
 	}
 	fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -134,8 +139,14 @@ static int run_depmod(const char *root, const char *kver, const char *log, char 
 		return -errno;
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 0;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		char bin[PATH_MAX];
+
+		if (!path_fmt(bin, sizeof(bin), "%s/lib/modules/%s/modules.dep.bin", root, kver) && !access(bin, R_OK))
+			return 0;
+		snprintf(err, errlen, "%s wrote no modules.dep.bin: it is not kmod's depmod; install kmod", depmod);
+		return -EIO;
+	}
 	f = fopen(log, "re");
 	while (f && fgets(last, sizeof(last), f))
 		;

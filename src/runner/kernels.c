@@ -182,14 +182,139 @@ static int check_image(const struct config *cfg, const char *vmlinuz, const char
 	return ret;
 }
 
+/* A kernel to build: its group, row and packages. */
+struct item {
+	const struct kpkg_group *g;
+	unsigned int row;
+	struct deb *debs[KPKG_GROUP_MAX];
+	char files[512];
+	/* While its child builds it. */
+	pid_t pid;
+	int pidfd, memfd;
+	bool failed;                 /* the child's error is in err */
+	char err[1024];
+};
+
+/* The tree (found in the cache or unpacked) and its image checked, which caches the decompressed kernel too. */
+static int build_tree(struct kernels *k, struct item *it, const char *cache, char *err, size_t errlen)
+{
+	struct kernel_tree *t = &k->trees[it->row];
+
+	return kcache_get(it->g, it->debs, cache, t, check_signal, k, err, errlen) ?:
+	       check_image(k->cfg, t->vmlinuz, it->g->kver, it->files, err, errlen);
+}
+
+static int start_build(struct kernels *k, struct item *it, const char *cache)
+{
+	it->memfd = memfd_create("minivmm-kernel-build", MFD_CLOEXEC);
+	if (it->memfd < 0)
+		return -errno;
+	fflush(NULL);
+	it->pid = fork();
+	if (it->pid == 0) {
+		char err[1024] = "";
+		int ret = build_tree(k, it, cache, err, sizeof(err));
+
+		if (ret && ret != -EINTR && pwrite(it->memfd, err, strlen(err), 0) < 0)
+			_exit(3);
+		_exit(ret == -EINTR ? 2 : ret ? 1 : 0);
+	}
+	if (it->pid < 0) {
+		close(it->memfd);
+		return -errno;
+	}
+	it->pidfd = (int)syscall(SYS_pidfd_open, it->pid, 0);
+	return 0;
+}
+
+static void end_build(struct item *it)
+{
+	ssize_t n;
+	int status = 0;
+
+	while (waitpid(it->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+		it->failed = true;
+		n = pread(it->memfd, it->err, sizeof(it->err) - 1, 0);
+		it->err[n > 0 ? n : 0] = 0;
+		if (!it->err[0])
+			snprintf(it->err, sizeof(it->err), "unpacking kernel %s %s %d", it->g->kver,
+				 WIFSIGNALED(status) ? "died of signal" : "stopped with status",
+				 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+	}
+	if (it->pidfd >= 0)
+		close(it->pidfd);
+	close(it->memfd);
+	it->pid = 0;
+}
+
+/*
+ * Build the trees in child processes, as many at a time as there are
+ * CPUs: unpacking is bound by decompression and depmod, and kernels are
+ * independent. Signals to us are passed on; after one, no more start.
+ */
+static void build_all(struct kernels *k, struct item *items, unsigned int n, const char *cache)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned int max = ncpu < 1 ? 1 : ncpu > 8 ? 8 : (unsigned int)ncpu, next = 0, running = 0;
+
+	while (next < n || running) {
+		struct pollfd pfd[9];
+		struct item *on[8];
+		struct signalfd_siginfo si;
+		unsigned int np = 0;
+
+		while (!k->stopped && next < n && running < max) {
+			if (start_build(k, &items[next], cache)) {
+				items[next].failed = true;
+				snprintf(items[next].err, sizeof(items[next].err), "cannot fork to unpack kernel %s",
+					 items[next].g->kver);
+			} else {
+				running++;
+			}
+			next++;
+		}
+		if (k->stopped)
+			next = n;
+		for (unsigned int i = 0; i < n; i++)
+			if (items[i].pid > 0) {
+				on[np] = &items[i];
+				pfd[np++] = (struct pollfd){ .fd = items[i].pidfd, .events = POLLIN };
+			}
+		if (!np)
+			break;
+		pfd[np] = (struct pollfd){ .fd = k->sigfd, .events = POLLIN };
+		/* Without pidfds (Linux < 5.3), each child in turn; signals wait. */
+		if (on[0]->pidfd < 0) {
+			end_build(on[0]);
+			running--;
+			continue;
+		}
+		if (poll(pfd, np + 1, -1) < 0 && errno != EINTR)
+			break;
+		if (pfd[np].revents & POLLIN && read(k->sigfd, &si, sizeof(si)) == sizeof(si)) {
+			k->stopped = 128 + (int)si.ssi_signo;
+			for (unsigned int i = 0; i < np; i++)
+				kill(on[i]->pid, (int)si.ssi_signo);
+		}
+		for (unsigned int i = 0; i < np; i++)
+			if (pfd[i].revents & POLLIN) {
+				end_build(on[i]);
+				running--;
+			}
+	}
+}
+
 /* Read, classify, group and unpack every package; one row per kernel (or refused file). */
 static int prepare(struct kernels *k)
 {
 	struct kpkg_info infos[CONFIG_MAX_KERNEL_PACKAGES];
 	struct kpkg_group groups[CONFIG_MAX_KERNEL_PACKAGES];
 	struct pkg *of_info[CONFIG_MAX_KERNEL_PACKAGES];
+	struct item *items;
 	char err[1024], cache[PATH_MAX];
-	unsigned int nok = 0;
+	unsigned int nok = 0, nitems = 0;
 	struct utsname u;
 	int ng;
 
@@ -213,34 +338,48 @@ static int prepare(struct kernels *k)
 		pr_err("%s", err);
 		return EXIT_VMM_ERROR;
 	}
+	items = calloc((size_t)ng + 1, sizeof(*items));
+	if (!items) {
+		pr_err("out of memory");
+		return EXIT_VMM_ERROR;
+	}
 	cache_dir(cache, sizeof(cache));
 	for (int g = 0; g < ng; g++) {
-		struct deb *debs[KPKG_GROUP_MAX];
-		struct kernel_tree *t = &k->trees[k->nrows];
-		char files[512];
+		struct item *it = &items[nitems];
 		unsigned int first = UINT_MAX;
-		struct kernel_row *r;
 
 		for (unsigned int i = 0; i < groups[g].n; i++) {
 			unsigned int pos = (unsigned int)(of_info[groups[g].pkg[i] - infos] - k->pkgs);
 
 			first = pos < first ? pos : first;
+			it->debs[i] = &of_info[groups[g].pkg[i] - infos]->deb;
 		}
-		kpkg_group_files(&groups[g], files, sizeof(files));
-		r = add_row(k, groups[g].kver, files, first);
-		if (k->stopped)
-			continue; /* listed, not unpacked */
-		for (unsigned int i = 0; i < groups[g].n; i++)
-			debs[i] = &of_info[groups[g].pkg[i] - infos]->deb;
-		if (kpkg_group_check(&groups[g], err, sizeof(err)) ||
-		    kcache_get(&groups[g], debs, cache, t, check_signal, k, err, sizeof(err)) ||
-		    check_image(k->cfg, t->vmlinuz, groups[g].kver, files, err, sizeof(err)) ||
-		    check_drivers(k, groups[g].kver, t->modules, err, sizeof(err))) {
+		kpkg_group_files(&groups[g], it->files, sizeof(it->files));
+		it->g = &groups[g];
+		it->row = k->nrows;
+		add_row(k, groups[g].kver, it->files, first);
+		if (kpkg_group_check(&groups[g], err, sizeof(err)))
+			refuse(&k->rows[it->row], err);
+		else
+			nitems++;
+	}
+	build_all(k, items, nitems, cache);
+	/* Each tree is in the cache now (or failed): look it up, check the drivers. */
+	for (unsigned int i = 0; i < nitems && !k->stopped; i++) {
+		struct item *it = &items[i];
+		struct kernel_tree *t = &k->trees[it->row];
+
+		if (it->failed || build_tree(k, it, cache, it->err, sizeof(it->err)) ||
+		    check_drivers(k, it->g->kver, t->modules, it->err, sizeof(it->err))) {
 			t->vmlinuz[0] = 0;
 			if (!k->stopped)
-				refuse(r, err);
+				refuse(&k->rows[it->row], it->err);
 		}
 	}
+	if (k->stopped)
+		for (unsigned int i = 0; i < nitems; i++)
+			k->trees[items[i].row].vmlinuz[0] = 0;
+	free(items);
 	return 0;
 }
 

@@ -15,7 +15,9 @@
 # that is no kernel, a truncated package.
 #
 # Prints the host.sh arguments: --add FILE:/rig/debs/NAME for each and
-# --env RIG_KPKG_*=/rig/debs/NAME, RIG_KVER_*=VERSION for the scenario.
+# --env RIG_KPKG_*=/rig/debs/NAME, RIG_KVER_*=VERSION for the scenario, and
+# kmod's depmod (minivmm runs it; the host's busybox depmod writes no
+# binary indexes).
 set -euo pipefail
 # shellcheck source=tests/rig/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -123,4 +125,6 @@ add ARM64 "$crafted/arm64.deb"
 add HELLO "$crafted/hello.deb"
 add TRUNCATED "$crafted/truncated.deb"
 args+=(--env "RIG_KVER_SPLIT=$KVER")
+rig_need depmod:kmod
+args+=(--add-elf "$(readlink -f "$(command -v depmod)"):/usr/local/sbin/depmod")
 echo "${args[*]}"
