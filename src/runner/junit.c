@@ -10,6 +10,10 @@
  * run. FAIL -> <failure>, ERROR -> <error>, SKIP -> <skipped>, TODO passes
  * with a <system-out> note. Diagnostics go in the element's text.
  *
+ * A document of several guest runs (--kernel-package: one per kernel) has
+ * one <testsuite> per run instead, named after it, with a case "run" for
+ * the run itself and the KTAP cases classed RUN or RUN.SUITE.
+ *
  * Text is escaped for XML 1.0: & < > " ' as entities, tab/LF/CR as
  * character references in attributes, other C0 controls, invalid UTF-8,
  * surrogates and U+FFFE/U+FFFF replaced by '?'. Valid UTF-8 passes through.

@@ -425,6 +425,54 @@ static void test_cache_no_vmlinuz(void **state)
 	assert_int_equal(rmdir(cache), 0);
 }
 
+/* A busybox depmod is passed over; a depmod that writes no binary index is named. */
+static void test_depmod_choice(void **state)
+{
+	char bin[256], link[PATH_MAX], found[PATH_MAX], real[PATH_MAX], cache[PATH_MAX];
+	const char *old = getenv("PATH");
+	char *saved = old ? strdup(old) : NULL;
+	const char *files[1] = { path_in("fakedep.deb") };
+	struct kpkg_info infos[1];
+	struct kpkg_group g;
+	struct deb debs[1], *dp[1];
+	struct kernel_tree t;
+	struct buf b = { 0 };
+
+	(void)state;
+	if (kcache_find_depmod(real, sizeof(real)))
+		skip();
+	snprintf(bin, sizeof(bin), "%s/bb", dir);
+	assert_int_equal(mkdir(bin, 0755), 0);
+	snprintf(link, sizeof(link), "%s/busybox", bin);
+	assert_int_equal(write_file(link, "#!/bin/sh\nexit 0\n", 17), 0);
+	assert_int_equal(chmod(link, 0755), 0);
+	snprintf(link, sizeof(link), "%s/depmod", bin);
+	assert_int_equal(symlink("busybox", link), 0);
+	setenv("PATH", bin, 1);
+	assert_int_equal(kcache_find_depmod(found, sizeof(found)), 0);
+	assert_null(strstr(found, "/bb/"));
+
+	/* A depmod of another kind that "succeeds" without an index. */
+	unlink(link);
+	assert_int_equal(write_file(link, "#!/bin/sh\nexit 0\n", 17), 0);
+	assert_int_equal(chmod(link, 0755), 0);
+	assert_int_equal(kcache_find_depmod(found, sizeof(found)), 0);
+	assert_string_equal(found, link);
+	tar_add_file(&b, "./boot/vmlinuz-" KVER, "k");
+	tar_add_file(&b, "./lib/modules/" KVER "/kernel/a.ko", "a");
+	tar_end(&b);
+	make_deb(files[0], image_control, NULL, &b, "gz");
+	buf_free(&b);
+	snprintf(cache, sizeof(cache), "%s/cache3", dir);
+	open_group(files, 1, debs, dp, infos, &g);
+	assert_int_equal(kcache_get(&g, dp, cache, &t, NULL, NULL, err, sizeof(err)), -EIO);
+	deb_close(&debs[0]);
+	if (saved)
+		setenv("PATH", saved, 1);
+	free(saved);
+	assert_non_null(strstr(err, "/bb/depmod wrote no modules.dep.bin: it is not kmod's depmod; install kmod"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -439,6 +487,7 @@ int main(void)
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_cache_ubuntu_split),
 		cmocka_unit_test(test_cache_no_vmlinuz),
+		cmocka_unit_test(test_depmod_choice),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
