@@ -30,7 +30,9 @@ group_args() {
 	runner) echo "--timeout 900 --mem 3072 --device e1000e $sc/runner.sh" ;;
 	# three distribution kernels and crafted packages (fetched here once, then
 	# put into the host); the first e1000e is assigned, the second the peer
-	kernels) echo "--timeout 2400 --scenario-timeout 2100 --mem 6144 --device e1000e --device e1000e $("$here/kernel-pkgs.sh") $sc/kernels.sh" ;;
+	kernels)
+		pkgs=$("$here/kernel-pkgs.sh") || return 1
+		echo "--timeout 1500 --scenario-timeout 1200 --mem 6144 --device e1000e --device e1000e $pkgs $sc/kernels.sh" ;;
 	*) echo "run-all: unknown group $1" >&2; return 1 ;;
 	esac
 }
@@ -38,8 +40,11 @@ group_args() {
 want=${RIG_GROUPS:-${groups[*]}}
 failed=() passed=()
 for g in $want; do
-	args=$(group_args "$g")
 	echo "=== group $g"
+	if ! args=$(group_args "$g"); then
+		failed+=("$g")
+		continue
+	fi
 	# shellcheck disable=SC2086 # args is a word list we built
 	st=0
 	"$here/host-retry.sh" --name "$g" "$@" $args || st=$?
