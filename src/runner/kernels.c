@@ -14,7 +14,6 @@
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "minivmm/arch.h"
@@ -26,6 +25,7 @@
 #include "minivmm/runner/kernels.h"
 #include "minivmm/runner/kpkg.h"
 #include "minivmm/runner/modules.h"
+#include "minivmm/runstate.h"
 
 struct pkg {
 	struct deb deb;
@@ -46,14 +46,6 @@ struct kernels {
 	unsigned int *pos;           /* per row: its first file's place on the command line */
 	unsigned int nrows;
 };
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
-}
 
 static const char *base_name(const char *path)
 {
