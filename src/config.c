@@ -33,6 +33,17 @@ const char config_usage[] =
 	"  --hugepages        back guest RAM with 2 MiB hugetlbfs pages (reserve them\n"
 	"                     first: /proc/sys/vm/nr_hugepages); --mem in whole 2 MiB\n"
 	"  --console FILE     write the guest console (COM1) to FILE instead of stdout\n"
+	"  --kernel-package FILE[,FILE...]\n"
+	"                     boot the kernel of a distribution kernel package (Debian/\n"
+	"                     Ubuntu linux-image-*.deb; with Ubuntu's linux-modules(-extra)\n"
+	"                     package, after a comma or in another --kernel-package),\n"
+	"                     unpacked once into ~/.cache/minivmm, with the zero-config\n"
+	"                     initramfs built from its own modules. Repeatable: the same\n"
+	"                     command runs under each kernel in turn; a table of kernels,\n"
+	"                     statuses, times and test counts follows, --junit gets one\n"
+	"                     <testsuite> per kernel, --console FILE becomes FILE.VERSION\n"
+	"                     (several kernels), and the status is the first kernel's\n"
+	"                     that was not 0 (125 for a package that cannot boot)\n"
 	"  --kaslr            let the bzImage decompress itself in the guest, which also\n"
 	"                     randomizes the kernel's address (KASLR); slower. Default:\n"
 	"                     minivmm decompresses it once into ~/.cache/minivmm and\n"
@@ -125,6 +136,7 @@ enum {
 	OPT_TRACE_FILE,
 	OPT_CONTROL,
 	OPT_AT,
+	OPT_KERNEL_PACKAGE,
 };
 
 static const struct option options[] = {
@@ -156,6 +168,7 @@ static const struct option options[] = {
 	{ "trace-file", required_argument, NULL, OPT_TRACE_FILE },
 	{ "control", required_argument, NULL, OPT_CONTROL },
 	{ "at", required_argument, NULL, OPT_AT },
+	{ "kernel-package", required_argument, NULL, OPT_KERNEL_PACKAGE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -411,6 +424,24 @@ int config_parse(struct config *cfg, int argc, char *const argv[], char *err, si
 				return fail(err, errlen, "too many --at: at most %d; drop some, or send the rest through --control", CONFIG_MAX_AT);
 			cfg->at[cfg->nat++] = optarg;
 			break;
+		case OPT_KERNEL_PACKAGE: {
+			unsigned int files = 1;
+
+			for (const char *c = optarg; *c; c++)
+				files += *c == ',';
+			if (!*optarg || *optarg == ',' || optarg[strlen(optarg) - 1] == ',' || strstr(optarg, ",,"))
+				return fail(err, errlen,
+					    "--kernel-package '%s' has an empty file name: give FILE or FILE,FILE (no blanks)",
+					    optarg);
+			for (unsigned int i = 0; i < cfg->nkernel_packages; i++)
+				for (const char *c = cfg->kernel_packages[i]; *c; c++)
+					files += *c == ',';
+			if (files + cfg->nkernel_packages > CONFIG_MAX_KERNEL_PACKAGES)
+				return fail(err, errlen, "too many --kernel-package files: at most %d",
+					    CONFIG_MAX_KERNEL_PACKAGES);
+			cfg->kernel_packages[cfg->nkernel_packages++] = optarg;
+			break;
+		}
 		case OPT_STATS: cfg->stats = true; break;
 		case 'v': cfg->verbosity++; break;
 		case 'h': cfg->help = true; break;
@@ -453,6 +484,10 @@ int config_parse(struct config *cfg, int argc, char *const argv[], char *err, si
 		return fail(err, errlen, "unexpected argument '%s': options start with --; put a guest command after --",
 			    argv[optind]);
 	}
+	if (cfg->nkernel_packages && (cfg->kernel || cfg->modules || cfg->initrd))
+		return fail(err, errlen,
+			    "--kernel-package brings the kernel and its modules: drop --%s (or boot an unpacked kernel with --kernel and --modules)",
+			    cfg->kernel ? "kernel" : cfg->modules ? "modules" : "initrd");
 	if (cfg->modules && !cfg->kernel)
 		return fail(err, errlen, "--modules needs --kernel: it is the modules tree of that kernel");
 	if (cfg->mem < CONFIG_MIN_MEM)

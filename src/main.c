@@ -19,6 +19,7 @@
 #include "minivmm/log.h"
 #include "minivmm/runner/doctor.h"
 #include "minivmm/runner/guest.h"
+#include "minivmm/runner/kernels.h"
 #include "minivmm/runner/ktap.h"
 #include "minivmm/runner/watch.h"
 #include "minivmm/vm.h"
@@ -130,7 +131,13 @@ static void report_exit(struct vm *vm, int status)
 	}
 }
 
-int main(int argc, char *argv[])
+/*
+ * One guest from @cfg, signals from @sigfd. With @ks (a kernel of
+ * --kernel-package, in a process of its own) the run's JUnit suite goes
+ * to @ks->f and @res gets its outcome. Returns the exit status.
+ */
+static int run_guest(const struct config *cfg, int sigfd, const struct kernel_suite *ks,
+		     struct kernel_result *res)
 {
 	static struct vm vm;
 	struct console_watch watch = { 0 };
@@ -138,6 +145,73 @@ int main(int argc, char *argv[])
 	struct ctl_server *ctl = NULL;
 	struct more_stats more = { &watch, NULL };
 	struct guest_boot gb;
+	char err[768];
+	int status;
+
+	/* The control socket and every --at are checked before anything else is done. */
+	if ((cfg->control || cfg->nat) &&
+	    ctl_server_create(&ctl, cfg->control, cfg->at, cfg->nat, ctl_vm_commands, &vm, err, sizeof(err)))
+		goto refused;
+	more.ctl = ctl;
+	/* Refuse a bad kernel, or a guest we cannot build, before any VM exists. */
+	if (guest_boot_prepare(cfg, &gb, err, sizeof(err)) || guest_boot_add_stress(cfg, &gb, err, sizeof(err)) ||
+	    arch_kernel_open(&kernel, cfg, gb.kernel, err, sizeof(err)))
+		goto refused;
+
+	status = vm_create(&vm, cfg, kernel, gb.initrd[0] ? gb.initrd : NULL, gb.cmdline);
+	vm.ctl = ctl; /* vm_create starts from a zeroed vm */
+	if (ctl) {
+		/* Faults and hotplug steps, as they happen, to every control client. */
+		vm.events.sink = ctl_eventlog_sink;
+		vm.events.sink_opaque = ctl;
+	}
+	if (status || console_watch_init(&watch, &vm.run)) {
+		status = EXIT_VMM_ERROR;
+		snprintf(err, sizeof(err), "the VM could not be created (the error is above)");
+	} else {
+		/* The image is in guest RAM now: its pages need not stay resident. */
+		arch_kernel_close(kernel);
+		kernel = NULL;
+		vm.console.on_line = console_watch_line;
+		vm.console.opaque = &watch;
+		status = vm_run(&vm, sigfd);
+		report_exit(&vm, status);
+		report_stress(&vm, &watch, cfg);
+		status = report_tests(&vm, &watch, cfg, status);
+		snprintf(err, sizeof(err), "%s", vm.run.exit_msg);
+		/* Control clients hear the final status before the socket goes. */
+		ctl_server_finish(ctl, status, vm.run.exit_msg);
+	}
+	/* Console first: a terminal gets its mode back before our last words. */
+	console_destroy(&vm.console);
+	if (cfg->stats)
+		vm_print_stats(&vm, stderr, print_more_stats, &more);
+	if (ks) {
+		res->status = status;
+		snprintf(res->msg, sizeof(res->msg), "%s", err);
+		kreport_write_suite(ks->f, watch.ktap, ks->kernel, ks->files,
+				    vm.started_ms ? (double)(now_ms() - vm.started_ms) / 1000 : 0, res);
+	}
+	vm_destroy(&vm);
+	ctl_server_destroy(ctl);
+	console_watch_destroy(&watch);
+	arch_kernel_close(kernel);
+	return status;
+
+refused:
+	pr_err("%s", err);
+	if (ks) {
+		res->status = EXIT_VMM_ERROR;
+		snprintf(res->msg, sizeof(res->msg), "%s", err);
+		kreport_write_suite(ks->f, NULL, ks->kernel, ks->files, 0, res);
+	}
+	ctl_server_destroy(ctl);
+	arch_kernel_close(kernel);
+	return EXIT_VMM_ERROR;
+}
+
+int main(int argc, char *argv[])
+{
 	struct config cfg;
 	char err[768];
 	int sigfd, status;
@@ -170,53 +244,11 @@ int main(int argc, char *argv[])
 	if (vm_stressed(&cfg))
 		fprintf(stderr, "minivmm: seed %llu (the same run again: --seed %llu)\n", (unsigned long long)cfg.seed,
 			(unsigned long long)cfg.seed);
-	/* The control socket and every --at are checked before anything else is done. */
-	if ((cfg.control || cfg.nat) &&
-	    ctl_server_create(&ctl, cfg.control, cfg.at, cfg.nat, ctl_vm_commands, &vm, err, sizeof(err))) {
-		pr_err("%s", err);
-		config_free(&cfg);
-		return EXIT_VMM_ERROR;
-	}
-	more.ctl = ctl;
-	/* Refuse a bad kernel, or a guest we cannot build, before any VM exists. */
-	if (guest_boot_prepare(&cfg, &gb, err, sizeof(err)) || guest_boot_add_stress(&cfg, &gb, err, sizeof(err)) ||
-	    arch_kernel_open(&kernel, &cfg, gb.kernel, err, sizeof(err))) {
-		pr_err("%s", err);
-		ctl_server_destroy(ctl);
-		config_free(&cfg);
-		return EXIT_VMM_ERROR;
-	}
-
-	status = vm_create(&vm, &cfg, kernel, gb.initrd[0] ? gb.initrd : NULL, gb.cmdline);
-	vm.ctl = ctl; /* vm_create starts from a zeroed vm */
-	if (ctl) {
-		/* Faults and hotplug steps, as they happen, to every control client. */
-		vm.events.sink = ctl_eventlog_sink;
-		vm.events.sink_opaque = ctl;
-	}
-	if (status || console_watch_init(&watch, &vm.run)) {
-		status = EXIT_VMM_ERROR;
-	} else {
-		/* The image is in guest RAM now: its pages need not stay resident. */
-		arch_kernel_close(kernel);
-		kernel = NULL;
-		vm.console.on_line = console_watch_line;
-		vm.console.opaque = &watch;
-		status = vm_run(&vm, sigfd);
-		report_exit(&vm, status);
-		report_stress(&vm, &watch, &cfg);
-		status = report_tests(&vm, &watch, &cfg, status);
-		/* Control clients hear the final status before the socket goes. */
-		ctl_server_finish(ctl, status, vm.run.exit_msg);
-	}
-	/* Console first: a terminal gets its mode back before our last words. */
-	console_destroy(&vm.console);
-	if (cfg.stats)
-		vm_print_stats(&vm, stderr, print_more_stats, &more);
-	vm_destroy(&vm);
-	ctl_server_destroy(ctl);
-	console_watch_destroy(&watch);
-	arch_kernel_close(kernel);
+	/* Several kernels: each runs as below, in a child process (kernels.h). */
+	if (cfg.nkernel_packages)
+		status = kernels_main(&cfg, sigfd, run_guest);
+	else
+		status = run_guest(&cfg, sigfd, NULL, NULL);
 	close(sigfd);
 	config_free(&cfg);
 	return status;

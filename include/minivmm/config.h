@@ -17,6 +17,7 @@
 #define CONFIG_DEFAULT_CMDLINE "console=ttyS0"
 #define CONFIG_MAX_TIMEOUT (7 * 24 * 3600)
 #define CONFIG_MAX_AT 32 /* --at; the control channel keeps as many */
+#define CONFIG_MAX_KERNEL_PACKAGES 32 /* --kernel-package files, all options together */
 
 /* Documented exit statuses (README, --help, man page). */
 enum exit_status {
@@ -69,6 +70,9 @@ struct config {
 	const char *control;         /* --control PATH: Unix socket, NULL: none */
 	const char *at[CONFIG_MAX_AT]; /* --at TIME:COMMAND, checked by the control channel */
 	unsigned int nat;
+	/* --kernel-package FILE[,FILE...]: the option values, commas kept. */
+	const char *kernel_packages[CONFIG_MAX_KERNEL_PACKAGES];
+	unsigned int nkernel_packages;
 };
 
 /* Release what config_parse allocated. */

@@ -48,7 +48,7 @@ static bool elf_is_static(const char *path)
 	return ok;
 }
 
-static void read_modalias(const struct pci_bdf *bdf, char *out, size_t len)
+void guest_read_modalias(const struct pci_bdf *bdf, char *out, size_t len)
 {
 	char path[128], name[PCI_BDF_STRLEN];
 	FILE *f;
@@ -103,7 +103,7 @@ int guest_boot_prepare(const struct config *cfg, struct guest_boot *gb, char *er
 	/* The guest's pvpanic device, so that a panic is caught without the console. */
 	alias_ptrs[spec.nmodaliases++] = PVPANIC_MODALIAS;
 	for (unsigned int i = 0; i < cfg->nassign; i++) {
-		read_modalias(&cfg->assign[i], aliases[i], sizeof(aliases[i]));
+		guest_read_modalias(&cfg->assign[i], aliases[i], sizeof(aliases[i]));
 		alias_ptrs[spec.nmodaliases] = aliases[i];
 		if (aliases[i][0])
 			spec.nmodaliases++;

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#define _GNU_SOURCE /* memfd_create */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -7,10 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "minivmm/cache.h"
+#include "minivmm/decompress.h"
 #include "minivmm/runner/cpio.h"
 #include "minivmm/runner/initramfs.h"
 
@@ -62,6 +65,73 @@ next:
 	return ret;
 }
 
+/* The largest module minivmm decompresses into the initramfs. */
+#define MODULE_MAX (256u << 20)
+
+/* How long @path's compression suffix is (".ko.xz" -> 3), 0 for a plain module. */
+static size_t module_suffix(const char *path)
+{
+	static const char *const ext[] = { ".ko.xz", ".ko.zst", ".ko.gz" };
+	size_t n = strlen(path);
+
+	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+		size_t e = strlen(ext[i]);
+
+		if (n > e && !strcmp(path + n - e, ext[i]))
+			return e - 3;
+	}
+	return 0;
+}
+
+/*
+ * A compressed module (distribution kernels ship .ko.xz or .ko.zst) goes
+ * into the archive decompressed, as @name without the suffix: busybox's
+ * insmod reads no zstd, and the guest need not unpack it at every boot.
+ */
+static int add_module(struct cpio *c, const char *name, const char *host)
+{
+	size_t strip = module_suffix(host), len;
+	char plain[PATH_MAX], why[256];
+	void *in = MAP_FAILED, *out = MAP_FAILED;
+	uint64_t out_size = 0;
+	int fd, mfd = -1, ret;
+	struct stat st;
+
+	if (!strip)
+		return cpio_add_file(c, name, host, 0644);
+	len = strlen(name) - strip;
+	snprintf(plain, sizeof(plain), "%.*s", (int)len, name);
+	fd = open(host, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) || !st.st_size) {
+		ret = fd < 0 || st.st_size ? -errno : -EINVAL;
+		goto out;
+	}
+	in = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	mfd = memfd_create("minivmm-module", MFD_CLOEXEC);
+	if (in == MAP_FAILED || mfd < 0) {
+		ret = -errno;
+		goto out;
+	}
+	ret = decomp_to_fd(decomp_detect(in, (size_t)st.st_size), in, (size_t)st.st_size, mfd, MODULE_MAX,
+			   &out_size, why, sizeof(why));
+	if (!ret && out_size) {
+		out = mmap(NULL, (size_t)out_size, PROT_READ, MAP_PRIVATE, mfd, 0);
+		ret = out == MAP_FAILED ? -errno : cpio_add(c, plain, S_IFREG | 0644, out, (size_t)out_size);
+	} else if (!ret) {
+		ret = -EINVAL;
+	}
+out:
+	if (out != MAP_FAILED)
+		munmap(out, (size_t)out_size);
+	if (in != MAP_FAILED)
+		munmap(in, (size_t)st.st_size);
+	if (mfd >= 0)
+		close(mfd);
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
 static int write_archive(const struct initramfs_spec *spec, const struct module_list *mods, FILE *f)
 {
 	const char *const dirs[] = { "bin", "dev", "etc", "etc/minivmm", "lib", "lib/modules", "mnt", "proc",
@@ -94,8 +164,13 @@ static int write_archive(const struct initramfs_spec *spec, const struct module_
 			cpio_add_dir(&c, dir);
 			*p = '/';
 		}
-		cpio_add_file(&c, gp, mods->path[i], 0644);
-		fprintf(lf, "%s\n", rel);
+		ret = add_module(&c, gp, mods->path[i]);
+		if (ret) {
+			fclose(lf);
+			free(list);
+			return ret;
+		}
+		fprintf(lf, "%.*s\n", (int)(strlen(rel) - module_suffix(rel)), rel);
 	}
 	fclose(lf);
 	cpio_add(&c, "etc/minivmm/modules", S_IFREG | 0644, list, listlen);

@@ -10,6 +10,10 @@
  * run. FAIL -> <failure>, ERROR -> <error>, SKIP -> <skipped>, TODO passes
  * with a <system-out> note. Diagnostics go in the element's text.
  *
+ * A document of several guest runs (--kernel-package: one per kernel) has
+ * one <testsuite> per run instead, named after it, with a case "run" for
+ * the run itself and the KTAP cases classed RUN or RUN.SUITE.
+ *
  * Text is escaped for XML 1.0: & < > " ' as entities, tab/LF/CR as
  * character references in attributes, other C0 controls, invalid UTF-8,
  * surrogates and U+FFFE/U+FFFF replaced by '?'. Valid UTF-8 passes through.
@@ -321,6 +325,96 @@ int junit_write(FILE *f, const struct ktap_parser *p, const char *name, double s
 
 	free(next);
 	free(suites);
+	if (fflush(f) || ferror(f))
+		return -EIO;
+	return 0;
+}
+
+/* ---- one suite per guest run (several kernels in one document) ---- */
+
+int junit_write_begin(FILE *f, const char *name, const struct junit_counts *c, double seconds)
+{
+	if (!(seconds >= 0) || isinf(seconds))
+		seconds = 0;
+	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites", f);
+	put_attr(f, "name", name ? name : "minivmm", SIZE_MAX);
+	fprintf(f, " tests=\"%u\" failures=\"%u\" errors=\"%u\" skipped=\"%u\" time=\"%.3f\">\n", c->tests,
+		c->failures, c->errors, c->skipped, seconds);
+	return ferror(f) ? -EIO : 0;
+}
+
+int junit_write_end(FILE *f)
+{
+	fputs("</testsuites>\n", f);
+	if (fflush(f) || ferror(f))
+		return -EIO;
+	return 0;
+}
+
+int junit_write_run_suite(FILE *f, const struct ktap_parser *p, const char *name, const char *const *props,
+			  double seconds, enum junit_outcome outcome, const char *message,
+			  struct junit_counts *total)
+{
+	struct junit_counts c = { 0 };
+	size_t n = p ? ktap_ncases(p) : 0;
+	char cls[2 * KTAP_NAME_MAX + 2];
+
+	if (!f || !name)
+		return -EINVAL;
+	if (!(seconds >= 0) || isinf(seconds))
+		seconds = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct ktap_case *k = ktap_case_at(p, i);
+
+		if (counted(k))
+			count(&c.tests, &c.failures, &c.errors, &c.skipped, k);
+	}
+	c.tests++;
+	if (outcome == JUNIT_FAILURE)
+		c.failures++;
+	else if (outcome == JUNIT_ERROR)
+		c.errors++;
+	fputs("  <testsuite", f);
+	put_attr(f, "name", name, SIZE_MAX);
+	fprintf(f, " tests=\"%u\" failures=\"%u\" errors=\"%u\" skipped=\"%u\" time=\"%.3f\">\n", c.tests,
+		c.failures, c.errors, c.skipped, seconds);
+	if (props && props[0]) {
+		fputs("    <properties>\n", f);
+		for (size_t i = 0; props[i] && props[i + 1]; i += 2) {
+			fputs("      <property", f);
+			put_attr(f, "name", props[i], SIZE_MAX);
+			put_attr(f, "value", props[i + 1], SIZE_MAX);
+			fputs("/>\n", f);
+		}
+		fputs("    </properties>\n", f);
+	}
+	/* The guest run itself: did the kernel boot and the command end? */
+	fputs("    <testcase", f);
+	put_attr(f, "classname", name, SIZE_MAX);
+	fputs(" name=\"run\"", f);
+	fprintf(f, " time=\"%.3f\"", seconds);
+	if (outcome == JUNIT_PASS) {
+		fputs("/>\n", f);
+	} else {
+		fprintf(f, ">\n      <%s", outcome == JUNIT_FAILURE ? "failure" : "error");
+		put_attr(f, "message", message ? message : "", SIZE_MAX);
+		fputs("/>\n    </testcase>\n", f);
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct ktap_case *k = ktap_case_at(p, i);
+
+		if (!counted(k))
+			continue;
+		snprintf(cls, sizeof(cls), "%s%s%s", name, k->suite[0] ? "." : "", k->suite);
+		write_case(f, cls, k);
+	}
+	fputs("  </testsuite>\n", f);
+	if (total) {
+		total->tests += c.tests;
+		total->failures += c.failures;
+		total->errors += c.errors;
+		total->skipped += c.skipped;
+	}
 	if (fflush(f) || ferror(f))
 		return -EIO;
 	return 0;

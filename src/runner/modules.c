@@ -82,7 +82,10 @@ static int module_add(struct walk *w, struct kmod_module *mod, unsigned int dept
 	return ret;
 }
 
-/* In the child: resolve, then print "+PATH" lines, or one "!ERRNO MESSAGE". */
+/*
+ * In the child: resolve, then print "+PATH" lines and "?INDEX" for an
+ * alias nothing matched, or one "!ERRNO MESSAGE".
+ */
 static int child_resolve(const char *modules_dir, const char *const *aliases, unsigned int n, FILE *to)
 {
 	struct kmod_api k;
@@ -116,8 +119,10 @@ static int child_resolve(const char *modules_dir, const char *const *aliases, un
 	for (unsigned int i = 0; !ret && i < n; i++) {
 		struct kmod_list *list = NULL, *l;
 
-		if (k.lookup(ctx, aliases[i], &list) < 0)
+		if (k.lookup(ctx, aliases[i], &list) < 0 || !list) {
+			fprintf(to, "?%u\n", i); /* no module, none built in */
 			continue;
+		}
 		each(&w, l, list) {
 			ret = module_add(&w, k.get_module(l), 0);
 			if (ret)
@@ -181,6 +186,11 @@ int modules_resolve(const char *modules_dir, const char *const *aliases, unsigne
 				ret = -E2BIG;
 			else if (!(out->path[out->n++] = strdup(line + 1)))
 				ret = -ENOMEM;
+		} else if (line[0] == '?') {
+			unsigned long i = strtoul(line + 1, NULL, 10);
+
+			if (i < 64)
+				out->unmatched |= 1ULL << i;
 		} else if (line[0] == '!') {
 			char *msg;
 			long e = strtol(line + 1, &msg, 10);
@@ -211,4 +221,5 @@ void modules_free(struct module_list *m)
 	for (unsigned int i = 0; i < m->n; i++)
 		free(m->path[i]);
 	m->n = 0;
+	m->unmatched = 0;
 }

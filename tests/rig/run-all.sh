@@ -9,7 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 sc=$here/scenarios
 
 # group NAME HOST.SH-ARGS... -- the group list; keep in sync with scenarios/.
-groups=(boot runner assign interrupts devices passthrough stress hostile noiommu)
+groups=(boot runner assign interrupts devices passthrough stress hostile noiommu kernels)
 group_args() {
 	case $1 in
 	boot) echo "--timeout 1200 --mem 6144 $sc/boot.sh" ;;
@@ -28,6 +28,11 @@ group_args() {
 	hostile) echo "--timeout 1800 --scenario-timeout 1600 --with-qemu --add $("$here/hostile/build.sh"):/usr/local/bin/hostile --device e1000e --device e1000e --disk nv:64 --device nvme,serial=rignv,drive=nv --disk ad:64 --device ich9-ahci,id=ahci0 --device ide-hd,drive=ad,bus=ahci0.0 --device ne2k_pci $sc/hostile.sh" ;;
 	noiommu) echo "--timeout 600 --no-iommu --device e1000e $sc/noiommu.sh" ;;
 	runner) echo "--timeout 1200 --mem 3072 --device e1000e $sc/runner.sh $sc/control.sh" ;;
+	# three distribution kernels and crafted packages (fetched here once, then
+	# put into the host); the first e1000e is assigned, the second the peer
+	kernels)
+		pkgs=$("$here/kernel-pkgs.sh") || return 1
+		echo "--timeout 1500 --scenario-timeout 1200 --mem 6144 --device e1000e --device e1000e $pkgs $sc/kernels.sh" ;;
 	*) echo "run-all: unknown group $1" >&2; return 1 ;;
 	esac
 }
@@ -35,8 +40,11 @@ group_args() {
 want=${RIG_GROUPS:-${groups[*]}}
 failed=() passed=()
 for g in $want; do
-	args=$(group_args "$g")
 	echo "=== group $g"
+	if ! args=$(group_args "$g"); then
+		failed+=("$g")
+		continue
+	fi
 	# shellcheck disable=SC2086 # args is a word list we built
 	st=0
 	"$here/host-retry.sh" --name "$g" "$@" $args || st=$?

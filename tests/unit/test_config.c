@@ -446,6 +446,41 @@ static void test_zero_config_without_kernel(void **state)
 	assert_error_mentions(parse(&cfg, "--modules", "/tmp", NULL), "--kernel");
 }
 
+static void test_kernel_package(void **state)
+{
+	struct config cfg;
+	char many[256];
+
+	(void)state;
+	assert_int_equal(parse(&cfg, "--kernel-package", "a.deb", "--kernel-package", "img.deb,mods.deb",
+			       "--run", "true", NULL), 0);
+	assert_int_equal(cfg.nkernel_packages, 2);
+	assert_string_equal(cfg.kernel_packages[0], "a.deb");
+	assert_string_equal(cfg.kernel_packages[1], "img.deb,mods.deb");
+	assert_null(cfg.kernel);
+	/* The package brings the kernel and its modules. */
+	assert_error_mentions(parse(&cfg, "--kernel-package", "a.deb", "--kernel", "bzImage", NULL), "drop --kernel");
+	assert_error_mentions(parse(&cfg, "--kernel-package", "a.deb", "--initrd", "i.cpio", NULL), "drop --initrd");
+	assert_error_mentions(parse(&cfg, "--kernel", "k", "--modules", "/m", "--kernel-package", "a.deb", NULL),
+			      "drop --kernel");
+	/* Empty names in the list. */
+	assert_error_mentions(parse(&cfg, "--kernel-package", "a.deb,", NULL), "empty file name");
+	assert_error_mentions(parse(&cfg, "--kernel-package", ",a.deb", NULL), "empty file name");
+	assert_error_mentions(parse(&cfg, "--kernel-package", "a.deb,,b.deb", NULL), "empty file name");
+	assert_error_mentions(parse(&cfg, "--kernel-package", "", NULL), "empty file name");
+	/* At most CONFIG_MAX_KERNEL_PACKAGES files, counted over every option. */
+	strcpy(many, "a");
+	for (int i = 1; i < CONFIG_MAX_KERNEL_PACKAGES; i++)
+		strcat(many, ",a");
+	assert_int_equal(parse(&cfg, "--kernel-package", many, NULL), 0);
+	assert_error_mentions(parse(&cfg, "--kernel-package", many, "--kernel-package", "b", NULL),
+			      "too many --kernel-package");
+	many[strlen(many) - 2] = 0;
+	assert_int_equal(parse(&cfg, "--kernel-package", many, "--kernel-package", "b", NULL), 0);
+	assert_error_mentions(parse(&cfg, "--kernel-package", "b", "--kernel-package", many, "--kernel-package", "c",
+				    NULL), "too many --kernel-package");
+}
+
 static void test_command_after_double_dash(void **state)
 {
 	struct config cfg;
@@ -772,6 +807,7 @@ int main(void)
 		cmocka_unit_test(test_control_and_at),
 		cmocka_unit_test(test_command_after_double_dash),
 		cmocka_unit_test(test_timeout),
+		cmocka_unit_test(test_kernel_package),
 		cmocka_unit_test(test_shell_join),
 		cmocka_unit_test(test_unknown_long_option),
 		cmocka_unit_test(test_unknown_short_option),

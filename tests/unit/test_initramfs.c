@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "archive_fixture.h"
 #include "minivmm/runner/cpio.h"
 #include "minivmm/runner/initramfs.h"
 
@@ -180,9 +181,12 @@ static void test_resolve_unknown_and_duplicates(void **state)
 	(void)state;
 	assert_int_equal(modules_resolve(FAKE_MODULES_DIR, aliases, 3, &m, err, sizeof(err)), 0);
 	assert_int_equal(m.n, 2);
+	assert_int_equal(m.unmatched, 1); /* only the first matched nothing */
 	modules_free(&m);
+	assert_int_equal(m.unmatched, 0);
 	assert_int_equal(modules_resolve(FAKE_MODULES_DIR, aliases, 1, &m, err, sizeof(err)), 0);
 	assert_int_equal(m.n, 0);
+	assert_int_equal(m.unmatched, 1);
 }
 
 static void test_resolve_needs_depmod(void **state)
@@ -214,13 +218,77 @@ static int teardown_tmp(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
-static void write_file(const char *path, const char *text)
+static void write_text(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
 
 	assert_non_null(f);
 	fputs(text, f);
 	fclose(f);
+}
+
+/* Modules shipped compressed (.ko.xz, .ko.zst) go in decompressed, listed without the suffix. */
+static void test_initramfs_compressed_modules(void **state)
+{
+	const char *aliases[] = { "pci:v00001234d00005678sv00000000sd00000000bc02sc00i00" };
+	static const char *const mods[][2] = { { "fake_core", "xz" }, { "fake_drv", "zst" } };
+	char root[128], mdir[192], src[512], dst[512], busybox[160], cache[160], path[512], err[256], cmd[600];
+	struct initramfs_spec spec = { 0 };
+	struct entry e[64];
+	const struct entry *x;
+	uint8_t *buf, *orig;
+	size_t len, olen;
+	int n;
+
+	(void)state;
+	snprintf(root, sizeof(root), "%s/zroot", tmpdir);
+	snprintf(mdir, sizeof(mdir), "%s/lib/modules/9.9.9-z", root);
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/kernel/drivers", mdir);
+	assert_int_equal(system(cmd), 0);
+	for (size_t i = 0; i < 2; i++) {
+		struct buf in = { 0 }, out = { 0 };
+
+		snprintf(src, sizeof(src), "%s/kernel/drivers/%s.ko", FAKE_MODULES_DIR, mods[i][0]);
+		orig = slurp(src, &olen);
+		buf_put(&in, orig, olen);
+		compress_as(mods[i][1], &in, &out);
+		snprintf(dst, sizeof(dst), "%s/kernel/drivers/%s.ko.%s", mdir, mods[i][0], mods[i][1]);
+		assert_int_equal(write_file(dst, out.p, out.n), 0);
+		free(orig);
+		buf_free(&in);
+		buf_free(&out);
+	}
+	snprintf(cmd, sizeof(cmd), "depmod -b %s 9.9.9-z 2>/dev/null || /sbin/depmod -b %s 9.9.9-z", root, root);
+	if (system(cmd))
+		skip(); /* no depmod with xz and zstd */
+	snprintf(busybox, sizeof(busybox), "%s/busybox", tmpdir);
+	write_text(busybox, "not really busybox");
+	snprintf(cache, sizeof(cache), "%s/zcache", tmpdir);
+	spec.modules_dir = mdir;
+	spec.modaliases = aliases;
+	spec.nmodaliases = 1;
+	spec.busybox = busybox;
+	spec.init = "#!/bin/sh\n";
+	spec.cache_dir = cache;
+	assert_int_equal(initramfs_get(&spec, path, sizeof(path), err, sizeof(err)), 0);
+	buf = slurp(path, &len);
+	n = cpio_parse(buf, len, e, 64);
+	x = find(e, n, "etc/minivmm/modules");
+	assert_non_null(x);
+	assert_int_equal(x->size, strlen("kernel/drivers/fake_core.ko\nkernel/drivers/fake_drv.ko\n"));
+	assert_memory_equal(x->data, "kernel/drivers/fake_core.ko\nkernel/drivers/fake_drv.ko\n", x->size);
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(dst, sizeof(dst), "lib/modules/9.9.9-z/kernel/drivers/%s.ko", mods[i][0]);
+		x = find(e, n, dst);
+		assert_non_null(x);
+		snprintf(src, sizeof(src), "%s/kernel/drivers/%s.ko", FAKE_MODULES_DIR, mods[i][0]);
+		orig = slurp(src, &olen);
+		assert_int_equal(x->size, olen);
+		assert_memory_equal(x->data, orig, olen);
+		free(orig);
+	}
+	assert_int_equal(index_of(e, n, "lib/modules/9.9.9-z/kernel/drivers/fake_drv.ko.zst"), -1);
+	free(buf);
 }
 
 static void test_initramfs_contents_and_cache(void **state)
@@ -237,13 +305,13 @@ static void test_initramfs_contents_and_cache(void **state)
 
 	(void)state;
 	snprintf(busybox, sizeof(busybox), "%s/busybox", tmpdir);
-	write_file(busybox, "not really busybox");
+	write_text(busybox, "not really busybox");
 	snprintf(share, sizeof(share), "%s/share", tmpdir);
 	mkdir(share, 0755);
 	snprintf(sub, sizeof(sub), "%s/sub", share);
 	mkdir(sub, 0755);
 	snprintf(sub, sizeof(sub), "%s/sub/data.txt", share);
-	write_file(sub, "shared data\n");
+	write_text(sub, "shared data\n");
 	snprintf(cache, sizeof(cache), "%s/cache/nested", tmpdir);
 	spec.modules_dir = FAKE_MODULES_DIR;
 	spec.modaliases = aliases;
@@ -291,7 +359,7 @@ static void test_initramfs_contents_and_cache(void **state)
 	assert_int_equal(initramfs_get(&spec, path2, sizeof(path2), err, sizeof(err)), 0);
 	assert_string_not_equal(path, path2);
 	spec.run = "echo hello";
-	write_file(sub, "changed, longer shared data\n");
+	write_text(sub, "changed, longer shared data\n");
 	assert_int_equal(initramfs_get(&spec, path2, sizeof(path2), err, sizeof(err)), 0);
 	assert_string_not_equal(path, path2);
 }
@@ -318,6 +386,7 @@ int main(void)
 		cmocka_unit_test(test_resolve_alias_with_dependency),
 		cmocka_unit_test(test_resolve_unknown_and_duplicates),
 		cmocka_unit_test(test_resolve_needs_depmod),
+		cmocka_unit_test_setup_teardown(test_initramfs_compressed_modules, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_initramfs_contents_and_cache, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_initramfs_errors, setup_tmp, teardown_tmp),
 	};

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "minivmm/config.h"
+#include "minivmm/pci_bdf.h"
 
 struct guest_boot {
 	char kernel[PATH_MAX];
@@ -33,5 +34,8 @@ int guest_boot_prepare(const struct config *cfg, struct guest_boot *gb, char *er
  * seed derived from --seed. Pure.
  */
 int guest_boot_add_stress(const struct config *cfg, struct guest_boot *gb, char *err, size_t errlen);
+
+/* The host device's modalias from sysfs ("pci:v...") into @out, "" if unreadable. */
+void guest_read_modalias(const struct pci_bdf *bdf, char *out, size_t len);
 
 #endif

@@ -50,6 +50,29 @@ const struct ktap_case *ktap_case_at(const struct ktap_parser *p, size_t i);
 
 /* JUnit XML of every case in @p; @name is the testsuites name. 0 or -errno. */
 int junit_write(FILE *f, const struct ktap_parser *p, const char *name, double seconds);
+/* JUnit counts of one <testsuite> or a whole document. */
+struct junit_counts {
+	unsigned int tests, failures, errors, skipped;
+};
+
+/* How a guest run ended, as a JUnit case "run". */
+enum junit_outcome { JUNIT_PASS, JUNIT_FAILURE, JUNIT_ERROR };
+
+/*
+ * A document of several runs (one per kernel): junit_write_begin() with
+ * the totals, one junit_write_run_suite() per run, junit_write_end().
+ * A run's suite is named @name (the kernel version); it holds a case
+ * "run" for the run itself (@outcome, with @message unless it passed)
+ * and then every case of @p (NULL: none) with classname @name, or
+ * @name.SUITE for nested KTAP suites. @props: NULL-terminated key,
+ * value, ... pairs written as <properties>. Its counts are added to
+ * @total (may be NULL). 0 or -errno.
+ */
+int junit_write_begin(FILE *f, const char *name, const struct junit_counts *c, double seconds);
+int junit_write_run_suite(FILE *f, const struct ktap_parser *p, const char *name, const char *const *props,
+			  double seconds, enum junit_outcome outcome, const char *message,
+			  struct junit_counts *total);
+int junit_write_end(FILE *f);
 /* XML-escape @s into @out (always NUL-terminated); returns the length needed. */
 size_t xml_escape(const char *s, char *out, size_t outlen);
 

@@ -9,6 +9,7 @@
 #define MINIVMM_RUNNER_MODULES_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define MODULES_MAX 256
 
@@ -16,11 +17,13 @@
 struct module_list {
 	char *path[MODULES_MAX];
 	unsigned int n;
+	uint64_t unmatched;          /* bit i: aliases[i] matched no module, none built in */
 };
 
 /*
- * Resolve @aliases in @modules_dir. Unknown aliases are not an error (the
- * device may have no driver, or a built-in one). Returns 0 or -errno with
+ * Resolve @aliases (at most 64) in @modules_dir. Unknown aliases are not
+ * an error (the device may have no driver): their bits in ->unmatched say
+ * which. Returns 0 or -errno with
  * a message in @err (e.g. no modules.dep: run depmod; libkmod missing).
  */
 int modules_resolve(const char *modules_dir, const char *const *aliases, unsigned int n,
