@@ -166,7 +166,14 @@ int config_parse(struct config *cfg, int argc, char *const argv[], char *err, si
 
 	optind = 0; /* full re-initialisation: the parser may run more than once */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:vh", options, NULL)) != -1) {
+	for (;;) {
+		/* The argument getopt looks at, which its errors name: optind
+		 * moves past a cluster ("-vz") only with its last letter. */
+		int arg = optind ? optind : 1;
+
+		c = getopt_long(argc, argv, "+:vh", options, NULL);
+		if (c == -1)
+			break;
 		switch (c) {
 		case OPT_KERNEL: cfg->kernel = optarg; break;
 		case OPT_INITRD: cfg->initrd = optarg; break;
@@ -217,18 +224,16 @@ int config_parse(struct config *cfg, int argc, char *const argv[], char *err, si
 		case 'h': cfg->help = true; break;
 		case OPT_VERSION: cfg->version = true; break;
 		case ':':
-			return fail(err, errlen, "option '%s' needs a value: see minivmm --help",
-				    argv[optind - 1]);
+			return fail(err, errlen, "option '%s' needs a value: see minivmm --help", argv[arg]);
 		default:
 			/* A short option (optopt is its character) or a long one (its
 			 * code, or 0 when unknown): name it as the user wrote it. */
-			if (optopt > 0 && optopt < 128 && argv[optind - 1][1] != '-')
+			if (optopt > 0 && optopt < 128 && argv[arg][1] != '-')
 				return fail(err, errlen, "unknown option '-%c': see minivmm --help", optopt);
 			if (optopt)
 				return fail(err, errlen, "option '%s' takes no value: see minivmm --help",
-					    argv[optind - 1]);
-			return fail(err, errlen, "unknown option '%s': see minivmm --help",
-				    argv[optind - 1]);
+					    argv[arg]);
+			return fail(err, errlen, "unknown option '%s': see minivmm --help", argv[arg]);
 		}
 	}
 	if (cfg->help || cfg->version)
