@@ -156,7 +156,7 @@ int config_parse_size(const char *s, uint64_t *out)
 
 int config_parse(struct config *cfg, int argc, char *const argv[], char *err, size_t errlen)
 {
-	int c;
+	int c, arg;
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->cpus = 1;
@@ -169,8 +169,7 @@ int config_parse(struct config *cfg, int argc, char *const argv[], char *err, si
 	for (;;) {
 		/* The argument getopt looks at, which its errors name: optind
 		 * moves past a cluster ("-vz") only with its last letter. */
-		int arg = optind ? optind : 1;
-
+		arg = optind ? optind : 1;
 		c = getopt_long(argc, argv, "+:vh", options, NULL);
 		if (c == -1)
 			break;
@@ -238,7 +237,9 @@ int config_parse(struct config *cfg, int argc, char *const argv[], char *err, si
 	}
 	if (cfg->help || cfg->version)
 		return 0;
-	if (optind < argc && !strcmp(argv[optind - 1], "--")) {
+	/* getopt stepped over a "--" that ended the options (not over an
+	 * option's value "--", nor argv[0]). */
+	if (optind < argc && optind == arg + 1 && !strcmp(argv[arg], "--")) {
 		if (cfg->run)
 			return fail(err, errlen, "both --run and '-- CMD' given: use one of them");
 		cfg->run = cfg->run_owned = config_shell_join(argc - optind, argv + optind);

@@ -494,6 +494,23 @@ static void test_unknown_option_in_cluster(void **state)
 	assert_error_mentions(parse(&cfg, "-vv", "--kernel", NULL), "option '--kernel' needs a value");
 }
 
+/* Only a "--" that ends the options starts a guest command: not an option's
+ * value, nor argv[0] (found by tests/fuzz/config_fuzz.c). */
+static void test_dashdash_only_as_terminator(void **state)
+{
+	char dashes[] = "--", stray[] = "stray";
+	char *argv[] = { dashes, stray, NULL };
+	struct config cfg;
+
+	(void)state;
+	assert_error_mentions(parse(&cfg, "--kernel", "--", "x", NULL), "unexpected argument 'x'");
+	assert_error_mentions(config_parse(&cfg, 2, argv, err, sizeof(err)), "unexpected argument 'stray'");
+	assert_int_equal(parse(&cfg, "--kernel", "--", "--", "x", NULL), 0);
+	assert_string_equal(cfg.kernel, "--");
+	assert_string_equal(cfg.run, "'x'");
+	config_free(&cfg);
+}
+
 static void test_help_does_not_hide_bad_option_value(void **state)
 {
 	struct config cfg;
@@ -665,6 +682,7 @@ int main(void)
 		cmocka_unit_test(test_help_and_version_need_no_kernel),
 		cmocka_unit_test(test_flag_takes_no_value),
 		cmocka_unit_test(test_unknown_option_in_cluster),
+		cmocka_unit_test(test_dashdash_only_as_terminator),
 		cmocka_unit_test(test_help_does_not_hide_bad_option_value),
 		cmocka_unit_test(test_cmdline_length_limit),
 		cmocka_unit_test(test_parse_twice_resets_state),
