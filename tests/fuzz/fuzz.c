@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#define _GNU_SOURCE /* memfd_create */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "fuzz.h"
 #include "minivmm/log.h"
@@ -32,6 +35,17 @@ void fz_str(struct fz *in, char *out, size_t max)
 			out[i++] = c;
 	}
 	out[i] = 0;
+}
+
+void fuzz_file(const void *p, size_t n, char *path, size_t pathlen)
+{
+	static int fd = -1;
+
+	if (fd < 0)
+		fd = memfd_create("fuzz-input", MFD_CLOEXEC);
+	if (fd < 0 || ftruncate(fd, 0) || (n && pwrite(fd, p, n, 0) != (ssize_t)n))
+		fuzz_fail(__FILE__, __LINE__, "cannot write the input to a memory file");
+	snprintf(path, pathlen, "/proc/self/fd/%d", fd);
 }
 
 void fuzz_quiet(void)

@@ -65,6 +65,12 @@ size_t fz_bytes(struct fz *in, void *out, size_t max);
 void fz_str(struct fz *in, char *out, size_t max);
 
 /*
+ * Make the file @path (a /proc/self/fd/N name, @pathlen bytes) hold the
+ * @n bytes at @p: one memory file per process, rewritten for each input.
+ */
+void fuzz_file(const void *p, size_t n, char *path, size_t pathlen);
+
+/*
  * Silence minivmm's log (it writes to stderr through the stdio stream,
  * libFuzzer and the sanitizers keep the real one): a run of millions of
  * inputs would otherwise fill the disk with "error: ..." lines. Set

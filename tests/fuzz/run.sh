@@ -49,7 +49,7 @@ options() {
 	vconfig | msix | bus | pci | serial) echo "-max_len=1024" ;;
 	ktap) echo "-max_len=8192 -dict=$top/tests/fuzz/ktap.dict" ;;
 	config) echo "-max_len=2048 -dict=$top/tests/fuzz/config.dict" ;;
-	boot | vmlinux) echo "-max_len=16384" ;;
+	boot | vmlinux) echo "-max_len=32768" ;;
 	decompress) echo "-max_len=65536" ;;
 	*) echo "-max_len=4096" ;;
 	esac
