@@ -62,7 +62,7 @@ next:
 	return ret;
 }
 
-static int write_archive(const struct initramfs_spec *spec, const struct module_list *mods, FILE *f)
+int initramfs_write(const struct initramfs_spec *spec, const struct module_list *mods, FILE *f)
 {
 	const char *const dirs[] = { "bin", "dev", "etc", "etc/minivmm", "lib", "lib/modules", "mnt", "proc",
 				     "sys", "tmp", "run", "root" };
@@ -173,7 +173,7 @@ int initramfs_get(const struct initramfs_spec *spec, char *path, size_t pathlen,
 		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(-ret));
 		goto out;
 	}
-	ret = write_archive(spec, &mods, f);
+	ret = initramfs_write(spec, &mods, f);
 	if (fclose(f) && !ret)
 		ret = -EIO;
 	ret = cache_commit(tmp, path, !ret) ?: ret;

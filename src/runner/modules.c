@@ -13,20 +13,7 @@
 
 #include "minivmm/dl.h"
 #include "minivmm/runner/modules.h"
-
-/* The libkmod functions used, loaded in the child. */
-struct kmod_api {
-	__typeof__(&kmod_new) new_ctx;
-	__typeof__(&kmod_unref) unref_ctx;
-	__typeof__(&kmod_module_new_from_lookup) lookup;
-	__typeof__(&kmod_module_get_module) get_module;
-	__typeof__(&kmod_module_get_dependencies) get_deps;
-	__typeof__(&kmod_module_get_softdeps) get_softdeps;
-	__typeof__(&kmod_module_get_path) get_path;
-	__typeof__(&kmod_module_unref) unref;
-	__typeof__(&kmod_module_unref_list) unref_list;
-	__typeof__(&kmod_list_next) next;
-};
+#include "minivmm/runner/modules_walk.h"
 
 /* What the child found, in memory; sent to the parent as lines. */
 struct walk {
@@ -82,7 +69,64 @@ static int module_add(struct walk *w, struct kmod_module *mod, unsigned int dept
 	return ret;
 }
 
-/* In the child: resolve, then print "+PATH" lines, or one "!ERRNO MESSAGE". */
+int modules_walk(const struct kmod_api *k, struct kmod_ctx *ctx, const char *const *aliases, unsigned int n,
+		 struct module_list *out)
+{
+	struct walk w = { .k = k, .out = out };
+	int ret = 0;
+
+	for (unsigned int i = 0; !ret && i < n; i++) {
+		struct kmod_list *list = NULL, *l;
+
+		if (k->lookup(ctx, aliases[i], &list) < 0)
+			continue;
+		each(&w, l, list) {
+			ret = module_add(&w, k->get_module(l), 0);
+			if (ret)
+				break;
+		}
+		k->unref_list(list);
+	}
+	return ret;
+}
+
+void modules_report(FILE *to, const struct module_list *m, int ret, const char *modules_dir)
+{
+	if (ret)
+		fprintf(to, "!%d resolving module dependencies in %s failed: %s\n", -ret, modules_dir,
+			strerror(-ret));
+	for (unsigned int i = 0; !ret && i < m->n; i++)
+		fprintf(to, "+%s\n", m->path[i]);
+}
+
+int modules_read_report(FILE *from, struct module_list *out, char *err, size_t errlen, bool *complete)
+{
+	char line[PATH_MAX + 16];
+	int ret = 0;
+
+	*complete = false;
+	while (fgets(line, sizeof(line), from)) {
+		line[strcspn(line, "\n")] = 0;
+		if (line[0] == '+' && !ret) {
+			if (out->n == MODULES_MAX)
+				ret = -E2BIG;
+			else if (!(out->path[out->n++] = strdup(line + 1)))
+				ret = -ENOMEM;
+		} else if (line[0] == '!') {
+			char *msg;
+			long e = strtol(line + 1, &msg, 10);
+
+			ret = e > 0 ? (int)-e : -EIO;
+			snprintf(err, errlen, "%s", *msg ? msg + 1 : "resolving modules failed");
+			*complete = true;
+		}
+	}
+	if (ret)
+		modules_free(out);
+	return ret;
+}
+
+/* In the child: resolve, then report. */
 static int child_resolve(const char *modules_dir, const char *const *aliases, unsigned int n, FILE *to)
 {
 	struct kmod_api k;
@@ -99,10 +143,9 @@ static int child_resolve(const char *modules_dir, const char *const *aliases, un
 		{ "kmod_list_next", (void **)&k.next },
 	};
 	struct module_list out = { .n = 0 };
-	struct walk w = { .k = &k, .out = &out };
 	struct kmod_ctx *ctx;
 	char err[512];
-	int ret = 0;
+	int ret;
 
 	if (!dl_open("libkmod.so.2", "libkmod2", syms, sizeof(syms) / sizeof(syms[0]), err, sizeof(err))) {
 		fprintf(to, "!%d %s (minivmm resolves guest modules with it)\n", ENOENT, err);
@@ -113,24 +156,9 @@ static int child_resolve(const char *modules_dir, const char *const *aliases, un
 		fprintf(to, "!%d libkmod cannot read %s\n", ENOMEM, modules_dir);
 		return 1;
 	}
-	for (unsigned int i = 0; !ret && i < n; i++) {
-		struct kmod_list *list = NULL, *l;
-
-		if (k.lookup(ctx, aliases[i], &list) < 0)
-			continue;
-		each(&w, l, list) {
-			ret = module_add(&w, k.get_module(l), 0);
-			if (ret)
-				break;
-		}
-		k.unref_list(list);
-	}
+	ret = modules_walk(&k, ctx, aliases, n, &out);
 	k.unref_ctx(ctx);
-	if (ret)
-		fprintf(to, "!%d resolving module dependencies in %s failed: %s\n", -ret, modules_dir,
-			strerror(-ret));
-	for (unsigned int i = 0; !ret && i < out.n; i++)
-		fprintf(to, "+%s\n", out.path[i]);
+	modules_report(to, &out, ret, modules_dir);
 	modules_free(&out);
 	return ret ? 1 : 0;
 }
@@ -138,7 +166,7 @@ static int child_resolve(const char *modules_dir, const char *const *aliases, un
 int modules_resolve(const char *modules_dir, const char *const *aliases, unsigned int n,
 		    struct module_list *out, char *err, size_t errlen)
 {
-	char dep[PATH_MAX], line[PATH_MAX + 16];
+	char dep[PATH_MAX];
 	int pfd[2], status, ret = 0;
 	bool complete = false;
 	FILE *from;
@@ -173,25 +201,10 @@ int modules_resolve(const char *modules_dir, const char *const *aliases, unsigne
 	if (!from) {
 		close(pfd[0]);
 		ret = -ENOMEM;
-	}
-	while (from && fgets(line, sizeof(line), from)) {
-		line[strcspn(line, "\n")] = 0;
-		if (line[0] == '+' && !ret) {
-			if (out->n == MODULES_MAX)
-				ret = -E2BIG;
-			else if (!(out->path[out->n++] = strdup(line + 1)))
-				ret = -ENOMEM;
-		} else if (line[0] == '!') {
-			char *msg;
-			long e = strtol(line + 1, &msg, 10);
-
-			ret = e > 0 ? (int)-e : -EIO;
-			snprintf(err, errlen, "%s", *msg ? msg + 1 : "resolving modules failed");
-			complete = true;
-		}
-	}
-	if (from)
+	} else {
+		ret = modules_read_report(from, out, err, errlen, &complete);
 		fclose(from);
+	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (!ret && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
