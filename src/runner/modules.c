@@ -19,6 +19,8 @@
 struct walk {
 	const struct kmod_api *k;
 	struct module_list *out;
+	char **seen;                 /* names of the modules walked so far */
+	unsigned int nseen;
 };
 
 #define each(w, l, first) for (l = (first); l; l = (w)->k->next((first), l))
@@ -31,16 +33,41 @@ static bool module_listed(const struct module_list *m, const char *path)
 	return false;
 }
 
+/*
+ * 1 when @name was walked before, else 0 and it is now (or -ENOMEM).
+ * modules.dep lists every module's dependencies transitively: without
+ * this, a module would be walked once per path to it, exponentially many.
+ */
+static int module_seen(struct walk *w, const char *name)
+{
+	char **seen;
+
+	for (unsigned int i = 0; i < w->nseen; i++)
+		if (!strcmp(w->seen[i], name))
+			return 1;
+	seen = realloc(w->seen, (w->nseen + 1) * sizeof(*seen));
+	if (!seen)
+		return -ENOMEM;
+	w->seen = seen;
+	if (!(w->seen[w->nseen] = strdup(name)))
+		return -ENOMEM;
+	w->nseen++;
+	return 0;
+}
+
 /* Post-order walk: a module's dependencies (and pre-softdeps) before it. */
 static int module_add(struct walk *w, struct kmod_module *mod, unsigned int depth)
 {
 	struct kmod_list *deps, *pre = NULL, *post = NULL, *l;
 	const struct kmod_api *k = w->k;
 	const char *path;
-	int ret = 0;
+	int ret;
 
-	if (depth > 32)
-		return -ELOOP;
+	ret = depth > 32 ? -ELOOP : module_seen(w, k->get_name(mod));
+	if (ret) {
+		k->unref(mod);
+		return ret < 0 ? ret : 0;
+	}
 	deps = k->get_deps(mod);
 	each(w, l, deps) {
 		ret = module_add(w, k->get_module(l), depth + 1);
@@ -87,6 +114,9 @@ int modules_walk(const struct kmod_api *k, struct kmod_ctx *ctx, const char *con
 		}
 		k->unref_list(list);
 	}
+	for (unsigned int i = 0; i < w.nseen; i++)
+		free(w.seen[i]);
+	free(w.seen);
 	return ret;
 }
 
@@ -138,6 +168,7 @@ static int child_resolve(const char *modules_dir, const char *const *aliases, un
 		{ "kmod_module_get_dependencies", (void **)&k.get_deps },
 		{ "kmod_module_get_softdeps", (void **)&k.get_softdeps },
 		{ "kmod_module_get_path", (void **)&k.get_path },
+		{ "kmod_module_get_name", (void **)&k.get_name },
 		{ "kmod_module_unref", (void **)&k.unref },
 		{ "kmod_module_unref_list", (void **)&k.unref_list },
 		{ "kmod_list_next", (void **)&k.next },

@@ -19,6 +19,7 @@
 
 #include "minivmm/runner/cpio.h"
 #include "minivmm/runner/initramfs.h"
+#include "minivmm/runner/modules_walk.h"
 
 /* Needed by the library's guest.c users only; the test never boots. */
 const char guest_init_script[] = "#!/bin/sh\n";
@@ -196,6 +197,170 @@ static void test_resolve_needs_depmod(void **state)
 	assert_non_null(strstr(err, "depmod"));
 }
 
+/* ---- the dependency walk, with a fake libkmod (modules_walk.h) ---- */
+
+struct kmod_ctx {
+	int unused;
+};
+
+struct kmod_module {
+	unsigned int idx;
+	int refs;
+	unsigned int walked;
+};
+
+struct kmod_list {
+	struct kmod_module *mod;
+	struct kmod_list *next;
+};
+
+#define CHAIN 40
+static struct kmod_module chain[CHAIN];
+static char chain_path[CHAIN][32], chain_name[CHAIN][8];
+static unsigned int chain_len, deps_calls;
+static bool chain_transitive; /* as depmod writes it: every later module */
+
+static struct kmod_list *chain_list(unsigned int from, unsigned int to)
+{
+	struct kmod_list *head = NULL;
+
+	for (unsigned int i = to; i-- > from;) {
+		struct kmod_list *l = malloc(sizeof(*l));
+
+		assert_non_null(l);
+		*l = (struct kmod_list){ &chain[i], head };
+		chain[i].refs++;
+		head = l;
+	}
+	return head;
+}
+
+static int w_lookup(struct kmod_ctx *ctx, const char *alias, struct kmod_list **list)
+{
+	(void)ctx, (void)alias;
+	*list = chain_list(0, 1);
+	return 0;
+}
+
+static struct kmod_module *w_get_module(const struct kmod_list *l)
+{
+	l->mod->refs++;
+	return l->mod;
+}
+
+static struct kmod_list *w_get_deps(const struct kmod_module *mod)
+{
+	unsigned int i = mod->idx;
+
+	chain[i].walked++;
+	/* Enough to see a re-walk; the exponential one would never end. */
+	if (++deps_calls > 10000 || i + 1 >= chain_len)
+		return NULL;
+	return chain_list(i + 1, chain_transitive ? chain_len : i + 2);
+}
+
+static int w_get_softdeps(const struct kmod_module *mod, struct kmod_list **pre, struct kmod_list **post)
+{
+	(void)mod;
+	*pre = *post = NULL;
+	return 0;
+}
+
+static const char *w_get_path(const struct kmod_module *mod)
+{
+	return chain_path[mod->idx];
+}
+
+static const char *w_get_name(const struct kmod_module *mod)
+{
+	return chain_name[mod->idx];
+}
+
+static struct kmod_module *w_unref(struct kmod_module *mod)
+{
+	assert_true(mod->refs > 0);
+	mod->refs--;
+	return NULL;
+}
+
+static int w_unref_list(struct kmod_list *l)
+{
+	while (l) {
+		struct kmod_list *next = l->next;
+
+		w_unref(l->mod);
+		free(l);
+		l = next;
+	}
+	return 0;
+}
+
+static struct kmod_list *w_next(const struct kmod_list *first, const struct kmod_list *l)
+{
+	(void)first;
+	return l->next;
+}
+
+static const struct kmod_api fake_kmod = {
+	.lookup = w_lookup, .get_module = w_get_module, .get_deps = w_get_deps,
+	.get_softdeps = w_get_softdeps, .get_path = w_get_path, .get_name = w_get_name,
+	.unref = w_unref, .unref_list = w_unref_list, .next = w_next,
+};
+
+static int walk_chain(unsigned int len, bool transitive, struct module_list *out)
+{
+	const char *alias = "pci:chain";
+	int ret;
+
+	memset(chain, 0, sizeof(chain));
+	for (unsigned int i = 0; i < CHAIN; i++) {
+		chain[i].idx = i;
+		snprintf(chain_path[i], sizeof(chain_path[i]), "/lib/modules/x/m%u.ko", i);
+		snprintf(chain_name[i], sizeof(chain_name[i]), "m%u", i);
+	}
+	chain_len = len;
+	chain_transitive = transitive;
+	deps_calls = 0;
+	memset(out, 0, sizeof(*out));
+	ret = modules_walk(&fake_kmod, NULL, &alias, 1, out);
+	for (unsigned int i = 0; i < CHAIN; i++)
+		assert_int_equal(chain[i].refs, 0); /* every reference released */
+	return ret;
+}
+
+/*
+ * modules.dep lists dependencies transitively: 30 modules each needing all
+ * that follow were walked 2^29 times (found by tests/fuzz/initramfs_fuzz.c).
+ * Each is walked once, dependencies first.
+ */
+static void test_walk_transitive_once(void **state)
+{
+	struct module_list m;
+
+	(void)state;
+	assert_int_equal(walk_chain(30, true, &m), 0);
+	assert_int_equal(m.n, 30);
+	for (unsigned int i = 0; i < 30; i++) {
+		assert_int_equal(chain[i].walked, 1);
+		assert_string_equal(m.path[i], chain_path[29 - i]);
+	}
+	modules_free(&m);
+}
+
+/* Nested deeper than 32: -ELOOP, with every libkmod reference released
+ * (the deepest one leaked). 32 levels are fine. */
+static void test_walk_too_deep(void **state)
+{
+	struct module_list m;
+
+	(void)state;
+	assert_int_equal(walk_chain(33, false, &m), 0);
+	assert_int_equal(m.n, 33);
+	modules_free(&m);
+	assert_int_equal(walk_chain(CHAIN, false, &m), -ELOOP);
+	modules_free(&m);
+}
+
 static char tmpdir[64];
 
 static int setup_tmp(void **state)
@@ -318,6 +483,8 @@ int main(void)
 		cmocka_unit_test(test_resolve_alias_with_dependency),
 		cmocka_unit_test(test_resolve_unknown_and_duplicates),
 		cmocka_unit_test(test_resolve_needs_depmod),
+		cmocka_unit_test(test_walk_transitive_once),
+		cmocka_unit_test(test_walk_too_deep),
 		cmocka_unit_test_setup_teardown(test_initramfs_contents_and_cache, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_initramfs_errors, setup_tmp, teardown_tmp),
 	};

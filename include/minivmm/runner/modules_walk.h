@@ -25,6 +25,7 @@ struct kmod_api {
 	__typeof__(&kmod_module_get_dependencies) get_deps;
 	__typeof__(&kmod_module_get_softdeps) get_softdeps;
 	__typeof__(&kmod_module_get_path) get_path;
+	__typeof__(&kmod_module_get_name) get_name;
 	__typeof__(&kmod_module_unref) unref;
 	__typeof__(&kmod_module_unref_list) unref_list;
 	__typeof__(&kmod_list_next) next;
@@ -32,9 +33,11 @@ struct kmod_api {
 
 /*
  * The module files for @aliases in @ctx into @out (empty on entry), each
- * once, its dependencies and pre-softdeps before it. Unknown aliases and
- * built-in modules add nothing. 0, or -ELOOP (dependencies nested deeper
- * than 32), -E2BIG (more than MODULES_MAX files), -ENOMEM.
+ * once, its dependencies and pre-softdeps before it (a dependency cycle
+ * is cut where it closes). Each module is walked once, however many
+ * depend on it. Unknown aliases and built-in modules add nothing. 0, or
+ * -ELOOP (dependencies nested deeper than 32), -E2BIG (more than
+ * MODULES_MAX files), -ENOMEM.
  */
 int modules_walk(const struct kmod_api *k, struct kmod_ctx *ctx, const char *const *aliases, unsigned int n,
 		 struct module_list *out);
