@@ -15,7 +15,7 @@
 #include "minivmm/runner/modules.h"
 #include "minivmm/runner/modules_walk.h"
 
-/* What the child found, in memory; sent to the parent as lines. */
+/* A walk in progress: what was found, and what was walked. */
 struct walk {
 	const struct kmod_api *k;
 	struct module_list *out;
@@ -122,35 +122,37 @@ int modules_walk(const struct kmod_api *k, struct kmod_ctx *ctx, const char *con
 
 void modules_report(FILE *to, const struct module_list *m, int ret, const char *modules_dir)
 {
+	/* Records end in NUL: a file name may hold any other byte, '\n' too. */
 	if (ret)
-		fprintf(to, "!%d resolving module dependencies in %s failed: %s\n", -ret, modules_dir,
-			strerror(-ret));
+		fprintf(to, "!%d resolving module dependencies in %s failed: %s%c", -ret, modules_dir,
+			strerror(-ret), 0);
 	for (unsigned int i = 0; !ret && i < m->n; i++)
-		fprintf(to, "+%s\n", m->path[i]);
+		fprintf(to, "+%s%c", m->path[i], 0);
 }
 
 int modules_read_report(FILE *from, struct module_list *out, char *err, size_t errlen, bool *complete)
 {
-	char line[PATH_MAX + 16];
+	char *rec = NULL;
+	size_t cap = 0;
 	int ret = 0;
 
 	*complete = false;
-	while (fgets(line, sizeof(line), from)) {
-		line[strcspn(line, "\n")] = 0;
-		if (line[0] == '+' && !ret) {
+	while (getdelim(&rec, &cap, 0, from) > 0) {
+		if (rec[0] == '+' && !ret) {
 			if (out->n == MODULES_MAX)
 				ret = -E2BIG;
-			else if (!(out->path[out->n++] = strdup(line + 1)))
+			else if (!(out->path[out->n++] = strdup(rec + 1)))
 				ret = -ENOMEM;
-		} else if (line[0] == '!') {
+		} else if (rec[0] == '!') {
 			char *msg;
-			long e = strtol(line + 1, &msg, 10);
+			long e = strtol(rec + 1, &msg, 10);
 
 			ret = e > 0 ? (int)-e : -EIO;
 			snprintf(err, errlen, "%s", *msg ? msg + 1 : "resolving modules failed");
 			*complete = true;
 		}
 	}
+	free(rec);
 	if (ret)
 		modules_free(out);
 	return ret;
@@ -179,12 +181,12 @@ static int child_resolve(const char *modules_dir, const char *const *aliases, un
 	int ret;
 
 	if (!dl_open("libkmod.so.2", "libkmod2", syms, sizeof(syms) / sizeof(syms[0]), err, sizeof(err))) {
-		fprintf(to, "!%d %s (minivmm resolves guest modules with it)\n", ENOENT, err);
+		fprintf(to, "!%d %s (minivmm resolves guest modules with it)%c", ENOENT, err, 0);
 		return 1;
 	}
 	ctx = k.new_ctx(modules_dir, NULL);
 	if (!ctx) {
-		fprintf(to, "!%d libkmod cannot read %s\n", ENOMEM, modules_dir);
+		fprintf(to, "!%d libkmod cannot read %s%c", ENOMEM, modules_dir, 0);
 		return 1;
 	}
 	ret = modules_walk(&k, ctx, aliases, n, &out);

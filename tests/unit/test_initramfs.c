@@ -361,6 +361,45 @@ static void test_walk_too_deep(void **state)
 	modules_free(&m);
 }
 
+/* The child's report carries any file name: one with a newline came back
+ * as two, the second one a path of the tree's choosing (found by
+ * tests/fuzz/initramfs_fuzz.c). */
+static void test_report_roundtrip(void **state)
+{
+	char a[] = "/lib/modules/x/odd\n+/etc/shadow.ko", b[] = "/lib/modules/x/plain.ko";
+	struct module_list m = { .path = { a, b }, .n = 2 }, back = { .n = 0 };
+	char *buf = NULL, err[128] = "";
+	size_t len = 0;
+	bool complete = true;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	modules_report(f, &m, 0, "/lib/modules/x");
+	fclose(f);
+	f = fmemopen(buf, len, "r");
+	assert_int_equal(modules_read_report(f, &back, err, sizeof(err), &complete), 0);
+	fclose(f);
+	assert_false(complete);
+	assert_int_equal(back.n, 2);
+	assert_string_equal(back.path[0], a);
+	assert_string_equal(back.path[1], b);
+	modules_free(&back);
+	free(buf);
+
+	/* An error record: its message, nothing listed. */
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	modules_report(f, &m, -ELOOP, "/lib/modules/x");
+	fclose(f);
+	f = fmemopen(buf, len, "r");
+	assert_int_equal(modules_read_report(f, &back, err, sizeof(err), &complete), -ELOOP);
+	fclose(f);
+	assert_true(complete);
+	assert_int_equal(back.n, 0);
+	assert_non_null(strstr(err, "/lib/modules/x"));
+	free(buf);
+}
+
 static char tmpdir[64];
 
 static int setup_tmp(void **state)
@@ -485,6 +524,7 @@ int main(void)
 		cmocka_unit_test(test_resolve_needs_depmod),
 		cmocka_unit_test(test_walk_transitive_once),
 		cmocka_unit_test(test_walk_too_deep),
+		cmocka_unit_test(test_report_roundtrip),
 		cmocka_unit_test_setup_teardown(test_initramfs_contents_and_cache, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_initramfs_errors, setup_tmp, teardown_tmp),
 	};

@@ -42,8 +42,8 @@ struct kmod_api {
 int modules_walk(const struct kmod_api *k, struct kmod_ctx *ctx, const char *const *aliases, unsigned int n,
 		 struct module_list *out);
 
-/* The child's report: a "+PATH" line per module, or, when @ret is an
- * error, one "!ERRNO MESSAGE" line. */
+/* The child's report: a "+PATH" record per module, or, when @ret is an
+ * error, one "!ERRNO MESSAGE" record; each ends in a NUL. */
 void modules_report(FILE *to, const struct module_list *m, int ret, const char *modules_dir);
 /*
  * The parent's reading of a report into @out (empty on entry): 0, or
