@@ -500,6 +500,76 @@ static void test_initramfs_contents_and_cache(void **state)
 	assert_string_not_equal(path, path2);
 }
 
+/*
+ * --modules DIR as a user may write it: relative (libkmod names the files
+ * below the absolute directory), a bare name, a trailing slash; and a file
+ * modules.dep names by an absolute path elsewhere. A bare name crashed, a
+ * relative one put the modules at garbled paths, an absolute one read past
+ * the end of its name (found by tests/fuzz/initramfs_fuzz.c).
+ */
+static void test_initramfs_modules_dir_forms(void **state)
+{
+	static const char *const forms[] = { "9.9.9-test", "9.9.9-test/", "../modules/9.9.9-test" };
+	const char *aliases[] = { "pci:v00001234d00005678sv00000000sd00000000bc02sc00i00" };
+	char busybox[128], cache[128], path[512], first[512] = "", err[256], cwd[4096], parent[4096];
+	char elsewhere[160], want[4200];
+	struct initramfs_spec spec = { 0 };
+	struct module_list mods = { .n = 1 };
+	struct entry e[64];
+	const struct entry *x;
+	uint8_t *buf;
+	size_t len;
+	FILE *f;
+	int n;
+
+	(void)state;
+	snprintf(busybox, sizeof(busybox), "%s/busybox", tmpdir);
+	write_file(busybox, "not really busybox");
+	snprintf(cache, sizeof(cache), "%s/cache", tmpdir);
+	spec.modaliases = aliases;
+	spec.nmodaliases = 1;
+	spec.busybox = busybox;
+	spec.init = "#!/bin/sh\n";
+	spec.cache_dir = cache;
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	snprintf(parent, sizeof(parent), "%s/..", FAKE_MODULES_DIR);
+	assert_int_equal(chdir(parent), 0);
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		spec.modules_dir = forms[i];
+		assert_int_equal(initramfs_get(&spec, path, sizeof(path), err, sizeof(err)), 0);
+		/* The same tree: the same archive. */
+		if (first[0])
+			assert_string_equal(path, first);
+		snprintf(first, sizeof(first), "%s", path);
+		buf = slurp(path, &len);
+		n = cpio_parse(buf, len, e, 64);
+		assert_true(index_of(e, n, "lib/modules/9.9.9-test/kernel/drivers/fake_core.ko") >= 0);
+		assert_true(index_of(e, n, "lib/modules/9.9.9-test/kernel/drivers/fake_drv.ko") >= 0);
+		x = find(e, n, "etc/minivmm/modules");
+		assert_non_null(x);
+		assert_int_equal(x->size, strlen("kernel/drivers/fake_core.ko\nkernel/drivers/fake_drv.ko\n"));
+		assert_memory_equal(x->data, "kernel/drivers/fake_core.ko\nkernel/drivers/fake_drv.ko\n", x->size);
+		free(buf);
+	}
+	assert_int_equal(chdir(cwd), 0);
+
+	/* A module file outside the tree: at its own path below the version. */
+	snprintf(elsewhere, sizeof(elsewhere), "%s/b.ko", tmpdir);
+	write_file(elsewhere, "module b");
+	mods.path[0] = elsewhere;
+	spec.modules_dir = FAKE_MODULES_DIR;
+	buf = NULL;
+	f = open_memstream((char **)&buf, &len);
+	assert_int_equal(initramfs_write(&spec, &mods, f), 0);
+	fclose(f);
+	n = cpio_parse(buf, len, e, 64);
+	snprintf(want, sizeof(want), "lib/modules/9.9.9-test%s", elsewhere);
+	x = find(e, n, want);
+	assert_non_null(x);
+	assert_memory_equal(x->data, "module b", x->size);
+	free(buf);
+}
+
 static void test_initramfs_errors(void **state)
 {
 	struct initramfs_spec spec = { .busybox = "/nonexistent/busybox", .init = "", .cache_dir = tmpdir };
@@ -526,6 +596,7 @@ int main(void)
 		cmocka_unit_test(test_walk_too_deep),
 		cmocka_unit_test(test_report_roundtrip),
 		cmocka_unit_test_setup_teardown(test_initramfs_contents_and_cache, setup_tmp, teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_initramfs_modules_dir_forms, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_initramfs_errors, setup_tmp, teardown_tmp),
 	};
 
