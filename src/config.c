@@ -331,7 +331,7 @@ int config_parse_size(const char *s, uint64_t *out)
 int config_parse(struct config *cfg, int argc, char *const argv[], char *err, size_t errlen)
 {
 	bool stress = false;
-	int c;
+	int c, arg;
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->cpus = 1;
@@ -341,7 +341,13 @@ int config_parse(struct config *cfg, int argc, char *const argv[], char *err, si
 
 	optind = 0; /* full re-initialisation: the parser may run more than once */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:vh", options, NULL)) != -1) {
+	for (;;) {
+		/* The argument getopt looks at, which its errors name: optind
+		 * moves past a cluster ("-vz") only with its last letter. */
+		arg = optind ? optind : 1;
+		c = getopt_long(argc, argv, "+:vh", options, NULL);
+		if (c == -1)
+			break;
 		switch (c) {
 		case OPT_KERNEL: cfg->kernel = optarg; break;
 		case OPT_INITRD: cfg->initrd = optarg; break;
@@ -447,18 +453,16 @@ int config_parse(struct config *cfg, int argc, char *const argv[], char *err, si
 		case 'h': cfg->help = true; break;
 		case OPT_VERSION: cfg->version = true; break;
 		case ':':
-			return fail(err, errlen, "option '%s' needs a value: see minivmm --help",
-				    argv[optind - 1]);
+			return fail(err, errlen, "option '%s' needs a value: see minivmm --help", argv[arg]);
 		default:
 			/* A short option (optopt is its character) or a long one (its
 			 * code, or 0 when unknown): name it as the user wrote it. */
-			if (optopt > 0 && optopt < 128 && argv[optind - 1][1] != '-')
+			if (optopt > 0 && optopt < 128 && argv[arg][1] != '-')
 				return fail(err, errlen, "unknown option '-%c': see minivmm --help", optopt);
 			if (optopt)
 				return fail(err, errlen, "option '%s' takes no value: see minivmm --help",
-					    argv[optind - 1]);
-			return fail(err, errlen, "unknown option '%s': see minivmm --help",
-				    argv[optind - 1]);
+					    argv[arg]);
+			return fail(err, errlen, "unknown option '%s': see minivmm --help", argv[arg]);
 		}
 	}
 	if (cfg->help || cfg->version)
@@ -474,7 +478,9 @@ int config_parse(struct config *cfg, int argc, char *const argv[], char *err, si
 		if (!cfg->irq_churn_ms)
 			cfg->irq_churn_ms = IRQ_CHURN_DEFAULT_MS;
 	}
-	if (optind < argc && !strcmp(argv[optind - 1], "--")) {
+	/* getopt stepped over a "--" that ended the options (not over an
+	 * option's value "--", nor argv[0]). */
+	if (optind < argc && optind == arg + 1 && !strcmp(argv[arg], "--")) {
 		if (cfg->run)
 			return fail(err, errlen, "both --run and '-- CMD' given: use one of them");
 		cfg->run = cfg->run_owned = config_shell_join(argc - optind, argv + optind);

@@ -132,10 +132,42 @@ out:
 	return ret;
 }
 
-static int write_archive(const struct initramfs_spec *spec, const struct module_list *mods, FILE *f)
+/* The kernel version a modules tree is for: its directory's name. */
+static const char *modules_version(const char *dir, char *buf, size_t len)
+{
+	char *slash;
+
+	snprintf(buf, len, "%s", dir);
+	for (size_t n = strlen(buf); n > 1 && buf[n - 1] == '/'; n--)
+		buf[n - 1] = 0;
+	slash = strrchr(buf, '/');
+	return slash && slash[1] ? slash + 1 : buf;
+}
+
+/*
+ * Where module file @path goes below the guest's /lib/modules/VERSION: its
+ * place in the tree at @dir; a file from elsewhere (modules.dep may name
+ * absolute paths) at its own path.
+ */
+static const char *module_rel(const char *dir, const char *path)
+{
+	size_t n = strlen(dir);
+
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	if (!strncmp(path, dir, n) && path[n] == '/')
+		path += n;
+	while (*path == '/')
+		path++;
+	return path;
+}
+
+int initramfs_write(const struct initramfs_spec *spec, const struct module_list *mods, FILE *f)
 {
 	const char *const dirs[] = { "bin", "dev", "etc", "etc/minivmm", "lib", "lib/modules", "mnt", "proc",
 				     "sys", "tmp", "run", "root" };
+	char verbuf[PATH_MAX];
+	const char *ver = mods->n ? modules_version(spec->modules_dir, verbuf, sizeof(verbuf)) : NULL;
 	char *list = NULL;
 	size_t listlen = 0;
 	FILE *lf = open_memstream(&list, &listlen);
@@ -154,10 +186,10 @@ static int write_archive(const struct initramfs_spec *spec, const struct module_
 	cpio_add_symlink(&c, "bin/sh", "busybox");
 	for (unsigned int i = 0; i < mods->n; i++) {
 		/* Same relative path under the guest's /lib/modules/$(uname -r). */
-		const char *rel = mods->path[i] + strlen(spec->modules_dir) + 1;
-		char gp[PATH_MAX], dir[PATH_MAX];
+		const char *rel = module_rel(spec->modules_dir, mods->path[i]);
+		char gp[2 * PATH_MAX + 16], dir[sizeof(gp)];
 
-		snprintf(gp, sizeof(gp), "lib/modules/%s/%s", strrchr(spec->modules_dir, '/') + 1, rel);
+		snprintf(gp, sizeof(gp), "lib/modules/%s/%s", ver, rel);
 		/* Parent directories, each once (cpio tolerates repeats). */
 		for (char *p = strchr(strcpy(dir, gp), '/'); p; p = strchr(p + 1, '/')) {
 			*p = 0;
@@ -196,8 +228,11 @@ static int write_archive(const struct initramfs_spec *spec, const struct module_
 	return cpio_finish(&c);
 }
 
-int initramfs_get(const struct initramfs_spec *spec, char *path, size_t pathlen, char *err, size_t errlen)
+int initramfs_get(const struct initramfs_spec *given, char *path, size_t pathlen, char *err, size_t errlen)
 {
+	struct initramfs_spec real = *given;
+	const struct initramfs_spec *spec = &real;
+	char modules_dir[PATH_MAX];
 	struct module_list mods = { .n = 0 };
 	uint64_t h = CACHE_HASH_INIT;
 	char tmp[PATH_MAX];
@@ -205,6 +240,10 @@ int initramfs_get(const struct initramfs_spec *spec, char *path, size_t pathlen,
 	FILE *f;
 	int fd, ret;
 
+	/* The module files libkmod names are inside the modules directory as
+	 * it makes it absolute: a relative --modules DIR is made so first. */
+	if (real.modules_dir && realpath(real.modules_dir, modules_dir))
+		real.modules_dir = modules_dir;
 	if (access(spec->busybox, R_OK)) {
 		snprintf(err, errlen, "no static busybox at %s: install busybox-static", spec->busybox);
 		return -ENOENT;
@@ -248,7 +287,7 @@ int initramfs_get(const struct initramfs_spec *spec, char *path, size_t pathlen,
 		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(-ret));
 		goto out;
 	}
-	ret = write_archive(spec, &mods, f);
+	ret = initramfs_write(spec, &mods, f);
 	if (fclose(f) && !ret)
 		ret = -EIO;
 	ret = cache_commit(tmp, path, !ret) ?: ret;

@@ -13,25 +13,14 @@
 
 #include "minivmm/dl.h"
 #include "minivmm/runner/modules.h"
+#include "minivmm/runner/modules_walk.h"
 
-/* The libkmod functions used, loaded in the child. */
-struct kmod_api {
-	__typeof__(&kmod_new) new_ctx;
-	__typeof__(&kmod_unref) unref_ctx;
-	__typeof__(&kmod_module_new_from_lookup) lookup;
-	__typeof__(&kmod_module_get_module) get_module;
-	__typeof__(&kmod_module_get_dependencies) get_deps;
-	__typeof__(&kmod_module_get_softdeps) get_softdeps;
-	__typeof__(&kmod_module_get_path) get_path;
-	__typeof__(&kmod_module_unref) unref;
-	__typeof__(&kmod_module_unref_list) unref_list;
-	__typeof__(&kmod_list_next) next;
-};
-
-/* What the child found, in memory; sent to the parent as lines. */
+/* A walk in progress: what was found, and what was walked. */
 struct walk {
 	const struct kmod_api *k;
 	struct module_list *out;
+	char **seen;                 /* names of the modules walked so far */
+	unsigned int nseen;
 };
 
 #define each(w, l, first) for (l = (first); l; l = (w)->k->next((first), l))
@@ -44,16 +33,41 @@ static bool module_listed(const struct module_list *m, const char *path)
 	return false;
 }
 
+/*
+ * 1 when @name was walked before, else 0 and it is now (or -ENOMEM).
+ * modules.dep lists every module's dependencies transitively: without
+ * this, a module would be walked once per path to it, exponentially many.
+ */
+static int module_seen(struct walk *w, const char *name)
+{
+	char **seen;
+
+	for (unsigned int i = 0; i < w->nseen; i++)
+		if (!strcmp(w->seen[i], name))
+			return 1;
+	seen = realloc(w->seen, (w->nseen + 1) * sizeof(*seen));
+	if (!seen)
+		return -ENOMEM;
+	w->seen = seen;
+	if (!(w->seen[w->nseen] = strdup(name)))
+		return -ENOMEM;
+	w->nseen++;
+	return 0;
+}
+
 /* Post-order walk: a module's dependencies (and pre-softdeps) before it. */
 static int module_add(struct walk *w, struct kmod_module *mod, unsigned int depth)
 {
 	struct kmod_list *deps, *pre = NULL, *post = NULL, *l;
 	const struct kmod_api *k = w->k;
 	const char *path;
-	int ret = 0;
+	int ret;
 
-	if (depth > 32)
-		return -ELOOP;
+	ret = depth > 32 ? -ELOOP : module_seen(w, k->get_name(mod));
+	if (ret) {
+		k->unref(mod);
+		return ret < 0 ? ret : 0;
+	}
 	deps = k->get_deps(mod);
 	each(w, l, deps) {
 		ret = module_add(w, k->get_module(l), depth + 1);
@@ -82,10 +96,81 @@ static int module_add(struct walk *w, struct kmod_module *mod, unsigned int dept
 	return ret;
 }
 
-/*
- * In the child: resolve, then print "+PATH" lines and "?INDEX" for an
- * alias nothing matched, or one "!ERRNO MESSAGE".
- */
+int modules_walk(const struct kmod_api *k, struct kmod_ctx *ctx, const char *const *aliases, unsigned int n,
+		 struct module_list *out)
+{
+	struct walk w = { .k = k, .out = out };
+	int ret = 0;
+
+	for (unsigned int i = 0; !ret && i < n; i++) {
+		struct kmod_list *list = NULL, *l;
+
+		if (k->lookup(ctx, aliases[i], &list) < 0 || !list) {
+			/* No module, none built in: the device may have no driver. */
+			if (i < 64)
+				out->unmatched |= 1ULL << i;
+			continue;
+		}
+		each(&w, l, list) {
+			ret = module_add(&w, k->get_module(l), 0);
+			if (ret)
+				break;
+		}
+		k->unref_list(list);
+	}
+	for (unsigned int i = 0; i < w.nseen; i++)
+		free(w.seen[i]);
+	free(w.seen);
+	return ret;
+}
+
+void modules_report(FILE *to, const struct module_list *m, int ret, const char *modules_dir)
+{
+	/* Records end in NUL: a file name may hold any other byte, '\n' too. */
+	if (ret)
+		fprintf(to, "!%d resolving module dependencies in %s failed: %s%c", -ret, modules_dir,
+			strerror(-ret), 0);
+	for (unsigned int i = 0; !ret && i < m->n; i++)
+		fprintf(to, "+%s%c", m->path[i], 0);
+	for (unsigned int i = 0; !ret && i < 64; i++)
+		if (m->unmatched & (1ULL << i))
+			fprintf(to, "?%u%c", i, 0);
+}
+
+int modules_read_report(FILE *from, struct module_list *out, char *err, size_t errlen, bool *complete)
+{
+	char *rec = NULL;
+	size_t cap = 0;
+	int ret = 0;
+
+	*complete = false;
+	while (getdelim(&rec, &cap, 0, from) > 0) {
+		if (rec[0] == '+' && !ret) {
+			if (out->n == MODULES_MAX)
+				ret = -E2BIG;
+			else if (!(out->path[out->n++] = strdup(rec + 1)))
+				ret = -ENOMEM;
+		} else if (rec[0] == '?') {
+			unsigned long i = strtoul(rec + 1, NULL, 10);
+
+			if (i < 64)
+				out->unmatched |= 1ULL << i;
+		} else if (rec[0] == '!') {
+			char *msg;
+			long e = strtol(rec + 1, &msg, 10);
+
+			ret = e > 0 ? (int)-e : -EIO;
+			snprintf(err, errlen, "%s", *msg ? msg + 1 : "resolving modules failed");
+			*complete = true;
+		}
+	}
+	free(rec);
+	if (ret)
+		modules_free(out);
+	return ret;
+}
+
+/* In the child: resolve, then report. */
 static int child_resolve(const char *modules_dir, const char *const *aliases, unsigned int n, FILE *to)
 {
 	struct kmod_api k;
@@ -97,45 +182,28 @@ static int child_resolve(const char *modules_dir, const char *const *aliases, un
 		{ "kmod_module_get_dependencies", (void **)&k.get_deps },
 		{ "kmod_module_get_softdeps", (void **)&k.get_softdeps },
 		{ "kmod_module_get_path", (void **)&k.get_path },
+		{ "kmod_module_get_name", (void **)&k.get_name },
 		{ "kmod_module_unref", (void **)&k.unref },
 		{ "kmod_module_unref_list", (void **)&k.unref_list },
 		{ "kmod_list_next", (void **)&k.next },
 	};
 	struct module_list out = { .n = 0 };
-	struct walk w = { .k = &k, .out = &out };
 	struct kmod_ctx *ctx;
 	char err[512];
-	int ret = 0;
+	int ret;
 
 	if (!dl_open("libkmod.so.2", "libkmod2", syms, sizeof(syms) / sizeof(syms[0]), err, sizeof(err))) {
-		fprintf(to, "!%d %s (minivmm resolves guest modules with it)\n", ENOENT, err);
+		fprintf(to, "!%d %s (minivmm resolves guest modules with it)%c", ENOENT, err, 0);
 		return 1;
 	}
 	ctx = k.new_ctx(modules_dir, NULL);
 	if (!ctx) {
-		fprintf(to, "!%d libkmod cannot read %s\n", ENOMEM, modules_dir);
+		fprintf(to, "!%d libkmod cannot read %s%c", ENOMEM, modules_dir, 0);
 		return 1;
 	}
-	for (unsigned int i = 0; !ret && i < n; i++) {
-		struct kmod_list *list = NULL, *l;
-
-		if (k.lookup(ctx, aliases[i], &list) < 0 || !list) {
-			fprintf(to, "?%u\n", i); /* no module, none built in */
-			continue;
-		}
-		each(&w, l, list) {
-			ret = module_add(&w, k.get_module(l), 0);
-			if (ret)
-				break;
-		}
-		k.unref_list(list);
-	}
+	ret = modules_walk(&k, ctx, aliases, n, &out);
 	k.unref_ctx(ctx);
-	if (ret)
-		fprintf(to, "!%d resolving module dependencies in %s failed: %s\n", -ret, modules_dir,
-			strerror(-ret));
-	for (unsigned int i = 0; !ret && i < out.n; i++)
-		fprintf(to, "+%s\n", out.path[i]);
+	modules_report(to, &out, ret, modules_dir);
 	modules_free(&out);
 	return ret ? 1 : 0;
 }
@@ -143,7 +211,7 @@ static int child_resolve(const char *modules_dir, const char *const *aliases, un
 int modules_resolve(const char *modules_dir, const char *const *aliases, unsigned int n,
 		    struct module_list *out, char *err, size_t errlen)
 {
-	char dep[PATH_MAX], line[PATH_MAX + 16];
+	char dep[PATH_MAX];
 	int pfd[2], status, ret = 0;
 	bool complete = false;
 	FILE *from;
@@ -178,30 +246,10 @@ int modules_resolve(const char *modules_dir, const char *const *aliases, unsigne
 	if (!from) {
 		close(pfd[0]);
 		ret = -ENOMEM;
-	}
-	while (from && fgets(line, sizeof(line), from)) {
-		line[strcspn(line, "\n")] = 0;
-		if (line[0] == '+' && !ret) {
-			if (out->n == MODULES_MAX)
-				ret = -E2BIG;
-			else if (!(out->path[out->n++] = strdup(line + 1)))
-				ret = -ENOMEM;
-		} else if (line[0] == '?') {
-			unsigned long i = strtoul(line + 1, NULL, 10);
-
-			if (i < 64)
-				out->unmatched |= 1ULL << i;
-		} else if (line[0] == '!') {
-			char *msg;
-			long e = strtol(line + 1, &msg, 10);
-
-			ret = e > 0 ? (int)-e : -EIO;
-			snprintf(err, errlen, "%s", *msg ? msg + 1 : "resolving modules failed");
-			complete = true;
-		}
-	}
-	if (from)
+	} else {
+		ret = modules_read_report(from, out, err, errlen, &complete);
 		fclose(from);
+	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (!ret && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {

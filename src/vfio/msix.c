@@ -81,7 +81,8 @@ static void msix_refresh(struct msix_table *t, unsigned int vec, bool message_ch
 
 void msix_table_access(struct msix_table *t, uint64_t offset, void *data, unsigned int len, bool is_write)
 {
-	unsigned int vec = offset / MSIX_ENTRY_SIZE, off = offset % MSIX_ENTRY_SIZE;
+	uint64_t vec = offset / MSIX_ENTRY_SIZE;
+	unsigned int off = offset % MSIX_ENTRY_SIZE;
 	struct msix_entry old;
 	uint8_t *raw;
 

@@ -560,21 +560,12 @@ static void init_std_caps(struct vconfig *vc, const uint8_t *cfg, unsigned int h
 		if (!caps[i].keep)
 			hide_range(vc, caps[i].pos, cap_end(caps, n, i, PCI_CFG_SPACE_SIZE));
 
-	prev = PCI_CAPABILITY_LIST;
-	set_std_next(vc, prev, 0);
 	for (unsigned int i = 0; i < n; i++) {
 		const struct cap_rule *r = std_rule(caps[i].id, hide);
 		unsigned int p = caps[i].pos;
 
 		if (!r)
 			continue;
-		/* ID from the device, read-only; next: the filtered chain. */
-		vc->virt[p] = 0;
-		vc->wmask[p] = 0;
-		set_std_next(vc, prev, p);
-		prev = p + 1;
-		set_std_next(vc, prev, 0);
-		kept++;
 		/* Tables stop at the capability's end when its length is known. */
 		lim = caps[i].len && p + caps[i].len < PCI_CFG_SPACE_SIZE ? p + caps[i].len :
 									    PCI_CFG_SPACE_SIZE;
@@ -596,6 +587,26 @@ static void init_std_caps(struct vconfig *vc, const uint8_t *cfg, unsigned int h
 			init_vndr(vc, p + 3, cap_end(caps, n, i, PCI_CFG_SPACE_SIZE));
 			break;
 		}
+	}
+	/*
+	 * The chain last: a malformed device may overlap a capability's body
+	 * with another's header; the headers win, or the guest could rewrite
+	 * the chain (a loop) through the other capability's registers.
+	 */
+	prev = PCI_CAPABILITY_LIST;
+	set_std_next(vc, prev, 0);
+	for (unsigned int i = 0; i < n; i++) {
+		unsigned int p = caps[i].pos;
+
+		if (!caps[i].keep)
+			continue;
+		/* ID from the device, read-only; next: the filtered chain. */
+		vc->virt[p] = 0;
+		vc->wmask[p] = 0;
+		set_std_next(vc, prev, p);
+		prev = p + 1;
+		set_std_next(vc, prev, 0);
+		kept++;
 	}
 	mark_gaps(vc, caps, n, PCI_STD_HEADER_SIZEOF, PCI_CFG_SPACE_SIZE, PCI_STD_HEADER_SIZEOF);
 	/* Capabilities List follows what the guest can see. */
@@ -661,6 +672,16 @@ static void init_ext_caps(struct vconfig *vc, const uint8_t *cfg, unsigned int s
 
 		if (!r)
 			continue;
+		apply_perms(vc, p, r->perms, r->nperms, size);
+		if (caps[i].id == PCI_EXT_CAP_ID_VNDR)
+			init_vndr(vc, p + 8, cap_end(caps, n, i, size));
+	}
+	/* The chain last, as for the standard one: headers win over bodies. */
+	for (unsigned int i = 0; i < n; i++) {
+		unsigned int p = caps[i].pos;
+
+		if (!caps[i].keep)
+			continue;
 		if (prev)
 			set_ext_next(vc, prev, p);
 		/* ID and version from the device, read-only. */
@@ -669,9 +690,6 @@ static void init_ext_caps(struct vconfig *vc, const uint8_t *cfg, unsigned int s
 		vc->wmask[p] = vc->wmask[p + 1] = vc->wmask[p + 2] = vc->wmask[p + 3] = 0;
 		set_ext_next(vc, p, 0);
 		prev = p;
-		apply_perms(vc, p, r->perms, r->nperms, size);
-		if (caps[i].id == PCI_EXT_CAP_ID_VNDR)
-			init_vndr(vc, p + 8, cap_end(caps, n, i, size));
 	}
 }
 
@@ -756,6 +774,10 @@ int vconfig_init(struct vconfig *vc, const uint8_t *devcfg, unsigned int size,
 	init_std_caps(vc, devcfg, hide);
 	if (size == VCONFIG_SIZE)
 		init_ext_caps(vc, devcfg, size);
+	/* Bits a later rule stopped virtualizing (overlapping capabilities)
+	 * shadow the snapshot again, not what an earlier rule put there. */
+	for (unsigned int b = 0; b < size; b++)
+		vc->vcfg[b] = (vc->vcfg[b] & vc->virt[b]) | (devcfg[b] & ~vc->virt[b]);
 	return 0;
 }
 

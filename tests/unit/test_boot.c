@@ -197,6 +197,27 @@ static void test_image_setup_larger_than_file(void **state)
 	assert_int_equal(check(&img, sizeof(image)), 0);
 }
 
+/* The kernel's end past 3 GiB, or wrapped around by a huge pref_address
+ * (found by tests/fuzz/boot_fuzz.c: the end fell below the kernel). */
+static void test_image_kernel_end_beyond_low_ram(void **state)
+{
+	struct boot_image img;
+
+	(void)state;
+	make_image(image, sizeof(image));
+	HDR_SET(image, pref_address, 0xffffffffffffffffULL);
+	assert_rejected(&img, sizeof(image), "beyond 3 GiB");
+	HDR_SET(image, pref_address, 0xfffffffff0000000ULL);
+	HDR_SET(image, init_size, 0x10200000);
+	assert_rejected(&img, sizeof(image), "beyond 3 GiB");
+	HDR_SET(image, pref_address, 0xbf800000);
+	HDR_SET(image, init_size, 0x800001);
+	assert_rejected(&img, sizeof(image), "pref_address + init_size");
+	HDR_SET(image, init_size, 0x800000); /* up to exactly 3 GiB */
+	assert_int_equal(check(&img, sizeof(image)), 0);
+	assert_int_equal(img.kernel_end, 3ULL << 30);
+}
+
 static void test_image_text_file_refused(void **state)
 {
 	struct boot_image img;
@@ -729,6 +750,7 @@ int main(void)
 		cmocka_unit_test(test_image_no_64bit_entry),
 		cmocka_unit_test(test_image_zimage_refused),
 		cmocka_unit_test(test_image_setup_larger_than_file),
+		cmocka_unit_test(test_image_kernel_end_beyond_low_ram),
 		cmocka_unit_test(test_image_text_file_refused),
 		cmocka_unit_test(test_image_open_file),
 		cmocka_unit_test(test_e820_512m),

@@ -640,6 +640,43 @@ static void test_flag_takes_no_value(void **state)
 	assert_error_mentions(parse(&cfg, "--kernel", "k", "--kaslr=yes", NULL), "takes no value");
 }
 
+/*
+ * An unknown letter inside a cluster ("-zv") is named as such: the parser
+ * looked at the argument before the cluster instead, argv[0] here, and
+ * read past the end of an empty one (found by tests/fuzz/config_fuzz.c).
+ */
+static void test_unknown_option_in_cluster(void **state)
+{
+	char empty[1] = "", prog[] = "--prog", cluster[] = "-zv";
+	char *argv_empty[] = { empty, cluster, NULL }, *argv_long[] = { prog, cluster, NULL };
+	struct config cfg;
+
+	(void)state;
+	assert_error_mentions(config_parse(&cfg, 2, argv_empty, err, sizeof(err)), "unknown option '-z'");
+	assert_error_mentions(config_parse(&cfg, 2, argv_long, err, sizeof(err)), "unknown option '-z'");
+	assert_error_mentions(parse(&cfg, "--kernel", "k", "-vzv", NULL), "unknown option '-z'");
+	assert_error_mentions(parse(&cfg, "--kernel", "k", "-v", "--verbose=2", NULL),
+			      "option '--verbose=2' takes no value");
+	assert_error_mentions(parse(&cfg, "-vv", "--kernel", NULL), "option '--kernel' needs a value");
+}
+
+/* Only a "--" that ends the options starts a guest command: not an option's
+ * value, nor argv[0] (found by tests/fuzz/config_fuzz.c). */
+static void test_dashdash_only_as_terminator(void **state)
+{
+	char dashes[] = "--", stray[] = "stray";
+	char *argv[] = { dashes, stray, NULL };
+	struct config cfg;
+
+	(void)state;
+	assert_error_mentions(parse(&cfg, "--kernel", "--", "x", NULL), "unexpected argument 'x'");
+	assert_error_mentions(config_parse(&cfg, 2, argv, err, sizeof(err)), "unexpected argument 'stray'");
+	assert_int_equal(parse(&cfg, "--kernel", "--", "--", "x", NULL), 0);
+	assert_string_equal(cfg.kernel, "--");
+	assert_string_equal(cfg.run, "'x'");
+	config_free(&cfg);
+}
+
 static void test_help_does_not_hide_bad_option_value(void **state)
 {
 	struct config cfg;
@@ -816,6 +853,8 @@ int main(void)
 		cmocka_unit_test(test_stray_argument),
 		cmocka_unit_test(test_help_and_version_need_no_kernel),
 		cmocka_unit_test(test_flag_takes_no_value),
+		cmocka_unit_test(test_unknown_option_in_cluster),
+		cmocka_unit_test(test_dashdash_only_as_terminator),
 		cmocka_unit_test(test_help_does_not_hide_bad_option_value),
 		cmocka_unit_test(test_cmdline_length_limit),
 		cmocka_unit_test(test_parse_twice_resets_state),

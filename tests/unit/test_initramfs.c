@@ -20,6 +20,7 @@
 #include "archive_fixture.h"
 #include "minivmm/runner/cpio.h"
 #include "minivmm/runner/initramfs.h"
+#include "minivmm/runner/modules_walk.h"
 
 /* Needed by the library's guest.c users only; the test never boots. */
 const char guest_init_script[] = "#!/bin/sh\n";
@@ -200,6 +201,209 @@ static void test_resolve_needs_depmod(void **state)
 	assert_non_null(strstr(err, "depmod"));
 }
 
+/* ---- the dependency walk, with a fake libkmod (modules_walk.h) ---- */
+
+struct kmod_ctx {
+	int unused;
+};
+
+struct kmod_module {
+	unsigned int idx;
+	int refs;
+	unsigned int walked;
+};
+
+struct kmod_list {
+	struct kmod_module *mod;
+	struct kmod_list *next;
+};
+
+#define CHAIN 40
+static struct kmod_module chain[CHAIN];
+static char chain_path[CHAIN][32], chain_name[CHAIN][8];
+static unsigned int chain_len, deps_calls;
+static bool chain_transitive; /* as depmod writes it: every later module */
+
+static struct kmod_list *chain_list(unsigned int from, unsigned int to)
+{
+	struct kmod_list *head = NULL;
+
+	for (unsigned int i = to; i-- > from;) {
+		struct kmod_list *l = malloc(sizeof(*l));
+
+		assert_non_null(l);
+		*l = (struct kmod_list){ &chain[i], head };
+		chain[i].refs++;
+		head = l;
+	}
+	return head;
+}
+
+static int w_lookup(struct kmod_ctx *ctx, const char *alias, struct kmod_list **list)
+{
+	(void)ctx, (void)alias;
+	*list = chain_list(0, 1);
+	return 0;
+}
+
+static struct kmod_module *w_get_module(const struct kmod_list *l)
+{
+	l->mod->refs++;
+	return l->mod;
+}
+
+static struct kmod_list *w_get_deps(const struct kmod_module *mod)
+{
+	unsigned int i = mod->idx;
+
+	chain[i].walked++;
+	/* Enough to see a re-walk; the exponential one would never end. */
+	if (++deps_calls > 10000 || i + 1 >= chain_len)
+		return NULL;
+	return chain_list(i + 1, chain_transitive ? chain_len : i + 2);
+}
+
+static int w_get_softdeps(const struct kmod_module *mod, struct kmod_list **pre, struct kmod_list **post)
+{
+	(void)mod;
+	*pre = *post = NULL;
+	return 0;
+}
+
+static const char *w_get_path(const struct kmod_module *mod)
+{
+	return chain_path[mod->idx];
+}
+
+static const char *w_get_name(const struct kmod_module *mod)
+{
+	return chain_name[mod->idx];
+}
+
+static struct kmod_module *w_unref(struct kmod_module *mod)
+{
+	assert_true(mod->refs > 0);
+	mod->refs--;
+	return NULL;
+}
+
+static int w_unref_list(struct kmod_list *l)
+{
+	while (l) {
+		struct kmod_list *next = l->next;
+
+		w_unref(l->mod);
+		free(l);
+		l = next;
+	}
+	return 0;
+}
+
+static struct kmod_list *w_next(const struct kmod_list *first, const struct kmod_list *l)
+{
+	(void)first;
+	return l->next;
+}
+
+static const struct kmod_api fake_kmod = {
+	.lookup = w_lookup, .get_module = w_get_module, .get_deps = w_get_deps,
+	.get_softdeps = w_get_softdeps, .get_path = w_get_path, .get_name = w_get_name,
+	.unref = w_unref, .unref_list = w_unref_list, .next = w_next,
+};
+
+static int walk_chain(unsigned int len, bool transitive, struct module_list *out)
+{
+	const char *alias = "pci:chain";
+	int ret;
+
+	memset(chain, 0, sizeof(chain));
+	for (unsigned int i = 0; i < CHAIN; i++) {
+		chain[i].idx = i;
+		snprintf(chain_path[i], sizeof(chain_path[i]), "/lib/modules/x/m%u.ko", i);
+		snprintf(chain_name[i], sizeof(chain_name[i]), "m%u", i);
+	}
+	chain_len = len;
+	chain_transitive = transitive;
+	deps_calls = 0;
+	memset(out, 0, sizeof(*out));
+	ret = modules_walk(&fake_kmod, NULL, &alias, 1, out);
+	for (unsigned int i = 0; i < CHAIN; i++)
+		assert_int_equal(chain[i].refs, 0); /* every reference released */
+	return ret;
+}
+
+/*
+ * modules.dep lists dependencies transitively: 30 modules each needing all
+ * that follow were walked 2^29 times (found by tests/fuzz/initramfs_fuzz.c).
+ * Each is walked once, dependencies first.
+ */
+static void test_walk_transitive_once(void **state)
+{
+	struct module_list m;
+
+	(void)state;
+	assert_int_equal(walk_chain(30, true, &m), 0);
+	assert_int_equal(m.n, 30);
+	for (unsigned int i = 0; i < 30; i++) {
+		assert_int_equal(chain[i].walked, 1);
+		assert_string_equal(m.path[i], chain_path[29 - i]);
+	}
+	modules_free(&m);
+}
+
+/* Nested deeper than 32: -ELOOP, with every libkmod reference released
+ * (the deepest one leaked). 32 levels are fine. */
+static void test_walk_too_deep(void **state)
+{
+	struct module_list m;
+
+	(void)state;
+	assert_int_equal(walk_chain(33, false, &m), 0);
+	assert_int_equal(m.n, 33);
+	modules_free(&m);
+	assert_int_equal(walk_chain(CHAIN, false, &m), -ELOOP);
+	modules_free(&m);
+}
+
+/* The child's report carries any file name: one with a newline came back
+ * as two, the second one a path of the tree's choosing (found by
+ * tests/fuzz/initramfs_fuzz.c). */
+static void test_report_roundtrip(void **state)
+{
+	char a[] = "/lib/modules/x/odd\n+/etc/shadow.ko", b[] = "/lib/modules/x/plain.ko";
+	struct module_list m = { .path = { a, b }, .n = 2 }, back = { .n = 0 };
+	char *buf = NULL, err[128] = "";
+	size_t len = 0;
+	bool complete = true;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	modules_report(f, &m, 0, "/lib/modules/x");
+	fclose(f);
+	f = fmemopen(buf, len, "r");
+	assert_int_equal(modules_read_report(f, &back, err, sizeof(err), &complete), 0);
+	fclose(f);
+	assert_false(complete);
+	assert_int_equal(back.n, 2);
+	assert_string_equal(back.path[0], a);
+	assert_string_equal(back.path[1], b);
+	modules_free(&back);
+	free(buf);
+
+	/* An error record: its message, nothing listed. */
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	modules_report(f, &m, -ELOOP, "/lib/modules/x");
+	fclose(f);
+	f = fmemopen(buf, len, "r");
+	assert_int_equal(modules_read_report(f, &back, err, sizeof(err), &complete), -ELOOP);
+	fclose(f);
+	assert_true(complete);
+	assert_int_equal(back.n, 0);
+	assert_non_null(strstr(err, "/lib/modules/x"));
+	free(buf);
+}
+
 static char tmpdir[64];
 
 static int setup_tmp(void **state)
@@ -364,6 +568,76 @@ static void test_initramfs_contents_and_cache(void **state)
 	assert_string_not_equal(path, path2);
 }
 
+/*
+ * --modules DIR as a user may write it: relative (libkmod names the files
+ * below the absolute directory), a bare name, a trailing slash; and a file
+ * modules.dep names by an absolute path elsewhere. A bare name crashed, a
+ * relative one put the modules at garbled paths, an absolute one read past
+ * the end of its name (found by tests/fuzz/initramfs_fuzz.c).
+ */
+static void test_initramfs_modules_dir_forms(void **state)
+{
+	static const char *const forms[] = { "9.9.9-test", "9.9.9-test/", "../modules/9.9.9-test" };
+	const char *aliases[] = { "pci:v00001234d00005678sv00000000sd00000000bc02sc00i00" };
+	char busybox[128], cache[128], path[512], first[512] = "", err[256], cwd[4096], parent[4096];
+	char elsewhere[160], want[4200];
+	struct initramfs_spec spec = { 0 };
+	struct module_list mods = { .n = 1 };
+	struct entry e[64];
+	const struct entry *x;
+	uint8_t *buf;
+	size_t len;
+	FILE *f;
+	int n;
+
+	(void)state;
+	snprintf(busybox, sizeof(busybox), "%s/busybox", tmpdir);
+	write_text(busybox, "not really busybox");
+	snprintf(cache, sizeof(cache), "%s/cache", tmpdir);
+	spec.modaliases = aliases;
+	spec.nmodaliases = 1;
+	spec.busybox = busybox;
+	spec.init = "#!/bin/sh\n";
+	spec.cache_dir = cache;
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	snprintf(parent, sizeof(parent), "%s/..", FAKE_MODULES_DIR);
+	assert_int_equal(chdir(parent), 0);
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		spec.modules_dir = forms[i];
+		assert_int_equal(initramfs_get(&spec, path, sizeof(path), err, sizeof(err)), 0);
+		/* The same tree: the same archive. */
+		if (first[0])
+			assert_string_equal(path, first);
+		snprintf(first, sizeof(first), "%s", path);
+		buf = slurp(path, &len);
+		n = cpio_parse(buf, len, e, 64);
+		assert_true(index_of(e, n, "lib/modules/9.9.9-test/kernel/drivers/fake_core.ko") >= 0);
+		assert_true(index_of(e, n, "lib/modules/9.9.9-test/kernel/drivers/fake_drv.ko") >= 0);
+		x = find(e, n, "etc/minivmm/modules");
+		assert_non_null(x);
+		assert_int_equal(x->size, strlen("kernel/drivers/fake_core.ko\nkernel/drivers/fake_drv.ko\n"));
+		assert_memory_equal(x->data, "kernel/drivers/fake_core.ko\nkernel/drivers/fake_drv.ko\n", x->size);
+		free(buf);
+	}
+	assert_int_equal(chdir(cwd), 0);
+
+	/* A module file outside the tree: at its own path below the version. */
+	snprintf(elsewhere, sizeof(elsewhere), "%s/b.ko", tmpdir);
+	write_text(elsewhere, "module b");
+	mods.path[0] = elsewhere;
+	spec.modules_dir = FAKE_MODULES_DIR;
+	buf = NULL;
+	f = open_memstream((char **)&buf, &len);
+	assert_int_equal(initramfs_write(&spec, &mods, f), 0);
+	fclose(f);
+	n = cpio_parse(buf, len, e, 64);
+	snprintf(want, sizeof(want), "lib/modules/9.9.9-test%s", elsewhere);
+	x = find(e, n, want);
+	assert_non_null(x);
+	assert_memory_equal(x->data, "module b", x->size);
+	free(buf);
+}
+
 static void test_initramfs_errors(void **state)
 {
 	struct initramfs_spec spec = { .busybox = "/nonexistent/busybox", .init = "", .cache_dir = tmpdir };
@@ -387,7 +661,11 @@ int main(void)
 		cmocka_unit_test(test_resolve_unknown_and_duplicates),
 		cmocka_unit_test(test_resolve_needs_depmod),
 		cmocka_unit_test_setup_teardown(test_initramfs_compressed_modules, setup_tmp, teardown_tmp),
+		cmocka_unit_test(test_walk_transitive_once),
+		cmocka_unit_test(test_walk_too_deep),
+		cmocka_unit_test(test_report_roundtrip),
 		cmocka_unit_test_setup_teardown(test_initramfs_contents_and_cache, setup_tmp, teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_initramfs_modules_dir_forms, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_initramfs_errors, setup_tmp, teardown_tmp),
 	};
 

@@ -1107,6 +1107,58 @@ static void test_malformed_std(void **state)
 	assert_int_equal(walk_std(f, ids, NULL, ARRAY_SIZE(ids)), 48);
 }
 
+/*
+ * Overlapping capabilities (found by tests/fuzz/vconfig_fuzz.c): the chain
+ * bytes stay minivmm's whatever another capability's rules say of them,
+ * so the guest cannot rewrite the chain through the other's registers;
+ * and a register stops being virtualized reads the snapshot in vcfg.
+ */
+static void test_overlapping_caps(void **state)
+{
+	struct fx *f = *state;
+	uint8_t ids[48], pos[48];
+	uint32_t m;
+
+	/* PM's header inside PCIe's Device Control 2 (0x40 + 0x28). */
+	synth(f, 256, 0x68);
+	synth_cap(f, 0x68, 0x01, 0x40);
+	synth_cap(f, 0x40, 0x10, 0x00);
+	put16(f->dev, 0x42, 0x0002); /* version 2: 0x3c bytes */
+	assert_int_equal(synth_init(f), 0);
+	assert_int_equal(walk_std(f, ids, pos, ARRAY_SIZE(ids)), 2);
+	assert_int_equal(pos[0], 0x68);
+	assert_int_equal(pos[1], 0x40);
+	gwrite(f, 0x68, 2, 0x4c4c, &m);
+	assert_int_equal(m, 0);
+	assert_int_equal(gread(f, 0x68, 1), 0x01);
+	assert_int_equal(gread(f, 0x69, 1), 0x40);
+	assert_int_equal(walk_std(f, ids, NULL, ARRAY_SIZE(ids)), 2);
+
+	/* A hidden capability inside PCIe's Device Control (0x48): forwarded
+	 * again, and vcfg holds the device's value, not the hidden zeros. */
+	synth(f, 256, 0x40);
+	synth_cap(f, 0x40, 0x10, 0x48);
+	put16(f->dev, 0x42, 0x0002);
+	synth_cap(f, 0x48, 0x0f, 0x00);
+	assert_int_equal(synth_init(f), 0);
+	assert_int_equal(walk_std(f, ids, NULL, ARRAY_SIZE(ids)), 1);
+	assert_true(vconfig_needs_device(&f->vc, 0x48, 2));
+	assert_int_equal(gread(f, 0x48, 2), 0x000f);
+	assert_int_equal(vconfig_get16(&f->vc, 0x48), 0x000f);
+
+	/* Extended: a DSN header inside the AER masks that follow it in the
+	 * chain (0x140 + 0x08). */
+	synth(f, 4096, 0);
+	synth_ext(f, 0x100, 0x0003, 1, 0x148);
+	synth_ext(f, 0x148, 0x0003, 1, 0x140);
+	synth_ext(f, 0x140, 0x0001, 2, 0);
+	assert_int_equal(synth_init(f), 0);
+	gwrite(f, 0x148, 4, 0x10c10001, &m);
+	assert_int_equal(m, 0);
+	assert_int_equal(gread(f, 0x148, 4), 0x14010003);
+	assert_int_equal(gread(f, 0x140, 4), 0x00020001);
+}
+
 /* Malformed extended chains: loops and pointers below 0x100. */
 static void test_malformed_ext(void **state)
 {
@@ -1379,6 +1431,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_access, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_std, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_ext, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_overlapping_caps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_init_einval, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_conventional_size, setup, teardown),
 	};

@@ -9,6 +9,7 @@
 #define MINIVMM_RUNNER_INITRAMFS_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "minivmm/runner/modules.h"
 
@@ -25,6 +26,13 @@ struct initramfs_spec {
 
 /* Build (or find in the cache) the initramfs; its path goes to @path. */
 int initramfs_get(const struct initramfs_spec *spec, char *path, size_t pathlen, char *err, size_t errlen);
+
+/*
+ * The archive itself, for @spec with the module files @mods (absolute
+ * paths inside spec->modules_dir) on @f; initramfs_get() without the
+ * cache. 0 or -errno.
+ */
+int initramfs_write(const struct initramfs_spec *spec, const struct module_list *mods, FILE *f);
 
 /* The guest init minivmm ships (guest/init, embedded at build time). */
 extern const char guest_init_script[];

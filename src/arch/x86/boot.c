@@ -80,6 +80,11 @@ int boot_image_check(struct boot_image *img, const uint8_t *data, size_t size, c
 
 		if (hdr.version >= 0x020a && hdr.pref_address > start)
 			start = hdr.pref_address;
+		/* Written so that no sum can overflow: a huge pref_address
+		 * would wrap the end below the kernel it must cover. */
+		if (start > LAYOUT_LOWMEM_END || img->init_size > LAYOUT_LOWMEM_END - start)
+			return check_fail(err, errlen,
+					  "is damaged: its header asks for memory beyond 3 GiB to decompress (pref_address + init_size): pass an intact bzImage");
 		img->kernel_end = start + img->init_size;
 	}
 	return 0;
