@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
 #include <stdarg.h>
 #include <string.h>
 #include <time.h>
@@ -66,13 +67,40 @@ void eventlog_print_stats(struct event_log *l, FILE *f)
 	pthread_mutex_unlock(&l->lock);
 }
 
+unsigned int eventlog_count(struct event_log *l)
+{
+	unsigned int n;
+
+	pthread_mutex_lock(&l->lock);
+	n = l->n;
+	pthread_mutex_unlock(&l->lock);
+	return n;
+}
+
+int eventlog_describe(struct event_log *l, unsigned int i, char *buf, size_t len)
+{
+	int ret = -ENOENT;
+
+	pthread_mutex_lock(&l->lock);
+	if (i < l->n) {
+		snprintf(buf, len, "at %ld.%03ld s: %s %s", l->e[i].t_ms / 1000, l->e[i].t_ms % 1000, l->e[i].kind,
+			 l->e[i].what);
+		ret = 0;
+	}
+	pthread_mutex_unlock(&l->lock);
+	return ret;
+}
+
 void eventlog_print_summary(struct event_log *l, FILE *f)
 {
+	char line[EVENTLOG_TEXT + 64];
+	unsigned long dropped;
+
+	for (unsigned int i = 0; !eventlog_describe(l, i, line, sizeof(line)); i++)
+		fprintf(f, "minivmm: injected %s\n", line);
 	pthread_mutex_lock(&l->lock);
-	for (unsigned int i = 0; i < l->n; i++)
-		fprintf(f, "minivmm: injected at %ld.%03ld s: %s %s\n", l->e[i].t_ms / 1000, l->e[i].t_ms % 1000,
-			l->e[i].kind, l->e[i].what);
-	if (l->dropped)
-		fprintf(f, "minivmm: ... and %lu more events\n", l->dropped);
+	dropped = l->dropped;
 	pthread_mutex_unlock(&l->lock);
+	if (dropped)
+		fprintf(f, "minivmm: ... and %lu more events\n", dropped);
 }

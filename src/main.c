@@ -16,6 +16,7 @@
 #include "minivmm/ctl/client.h"
 #include "minivmm/ctl/commands.h"
 #include "minivmm/ctl/server.h"
+#include "minivmm/eventlog.h"
 #include "minivmm/log.h"
 #include "minivmm/runner/doctor.h"
 #include "minivmm/runner/guest.h"
@@ -50,6 +51,38 @@ static int signals_setup(void)
 	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
+/*
+ * The JUnit file: the guest's cases, with what minivmm did to the run as
+ * properties: the seed, the stressors, every fault and hotplug step with
+ * its time ("event.N"), so a CI failure says what was injected when.
+ */
+static int junit_write_run(FILE *f, struct vm *vm, struct console_watch *w, const struct config *cfg, double secs)
+{
+	unsigned int n = eventlog_count(&vm->events), np = 0;
+	char seed[24], cpus[16], (*text)[2][EVENTLOG_TEXT + 64] = calloc(n ? n : 1, sizeof(*text));
+	const char **props = calloc(2 * n + 8, sizeof(*props));
+	int ret = -ENOMEM;
+
+	if (!text || !props)
+		goto out;
+	snprintf(seed, sizeof(seed), "%llu", (unsigned long long)cfg->seed);
+	snprintf(cpus, sizeof(cpus), "%u", cfg->cpus);
+	props[np++] = "seed";
+	props[np++] = seed;
+	props[np++] = "cpus";
+	props[np++] = cpus;
+	for (unsigned int i = 0; i < n && !eventlog_describe(&vm->events, i, text[i][1], sizeof(text[i][1])); i++) {
+		snprintf(text[i][0], sizeof(text[i][0]), "event.%u", i + 1);
+		props[np++] = text[i][0];
+		props[np++] = text[i][1];
+	}
+	ret = junit_write_props(f, w->ktap, "minivmm", secs, props);
+out:
+	free(props);
+	free(text);
+	return ret;
+}
+
 /* Results the guest printed as KTAP/TAP: summary, JUnit, and status 1 on failure. */
 static int report_tests(struct vm *vm, struct console_watch *w, const struct config *cfg, int status)
 {
@@ -62,8 +95,9 @@ static int report_tests(struct vm *vm, struct console_watch *w, const struct con
 	sum = ktap_summary(w->ktap);
 	if (cfg->junit) {
 		FILE *f = fopen(cfg->junit, "we");
+		int ret = f ? junit_write_run(f, vm, w, cfg, secs) : -errno;
 
-		if (!f || junit_write(f, w->ktap, "minivmm", secs) || fclose(f)) {
+		if (!f || ret || fclose(f)) {
 			pr_err("cannot write --junit %s: %s", cfg->junit, strerror(errno));
 			return EXIT_VMM_ERROR;
 		}
@@ -113,6 +147,8 @@ static void report_exit(struct vm *vm, int status)
 		pr_err("%s", vm->run.exit_msg);
 	else
 		pr_info("%s", vm->run.exit_msg);
+	/* What was injected when: next to the outcome it may explain. */
+	eventlog_print_summary(&vm->events, stderr);
 	/* A guest that hangs or crashes: its last words, where the user looks. */
 	if (status == EXIT_TIMEOUT || (status == EXIT_GUEST_CRASH && vm->console.out_owned)) {
 		n = console_tail(&vm->console, tail, 10);

@@ -9,6 +9,7 @@
 #define MINIVMM_EVENTLOG_H
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #define EVENTLOG_MAX 256
@@ -34,6 +35,10 @@ void eventlog_destroy(struct event_log *l);
 void eventlog_add(struct event_log *l, const char *kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* `, "events": [...]` for --stats (nothing when there were none). */
 void eventlog_print_stats(struct event_log *l, FILE *f);
+/* How many events are kept (at most EVENTLOG_MAX). */
+unsigned int eventlog_count(struct event_log *l);
+/* Event @i as "at T s: KIND WHAT" into @buf; -ENOENT past the last. */
+int eventlog_describe(struct event_log *l, unsigned int i, char *buf, size_t len);
 /* One "minivmm: injected at T s: KIND WHAT" line per event, on @f. */
 void eventlog_print_summary(struct event_log *l, FILE *f);
 

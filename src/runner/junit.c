@@ -254,7 +254,28 @@ static void write_case(FILE *f, const char *suite, const struct ktap_case *c)
 	fputs("    </testcase>\n", f);
 }
 
+/* <properties> of a suite: @props are NULL-terminated name, value pairs. */
+static void put_props(FILE *f, const char *const *props)
+{
+	if (!props || !props[0])
+		return;
+	fputs("    <properties>\n", f);
+	for (size_t i = 0; props[i] && props[i + 1]; i += 2) {
+		fputs("      <property", f);
+		put_attr(f, "name", props[i], SIZE_MAX);
+		put_attr(f, "value", props[i + 1], SIZE_MAX);
+		fputs("/>\n", f);
+	}
+	fputs("    </properties>\n", f);
+}
+
 int junit_write(FILE *f, const struct ktap_parser *p, const char *name, double seconds)
+{
+	return junit_write_props(f, p, name, seconds, NULL);
+}
+
+int junit_write_props(FILE *f, const struct ktap_parser *p, const char *name, double seconds,
+		      const char *const *props)
 {
 	size_t n = ktap_ncases(p), nsuites = 0, i, j, last = 0, *next = NULL;
 	struct junit_suite *suites = NULL;
@@ -316,9 +337,18 @@ int junit_write(FILE *f, const struct ktap_parser *p, const char *name, double s
 		put_attr(f, "name", s->name, SIZE_MAX);
 		fprintf(f, " tests=\"%u\" failures=\"%u\" errors=\"%u\" skipped=\"%u\">\n",
 			s->tests, s->failures, s->errors, s->skipped);
+		put_props(f, props);
 		/* next[] holds index + 1, 0 ends the chain */
 		for (i = s->head + 1; i; i = next[i - 1])
 			write_case(f, s->name, ktap_case_at(p, i - 1));
+		fputs("  </testsuite>\n", f);
+	}
+	/* No case, but what was done to the run (seed, faults) still says something. */
+	if (!nsuites && props && props[0]) {
+		fputs("  <testsuite", f);
+		put_attr(f, "name", name, SIZE_MAX);
+		fputs(" tests=\"0\" failures=\"0\" errors=\"0\" skipped=\"0\">\n", f);
+		put_props(f, props);
 		fputs("  </testsuite>\n", f);
 	}
 	fputs("</testsuites>\n", f);
@@ -378,16 +408,7 @@ int junit_write_run_suite(FILE *f, const struct ktap_parser *p, const char *name
 	put_attr(f, "name", name, SIZE_MAX);
 	fprintf(f, " tests=\"%u\" failures=\"%u\" errors=\"%u\" skipped=\"%u\" time=\"%.3f\">\n", c.tests,
 		c.failures, c.errors, c.skipped, seconds);
-	if (props && props[0]) {
-		fputs("    <properties>\n", f);
-		for (size_t i = 0; props[i] && props[i + 1]; i += 2) {
-			fputs("      <property", f);
-			put_attr(f, "name", props[i], SIZE_MAX);
-			put_attr(f, "value", props[i + 1], SIZE_MAX);
-			fputs("/>\n", f);
-		}
-		fputs("    </properties>\n", f);
-	}
+	put_props(f, props);
 	/* The guest run itself: did the kernel boot and the command end? */
 	fputs("    <testcase", f);
 	put_attr(f, "classname", name, SIZE_MAX);

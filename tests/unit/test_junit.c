@@ -49,6 +49,62 @@ static char *junit_of(const char *tap, const char *name, double seconds)
 	return buf;
 }
 
+/* JUnit of @tap with properties @props, as a malloc'd string. */
+static char *junit_props_of(const char *tap, const char *const *props)
+{
+	struct ktap_parser *p = ktap_new(NULL, NULL);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	assert_non_null(p);
+	feed(p, tap);
+	ktap_finish(p);
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	assert_int_equal(junit_write_props(f, p, "minivmm", 1, props), 0);
+	fclose(f);
+	ktap_free(p);
+	return buf;
+}
+
+/* The seed and the faults go into every suite; with no case, into one empty suite. */
+static void test_junit_properties(void **state)
+{
+	const char *const props[] = { "seed", "42", "event.1", "at 1.500 s: drop-msi <x> & \"y\"", NULL };
+	const char *prop_xml = "    <properties>\n"
+			       "      <property name=\"seed\" value=\"42\"/>\n"
+			       "      <property name=\"event.1\" value=\"at 1.500 s: drop-msi &lt;x&gt; &amp; &quot;y&quot;\"/>\n"
+			       "    </properties>\n";
+	char *xml, *at;
+
+	(void)state;
+	xml = junit_props_of("TAP version 13\n1..1\nok 1 - a\n", props);
+	at = strstr(xml, "  <testsuite name=\"minivmm\" tests=\"1\" failures=\"0\" errors=\"0\" skipped=\"0\">\n");
+	assert_non_null(at);
+	assert_ptr_equal(strstr(at, "\n") + 1, strstr(xml, prop_xml));
+	free(xml);
+
+	xml = junit_props_of("KTAP version 1\n1..2\n    KTAP version 1\n    # Subtest: s1\n    1..1\n    ok 1 x\n"
+			     "ok 1 s1\n    KTAP version 1\n    # Subtest: s2\n    1..1\n    ok 1 y\nok 2 s2\n",
+			     props);
+	at = strstr(xml, prop_xml);
+	assert_non_null(at);
+	assert_non_null(strstr(at + 1, prop_xml));
+	free(xml);
+
+	xml = junit_props_of("no tests at all\n", props);
+	assert_non_null(strstr(xml, "<testsuites name=\"minivmm\" tests=\"0\""));
+	assert_non_null(strstr(xml, "  <testsuite name=\"minivmm\" tests=\"0\" failures=\"0\" errors=\"0\" skipped=\"0\">\n"));
+	assert_non_null(strstr(xml, prop_xml));
+	free(xml);
+
+	/* No properties, no cases: no suite either (as junit_write). */
+	xml = junit_props_of("no tests at all\n", NULL);
+	assert_null(strstr(xml, "<testsuite "));
+	free(xml);
+}
+
 static void test_junit_small_run_exact(void **state)
 {
 	char *xml;
@@ -270,6 +326,7 @@ int main(void)
 		cmocka_unit_test(test_junit_escaping_in_document),
 		cmocka_unit_test(test_junit_bad_args),
 		cmocka_unit_test(test_xml_escape_specials),
+		cmocka_unit_test(test_junit_properties),
 		cmocka_unit_test(test_xml_escape_controls),
 		cmocka_unit_test(test_xml_escape_utf8),
 		cmocka_unit_test(test_xml_escape_truncation),

@@ -50,6 +50,13 @@ const struct ktap_case *ktap_case_at(const struct ktap_parser *p, size_t i);
 
 /* JUnit XML of every case in @p; @name is the testsuites name. 0 or -errno. */
 int junit_write(FILE *f, const struct ktap_parser *p, const char *name, double seconds);
+/*
+ * The same with <properties> in every suite (@props: NULL-terminated name,
+ * value pairs, e.g. the seed and the faults injected); with no case, one
+ * empty suite @name carries them.
+ */
+int junit_write_props(FILE *f, const struct ktap_parser *p, const char *name, double seconds,
+		      const char *const *props);
 /* JUnit counts of one <testsuite> or a whole document. */
 struct junit_counts {
 	unsigned int tests, failures, errors, skipped;
