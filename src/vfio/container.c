@@ -353,7 +353,7 @@ static void vfio_release_all(struct vfio_mgr *m)
 		host_pci_restore(&sysfs, &m->devs[i].host);
 }
 
-/* --stats: how each function's interrupts went. */
+/* --stats: how each function's interrupts went, and which of its BAR pages trap. */
 static void vfio_mgr_print_stats(struct device *dev, FILE *f)
 {
 	struct vfio_mgr *m = (struct vfio_mgr *)dev;
@@ -363,6 +363,12 @@ static void vfio_mgr_print_stats(struct device *dev, FILE *f)
 		if (i)
 			fprintf(f, ", ");
 		vfio_intr_print_stats(&m->devs[i], f);
+	}
+	fprintf(f, "}, \"bars\": {");
+	for (unsigned int i = 0; i < m->ndevs; i++) {
+		if (i)
+			fprintf(f, ", ");
+		vfio_dev_print_bar_stats(&m->devs[i], f);
 	}
 	fprintf(f, "}");
 }

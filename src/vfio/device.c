@@ -790,6 +790,50 @@ int vfio_dev_setup(struct vfio_dev *d)
 	return ret;
 }
 
+/*
+ * --stats: each memory BAR's pages that trap (all but its mmap'ed areas:
+ * the MSI-X table and PBA, traced ranges, what VFIO would not map) and how
+ * many guest accesses trapped there.
+ */
+void vfio_dev_print_bar_stats(struct vfio_dev *d, FILE *f)
+{
+	bool first = true;
+
+	fprintf(f, "\"%s\": {", d->name);
+	for (unsigned int i = 0; i < VCONFIG_BARS; i++) {
+		const struct vfio_bar *b = &d->bar[i];
+		uint64_t at = 0;
+		bool any = false;
+
+		if (!b->info.size || b->info.is_io)
+			continue;
+		fprintf(f, "%s\"bar%u\": {\"size\": %llu, \"trapped\": [", first ? "" : ", ", i,
+			(unsigned long long)b->info.size);
+		first = false;
+		/* The gaps between mapped areas, in offset order. */
+		while (at < b->info.size) {
+			uint64_t next = b->info.size, end = b->info.size;
+
+			for (unsigned int j = 0; j < b->nareas; j++) {
+				const struct vfio_bar_area *a = &b->area[j];
+
+				if (a->hva && a->offset + a->size > at && a->offset < next) {
+					next = a->offset > at ? a->offset : at;
+					end = a->offset + a->size;
+				}
+			}
+			if (next > at) {
+				fprintf(f, "%s\"0x%llx+0x%llx\"", any ? ", " : "", (unsigned long long)at,
+					(unsigned long long)(next - at));
+				any = true;
+			}
+			at = end;
+		}
+		fprintf(f, "], \"accesses\": %llu}", (unsigned long long)atomic_load(&b->counter.count));
+	}
+	fputc('}', f);
+}
+
 int vfio_dev_trace_add(struct vfio_dev *d, const struct trace_spec *sp)
 {
 	struct vfio_region_info *info;

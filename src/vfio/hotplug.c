@@ -145,6 +145,12 @@ int vfio_hp_surprise(struct vfio_mgr *m, const char *bdf, bool presence_lost, ch
 	if (!d)
 		return -ENODEV;
 	pthread_mutex_lock(&m->lock);
+	/* Gone already: the slot may still report the loss (the guest saw the dead function first). */
+	if (d->hp_state == VFIO_HP_GONE && presence_lost) {
+		pthread_mutex_unlock(&m->lock);
+		eventlog_add(m->ctx->events, "presence-lost", "%s", d->name);
+		return m->ctx->hotplug->notify(m->ctx->hotplug, slot_of(d), HOTPLUG_GONE);
+	}
 	if (d->hp_state != VFIO_HP_PRESENT && d->hp_state != VFIO_HP_REMOVING) {
 		snprintf(err, len, "%s is %s already", d->name, state_name[d->hp_state]);
 		pthread_mutex_unlock(&m->lock);

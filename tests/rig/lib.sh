@@ -383,6 +383,17 @@ peer_up() {
 	echo "$_pu"
 }
 
+# ctl_expect STATUS OUT ARGS...: minivmm ctl ARGS with stdout in OUT and
+# stderr in OUT.err; its exit status must be STATUS.
+ctl_expect() {
+	_ce_want=$1 _ce_out=$2
+	shift 2
+	_ce_st=0
+	"$MINIVMM" ctl "$@" >"$_ce_out" 2>"$_ce_out.err" || _ce_st=$?
+	diag "minivmm ctl $* -> $_ce_st: $(head -c 400 "$_ce_out") $(head -c 400 "$_ce_out.err")"
+	check "minivmm ctl $* exited with $_ce_st, expected $_ce_want" test "$_ce_st" = "$_ce_want"
+}
+
 # vmm_stats FILE: print the --stats JSON line of minivmm's stderr FILE.
 vmm_stats() {
 	tr -d '\r' <"$1" 2>/dev/null | grep '^{"exits"' | tail -n 1

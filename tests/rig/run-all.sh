@@ -9,7 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 sc=$here/scenarios
 
 # group NAME HOST.SH-ARGS... -- the group list; keep in sync with scenarios/.
-groups=(boot runner assign interrupts devices passthrough stress hostile noiommu kernels)
+groups=(boot runner assign interrupts devices passthrough stress errpaths hostile noiommu kernels)
 group_args() {
 	case $1 in
 	boot) echo "--timeout 1200 --mem 6144 $sc/boot.sh" ;;
@@ -24,6 +24,8 @@ group_args() {
 	passthrough) echo "--timeout 900 --scenario-timeout 700 --device e1000e --device e1000e --device nec-usb-xhci,msix=off $sc/passthrough.sh" ;;
 	# e1000e + peer, nvme: stressors, CPU churn under I/O, interrupt-mode forcing
 	stress) echo "--timeout 1500 --scenario-timeout 1300 --device e1000e --device e1000e --disk nv:64 --device nvme,serial=rignv,drive=nv $sc/stress.sh" ;;
+	# e1000e + peer, nvme: hotplug, surprise removal, interrupt faults, traces
+	errpaths) echo "--timeout 1500 --scenario-timeout 1300 --device e1000e --device e1000e --disk nv:64 --device nvme,serial=rignv,drive=nv $sc/errpaths.sh" ;;
 	# hostile guests on e1000e (+ peer), nvme, ahci, ne2k_pci; QEMU last, for the record
 	hostile) echo "--timeout 1800 --scenario-timeout 1600 --with-qemu --add $("$here/hostile/build.sh"):/usr/local/bin/hostile --device e1000e --device e1000e --disk nv:64 --device nvme,serial=rignv,drive=nv --disk ad:64 --device ich9-ahci,id=ahci0 --device ide-hd,drive=ad,bus=ahci0.0 --device ne2k_pci $sc/hostile.sh" ;;
 	noiommu) echo "--timeout 600 --no-iommu --device e1000e $sc/noiommu.sh" ;;

@@ -213,6 +213,8 @@ void vfio_dev_detach(struct vfio_dev *d);
 int vfio_dev_attach(struct vfio_dev *d);
 /* Trace @sp too (from now on): its BAR pages trap. -ENOSPC when full. */
 int vfio_dev_trace_add(struct vfio_dev *d, const struct trace_spec *sp);
+/* --stats: each memory BAR's trapped ranges and trapped accesses, as a JSON member. */
+void vfio_dev_print_bar_stats(struct vfio_dev *d, FILE *f);
 
 /* Device internals shared between device.c and intr.c. */
 int vfio_dev_cfg_pread(struct vfio_dev *d, unsigned int reg, void *buf, unsigned int len);

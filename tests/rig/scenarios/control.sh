@@ -10,17 +10,6 @@ BDF=$(pci_find 8086:10d3 | head -n 1)
 modprobe e1000e 2>/dev/null
 SOCK=$RIG_TMP/ctl.sock
 
-# ctl_expect STATUS OUT ARGS...: minivmm ctl ARGS with stdout in OUT and
-# stderr in OUT.err; its exit status must be STATUS.
-ctl_expect() {
-	_ce_want=$1 _ce_out=$2
-	shift 2
-	_ce_st=0
-	"$MINIVMM" ctl "$@" >"$_ce_out" 2>"$_ce_out.err" || _ce_st=$?
-	diag "minivmm ctl $* -> $_ce_st: $(head -c 400 "$_ce_out") $(head -c 400 "$_ce_out.err")"
-	check "minivmm ctl $* exited with $_ce_st, expected $_ce_want" test "$_ce_st" = "$_ce_want"
-}
-
 t_socket() {
 	check "no e1000e in the host" test -n "$BDF"
 	vmm_start_ready 'control-ready' sock --control "$SOCK" --stats --assign "$BDF" \
@@ -54,7 +43,7 @@ t_socket() {
 	ctl_expect 1 range.json "$SOCK" stop 300
 	expect_grep 'give an integer from 0 to 255' range.json
 	ctl_expect 1 unknown.json "$SOCK" frobnicate x=1
-	expect_grep 'unknown command \\"frobnicate\\": the commands are status, stop, help' unknown.json
+	expect_grep 'unknown command \\"frobnicate\\": the commands are status, stop, unplug, plug, surprise, drop-msi, spurious-msi, drop-intx, spurious-intx, trace, help' unknown.json
 	ctl_expect 125 local.json "$SOCK" stop abc
 	expect_grep "status 'abc' is not an integer" local.json.err
 	check "minivmm exited after bad requests" proc_alive "$VMM_PID"
