@@ -58,7 +58,9 @@ const char config_usage[] =
 	"                     lib/modules/VERSION; default /lib/modules/$(uname -r))\n"
 	"  --share DIR        copy DIR into the guest at /mnt/share\n"
 	"  --timeout SECONDS  stop the guest after SECONDS, print its last lines, status 124\n"
-	"  --junit FILE       write the KTAP/TAP results the guest printed as JUnit XML"
+	"  --junit FILE       write the KTAP/TAP results the guest printed as JUnit XML\n"
+	"  --json FILE        write the run's summary (kernel, status and why, tests,\n"
+	"                     devices, faults, stress figures) as a JSON line per run\n"
 	"\n"
 	"SMP stress (every random choice comes from --seed: the same seed replays them):\n"
 	"  --seed N           seed of the run (default: a random one, printed at start)\n"
@@ -124,6 +126,7 @@ enum {
 	OPT_MODULES,
 	OPT_SHARE,
 	OPT_JUNIT,
+	OPT_JSON,
 	OPT_TIMEOUT,
 	OPT_KASLR,
 	OPT_HUGEPAGES,
@@ -156,6 +159,7 @@ static const struct option options[] = {
 	{ "modules", required_argument, NULL, OPT_MODULES },
 	{ "share", required_argument, NULL, OPT_SHARE },
 	{ "junit", required_argument, NULL, OPT_JUNIT },
+	{ "json", required_argument, NULL, OPT_JSON },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "kaslr", no_argument, NULL, OPT_KASLR },
 	{ "hugepages", no_argument, NULL, OPT_HUGEPAGES },
@@ -356,6 +360,7 @@ int config_parse(struct config *cfg, int argc, char *const argv[], char *err, si
 		case OPT_MODULES: cfg->modules = optarg; break;
 		case OPT_SHARE: cfg->share = optarg; break;
 		case OPT_JUNIT: cfg->junit = optarg; break;
+		case OPT_JSON: cfg->json = optarg; break;
 		case OPT_TIMEOUT:
 			if (parse_uint(optarg, 1, CONFIG_MAX_TIMEOUT, &cfg->timeout))
 				return fail(err, errlen,

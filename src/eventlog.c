@@ -77,18 +77,31 @@ unsigned int eventlog_count(struct event_log *l)
 	return n;
 }
 
-int eventlog_describe(struct event_log *l, unsigned int i, char *buf, size_t len)
+int eventlog_entry(struct event_log *l, unsigned int i, long *t_ms, char *kind, size_t klen, char *what,
+		   size_t wlen)
 {
 	int ret = -ENOENT;
 
 	pthread_mutex_lock(&l->lock);
 	if (i < l->n) {
-		snprintf(buf, len, "at %ld.%03ld s: %s %s", l->e[i].t_ms / 1000, l->e[i].t_ms % 1000, l->e[i].kind,
-			 l->e[i].what);
+		*t_ms = l->e[i].t_ms;
+		snprintf(kind, klen, "%s", l->e[i].kind);
+		snprintf(what, wlen, "%s", l->e[i].what);
 		ret = 0;
 	}
 	pthread_mutex_unlock(&l->lock);
 	return ret;
+}
+
+int eventlog_describe(struct event_log *l, unsigned int i, char *buf, size_t len)
+{
+	char kind[sizeof(l->e[0].kind)], what[EVENTLOG_TEXT];
+	long t;
+
+	if (eventlog_entry(l, i, &t, kind, sizeof(kind), what, sizeof(what)))
+		return -ENOENT;
+	snprintf(buf, len, "at %ld.%03ld s: %s %s", t / 1000, t % 1000, kind, what);
+	return 0;
 }
 
 void eventlog_print_summary(struct event_log *l, FILE *f)

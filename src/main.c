@@ -16,12 +16,14 @@
 #include "minivmm/ctl/client.h"
 #include "minivmm/ctl/commands.h"
 #include "minivmm/ctl/server.h"
+#include "minivmm/ctl/vm_view.h"
 #include "minivmm/eventlog.h"
 #include "minivmm/log.h"
 #include "minivmm/runner/doctor.h"
 #include "minivmm/runner/guest.h"
 #include "minivmm/runner/kernels.h"
 #include "minivmm/runner/ktap.h"
+#include "minivmm/runner/summary.h"
 #include "minivmm/runner/watch.h"
 #include "minivmm/vm.h"
 
@@ -167,6 +169,56 @@ static void report_exit(struct vm *vm, int status)
 	}
 }
 
+/* --json FILE: this run's summary, one line appended (main() emptied the file). */
+static int write_summary(struct vm *vm, struct console_watch *w, const struct config *cfg, const struct guest_boot *gb,
+			 const struct kernel_suite *ks, int status, long long started_unix_ms, double secs)
+{
+	unsigned int ndevs = vm_view_ndevs(vm);
+	struct vm_view_dev *devs = calloc(ndevs ? ndevs : 1, sizeof(*devs));
+	struct run_summary s = {
+		.version = MINIVMM_VERSION, .kernel = gb->kernel, .cmdline = gb->cmdline, .cpus = cfg->cpus,
+		.mem_bytes = cfg->mem, .seed = cfg->seed, .started_unix_ms = started_unix_ms, .duration_s = secs,
+		.status = status, .reason = vm->run.exit_msg, .ktap = w->ktap, .devs = devs, .ndevs = ndevs,
+		.events = &vm->events, .stressed = vm_stressed(cfg),
+	};
+	struct json_out o;
+	const char *panic;
+	struct vm_view_vcpu v;
+	FILE *f;
+	int ret = 0;
+
+	if (!devs)
+		return -ENOMEM;
+	if (ks) {
+		s.kernel_release = ks->kernel;
+		s.packages = ks->files;
+	}
+	if (vm_view_panicked(vm, &panic))
+		s.panic = panic;
+	for (unsigned int i = 0; i < ndevs; i++)
+		vm_view_dev(vm, i, &devs[i]);
+	for (unsigned int i = 0; i < vm_view_ncpus(vm); i++) {
+		vm_view_vcpu(vm, i, &v);
+		s.exits += v.exits;
+	}
+	s.stress.kicks = vm->jitter.events;
+	s.stress.held_ms = vm->jitter.held_us / 1000;
+	s.stress.cpu_offline = w->cpu_offline;
+	s.stress.cpu_online = w->cpu_online;
+	s.stress.irq_moves = w->irq_moves;
+	s.stress.msi_route_updates = vm->irq.msi_updates;
+	json_out_init(&o, 1 << 22);
+	run_summary_write(&s, &o);
+	f = fopen(cfg->json, "ae");
+	if (o.failed || !f || fprintf(f, "%s\n", json_out_text(&o)) < 0)
+		ret = o.failed ? -ENOMEM : -errno;
+	if (f && fclose(f) && !ret)
+		ret = -errno;
+	json_out_free(&o);
+	free(devs);
+	return ret;
+}
+
 /*
  * One guest from @cfg, signals from @sigfd. With @ks (a kernel of
  * --kernel-package, in a process of its own) the run's JUnit suite goes
@@ -181,8 +233,10 @@ static int run_guest(const struct config *cfg, int sigfd, const struct kernel_su
 	struct ctl_server *ctl = NULL;
 	struct more_stats more = { &watch, NULL };
 	struct guest_boot gb;
+	long long started_unix_ms = (long long)time(NULL) * 1000;
+	long t0 = now_ms();
 	char err[768];
-	int status;
+	int status, ret;
 
 	/* The control socket and every --at are checked before anything else is done. */
 	if ((cfg->control || cfg->nat) &&
@@ -215,6 +269,12 @@ static int run_guest(const struct config *cfg, int sigfd, const struct kernel_su
 		report_stress(&vm, &watch, cfg);
 		status = report_tests(&vm, &watch, cfg, status);
 		snprintf(err, sizeof(err), "%s", vm.run.exit_msg);
+		ret = cfg->json ? write_summary(&vm, &watch, cfg, &gb, ks, status, started_unix_ms,
+						(double)(now_ms() - t0) / 1000) : 0;
+		if (ret) {
+			pr_err("cannot write --json %s: %s", cfg->json, strerror(-ret));
+			status = EXIT_VMM_ERROR;
+		}
 		/* Control clients hear the final status before the socket goes. */
 		ctl_server_finish(ctl, status, vm.run.exit_msg);
 	}
@@ -280,6 +340,17 @@ int main(int argc, char *argv[])
 	if (vm_stressed(&cfg))
 		fprintf(stderr, "minivmm: seed %llu (the same run again: --seed %llu)\n", (unsigned long long)cfg.seed,
 			(unsigned long long)cfg.seed);
+	/* --json: emptied once here, each run appends its line. */
+	if (cfg.json) {
+		FILE *f = fopen(cfg.json, "we");
+
+		if (!f || fclose(f)) {
+			pr_err("cannot write --json %s: %s (give a writable path)", cfg.json, strerror(errno));
+			close(sigfd);
+			config_free(&cfg);
+			return EXIT_VMM_ERROR;
+		}
+	}
 	/* Several kernels: each runs as below, in a child process (kernels.h). */
 	if (cfg.nkernel_packages)
 		status = kernels_main(&cfg, sigfd, run_guest);

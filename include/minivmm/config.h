@@ -51,6 +51,7 @@ struct config {
 	const char *modules;         /* --modules DIR: the kernel's modules tree */
 	const char *share;           /* --share DIR */
 	const char *junit;           /* --junit FILE */
+	const char *json;            /* --json FILE: the run summary, a JSON line per run */
 	unsigned int timeout;        /* --timeout SECONDS, 0: none */
 	bool cmdline_given;
 	bool kaslr;                  /* --kaslr: the bzImage decompresses itself */

@@ -37,6 +37,9 @@ void eventlog_add(struct event_log *l, const char *kind, const char *fmt, ...) _
 void eventlog_print_stats(struct event_log *l, FILE *f);
 /* How many events are kept (at most EVENTLOG_MAX). */
 unsigned int eventlog_count(struct event_log *l);
+/* Event @i: its time, kind and text; -ENOENT past the last. */
+int eventlog_entry(struct event_log *l, unsigned int i, long *t_ms, char *kind, size_t klen, char *what,
+		   size_t wlen);
 /* Event @i as "at T s: KIND WHAT" into @buf; -ENOENT past the last. */
 int eventlog_describe(struct event_log *l, unsigned int i, char *buf, size_t len);
 /* One "minivmm: injected at T s: KIND WHAT" line per event, on @f. */

@@ -52,6 +52,9 @@ void vm_view_dev(struct vm *vm, unsigned int i, struct vm_view_dev *out)
 	out->vectors = in->nvec;
 	out->mode_changes = in->mode_changes;
 	out->interrupts = in->host_count_retired + vfio_intr_host_count(d);
+	out->faults_dropped = in->faults_dropped;
+	out->faults_spurious = in->faults_spurious;
+	out->flrs = d->flrs;
 	if (in->lock_ready)
 		pthread_mutex_unlock(&in->lock);
 }

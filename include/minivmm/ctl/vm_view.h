@@ -27,6 +27,9 @@ struct vm_view_dev {
 	unsigned int vectors;        /* enabled in VFIO */
 	uint64_t interrupts;         /* taken by its vectors on the host (/proc/interrupts) */
 	unsigned int mode_changes;
+	uint64_t faults_dropped;     /* interrupts swallowed by drop-msi/drop-intx */
+	uint64_t faults_spurious;    /* interrupts made up by spurious-msi/spurious-intx */
+	unsigned int flrs;           /* function-level resets the guest asked for */
 };
 
 struct vm_view_vcpu {

@@ -98,7 +98,8 @@ done
 SCRIPT
 	) | guest_script unplug-nic)
 	vmm_start_ready '^ready-unplug-1' unplug-nic --kernel "$K" --initrd "$initrd" --cmdline "$CMDLINE" \
-		--cpus 2 --mem 512M --assign "$NIC" --control "$SOCK" --stats --junit "$RIG_TMP/unplug-nic.xml"
+		--cpus 2 --mem 512M --assign "$NIC" --control "$SOCK" --stats --junit "$RIG_TMP/unplug-nic.xml" \
+		--json "$RIG_TMP/unplug-nic.json"
 	ctl_expect 0 un1.json --timeout 180 --wait-event unplugged "$SOCK" unplug "$NIC"
 	expect_grep '^\{"ok": true, "bdf": "'"$NIC"'", "state": "removing"\}' un1.json
 	expect_grep '^\{"event": "unplugged", "time_ms": [0-9]+, "what": "'"$NIC"'"\}' un1.json
@@ -131,6 +132,10 @@ SCRIPT
 	expect_grep '<property name="event.1" value="at [0-9]+\.[0-9]{3} s: unplug '"$NIC"': removal requested"/>' \
 		"$RIG_TMP/unplug-nic.xml"
 	expect_grep '<property name="seed" value="[0-9]+"/>' "$RIG_TMP/unplug-nic.xml"
+	json_check "$RIG_TMP/unplug-nic.json"
+	expect_grep '"status": 0, "result": "passed"' "$RIG_TMP/unplug-nic.json"
+	expect_grep '"events": \[\{"time_ms": [0-9]+, "kind": "unplug", "what": "'"$NIC"': removal requested"\}' \
+		"$RIG_TMP/unplug-nic.json"
 	check "$NIC is $(pci_driver "$NIC") after exit, not e1000e" test "$(pci_driver "$NIC")" = e1000e
 }
 

@@ -45,7 +45,7 @@ expect_row() {
 t_three_kernels() {
 	expect_status 0 run_vmm three --kernel-package "$RIG_KPKG_61" --kernel-package "$RIG_KPKG_612" \
 		--kernel-package "$RIG_KPKG_RT" --assign "$BDF" --share "$RIG_TMP/share" --timeout 300 \
-		--junit "$RIG_TMP/three.xml" -- sh t.sh
+		--junit "$RIG_TMP/three.xml" --json "$RIG_TMP/three.json" -- sh t.sh
 	diag "$(tr -d '\r' <"$VMM_ERR" | grep -E '^minivmm: (unpacking|indexing|kernel [0-9])|^  ')"
 	# Each package unpacked once, each kernel booted once, in the order given.
 	check "not 3 packages unpacked" test "$(grep -c '^minivmm: unpacking ' "$VMM_ERR")" = 3
@@ -72,6 +72,18 @@ t_three_kernels() {
 	for v in "$RIG_KVER_61" "$RIG_KVER_612" "$RIG_KVER_RT"; do
 		expect_grep "^  <testsuite name=\"$(re "$v")\" tests=\"3\" failures=\"0\" errors=\"0\"" three.xml
 		expect_grep "<testcase classname=\"$(re "$v")\" name=\"ping\"/>" three.xml
+	done
+	# --json: a summary line per kernel, in order.
+	json_check three.json
+	check "--json: $(grep -c . three.json) lines, not 3" test "$(grep -c . three.json)" = 3
+	n=1
+	for v in "$RIG_KVER_61" "$RIG_KVER_612" "$RIG_KVER_RT"; do
+		line=$(sed -n "${n}p" three.json)
+		echo "$line" | grep -Eq "\"release\": \"$(re "$v")\"" || fail "--json line $n is not $v's: $line"
+		echo "$line" | grep -q '"status": 0, "result": "passed"' || fail "--json line $n: not passed: $line"
+		echo "$line" | grep -q '"tests": {"passed": 2, "failed": 0' || fail "--json line $n: not 2 tests passed"
+		echo "$line" | grep -q "\"devices\": \[{\"bdf\": \"$BDF\"" || fail "--json line $n: no $BDF"
+		n=$((n + 1))
 	done
 	check "$BDF not back on e1000e ($(pci_driver "$BDF"))" test "$(pci_driver "$BDF")" = e1000e
 }
