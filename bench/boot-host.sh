@@ -61,15 +61,6 @@ while [ $i -le "$runs" ]; do
 	i=$((i + 1))
 done
 
-# median WHO KEY: the median of KEY over WHO's successful runs, or "-".
-median() {
-	[ -s "$1.txt" ] || { echo -; return; }
-	tr ' ' '\n' <"$1.txt" | sed -n "s/^$2=//p" | grep -E '^-?[0-9.]+$' | sort -n |
-		awk '{ v[NR] = $1 } END {
-			if (NR == 0) { print "-"; exit }
-			if (NR % 2) m = v[(NR + 1) / 2]; else m = (v[NR / 2] + v[NR / 2 + 1]) / 2
-			print m }'
-}
 ratio() {
 	awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b + 0 == 0) print "-"; else printf "%.2f", a / b }'
 }

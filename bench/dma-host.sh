@@ -26,10 +26,6 @@ first() {
 	echo "# $_w run $_i: $_l"
 	echo "$_l" | sed -n 's/.*first_ms=\([0-9.]*\).*/\1/p' >>"$_w.txt"
 }
-median() {
-	[ -s "$1.txt" ] || { echo -; return; }
-	sort -n "$1.txt" | awk '{ v[NR] = $1 } END { if (NR % 2) m = v[(NR + 1) / 2]; else m = (v[NR / 2] + v[NR / 2 + 1]) / 2; print m }'
-}
 diff_ms() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-") print "-"; else printf "%.0f", a - b }'; }
 
 for g in 2 4; do

@@ -62,14 +62,6 @@ SETUPS
 	i=$((i + 1))
 done
 
-median() {
-	[ -s "$1.txt" ] || { echo -; return; }
-	tr ' ' '\n' <"$1.txt" | sed -n "s/^$2=//p" | grep -E '^-?[0-9.]+$' | sort -n |
-		awk '{ v[NR] = $1 } END {
-			if (NR == 0) { print "-"; exit }
-			if (NR % 2) m = v[(NR + 1) / 2]; else m = (v[NR / 2] + v[NR / 2 + 1]) / 2
-			print m }'
-}
 
 echo "# stress cost: $cpus vCPUs, 512 MiB, a $work-iteration shell loop per vCPU, seed 7, medians of $runs runs"
 printf '# %-18s %10s %10s %10s %12s %10s\n' setup boot_ms job_s exits exits/s kicks

@@ -383,6 +383,34 @@ peer_up() {
 	echo "$_pu"
 }
 
+# find_devices: the zoo devices of the usual host set-ups, with their host
+# drivers loaded: NIC and PEER (the first two e1000e; PEER_IF, the peer's
+# netdev at 169.254.0.1/16, empty without one), NVME (QEMU's nvme, 1b36:0010
+# or 8086:5845 with use-intel-id=on), AHCI (an ich9-ahci that is not the
+# host's own 00:1f.2), NE2K; each empty when absent.
+find_devices() {
+	for _fd_m in e1000e nvme ahci sd_mod ne2k-pci; do modprobe $_fd_m 2>/dev/null || diag "modprobe $_fd_m failed"; done
+	NIC=$(pci_find 8086:10d3 | sed -n 1p)
+	PEER=$(pci_find 8086:10d3 | sed -n 2p)
+	NVME=$( (pci_find 1b36:0010; pci_find 8086:5845) | head -n 1)
+	AHCI=$(pci_find 8086:2922 | grep -v '^0000:00:1f\.2$' | head -n 1)
+	NE2K=$(pci_find 10ec:8029 | head -n 1)
+	diag "e1000e ${NIC:-none} (peer ${PEER:-none}), nvme ${NVME:-none}, ahci ${AHCI:-none}, ne2k_pci ${NE2K:-none}"
+	PEER_IF=
+	[ -z "$PEER" ] || PEER_IF=$(peer_up "$PEER")
+}
+
+# median NAME [KEY]: for benchmarks, the median of the numbers in NAME.txt
+# (one per line), or of the values of its KEY=VALUE words; "-" if none.
+median() {
+	[ -s "$1.txt" ] || { echo -; return; }
+	if [ -n "${2:-}" ]; then tr ' ' '\n' <"$1.txt" | sed -n "s/^$2=//p"; else cat "$1.txt"; fi |
+		grep -E '^-?[0-9.]+$' | sort -n | awk '{ v[NR] = $1 } END {
+			if (NR == 0) { print "-"; exit }
+			if (NR % 2) m = v[(NR + 1) / 2]; else m = (v[NR / 2] + v[NR / 2 + 1]) / 2
+			print m }'
+}
+
 # ctl_expect STATUS OUT ARGS...: minivmm ctl ARGS with stdout in OUT and
 # stderr in OUT.err; its exit status must be STATUS.
 ctl_expect() {

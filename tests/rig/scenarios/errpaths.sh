@@ -13,14 +13,7 @@ CMDLINE="console=ttyS0 quiet minivmm.status_port=0xf4"
 : "${VMM_TIMEOUT:=300}"
 SOCK=$RIG_TMP/ctl.sock
 
-modprobe e1000e || echo "# modprobe e1000e failed in the host"
-modprobe nvme || echo "# modprobe nvme failed in the host"
-NIC=$(pci_find 8086:10d3 | sed -n 1p)
-PEER=$(pci_find 8086:10d3 | sed -n 2p)
-NVME=$( (pci_find 1b36:0010; pci_find 8086:5845) | head -n 1)
-diag "e1000e: ${NIC:-none} (peer ${PEER:-none}), nvme: ${NVME:-none}"
-PEER_IF=
-[ -n "$PEER" ] && PEER_IF=$(peer_up "$PEER")
+find_devices
 
 # In the guest: nvme up with I/O timeouts of 5 s, /tmp/nv a private node of
 # its namespace (a node whose device is gone fails with ENXIO instead of

@@ -15,15 +15,7 @@ CMDLINE="console=ttyS0 quiet minivmm.status_port=0xf4"
 SEEDS=${HOSTILE_SEEDS:-"1 2 3"}
 LOG_MAX=200 # lines of minivmm's stderr a run may leave
 
-for m in e1000e nvme ahci sd_mod ne2k-pci; do modprobe $m 2>/dev/null || diag "modprobe $m failed"; done
-NIC=$(pci_find 8086:10d3 | sed -n 1p)
-PEER=$(pci_find 8086:10d3 | sed -n 2p)
-NVME=$( (pci_find 1b36:0010; pci_find 8086:5845) | head -n 1)
-AHCI=$(pci_find 8086:2922 | grep -v '^0000:00:1f\.2$' | head -n 1)
-NE2K=$(pci_find 10ec:8029 | head -n 1)
-diag "e1000e ${NIC:-none} (peer ${PEER:-none}), nvme ${NVME:-none}, ahci ${AHCI:-none}, ne2k_pci ${NE2K:-none}"
-PEER_IF=
-[ -n "$PEER" ] && PEER_IF=$(peer_up "$PEER")
+find_devices
 
 # The guest: hostile on 00:01.0, then power off.
 mkdir -p h/root/bin && cp /usr/local/bin/hostile h/root/bin/ &&

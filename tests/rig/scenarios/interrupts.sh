@@ -13,15 +13,7 @@ CMDLINE="console=ttyS0 quiet minivmm.status_port=0xf4"
 : "${VMM_TIMEOUT:=300}"
 
 # ---- the host side ----
-modprobe e1000e || echo "# modprobe e1000e failed in the host"
-NIC=$(pci_find 8086:10d3 | sed -n 1p)
-PEER=$(pci_find 8086:10d3 | sed -n 2p)
-# QEMU's nvme is 1b36:0010 (8086:5845 with use-intel-id=on)
-NVME=$( (pci_find 1b36:0010; pci_find 8086:5845) | head -n 1)
-AHCI=$(pci_find 8086:2922 | grep -v '^0000:00:1f\.2$' | head -n 1)
-diag "e1000e: ${NIC:-none} (peer ${PEER:-none}), nvme: ${NVME:-none}, ich9-ahci: ${AHCI:-none}"
-PEER_IF=
-[ -n "$PEER" ] && PEER_IF=$(peer_up "$PEER")
+find_devices
 
 # irq_lines NAME-REGEXP: the guest's /proc/interrupts lines (dumped by
 # the run scripts between "irqs-begin" and "irqs-end").

@@ -10,13 +10,9 @@ K=$GUEST_KERNEL
 CMDLINE="console=ttyS0 quiet minivmm.status_port=0xf4"
 : "${VMM_TIMEOUT:=300}"
 
-modprobe e1000e || echo "# modprobe e1000e failed in the host"
-NIC=$(pci_find 8086:10d3 | sed -n 1p)
-PEER=$(pci_find 8086:10d3 | sed -n 2p)
+find_devices
 XHCI=$(pci_find 1033:0194 | head -n 1)
-diag "e1000e: ${NIC:-none} (peer ${PEER:-none}), nec-usb-xhci: ${XHCI:-none}"
-PEER_IF=
-[ -n "$PEER" ] && PEER_IF=$(peer_up "$PEER")
+diag "nec-usb-xhci: ${XHCI:-none}"
 
 # Guest-side config-space helpers, in front of the run scripts.
 CFG_LIB='

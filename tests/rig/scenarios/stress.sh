@@ -11,14 +11,7 @@ K=$GUEST_KERNEL
 CMDLINE="console=ttyS0 quiet minivmm.status_port=0xf4"
 : "${VMM_TIMEOUT:=300}"
 
-modprobe e1000e || echo "# modprobe e1000e failed in the host"
-modprobe nvme || echo "# modprobe nvme failed in the host"
-NIC=$(pci_find 8086:10d3 | sed -n 1p)
-PEER=$(pci_find 8086:10d3 | sed -n 2p)
-NVME=$( (pci_find 1b36:0010; pci_find 8086:5845) | head -n 1)
-diag "e1000e: ${NIC:-none} (peer ${PEER:-none}), nvme: ${NVME:-none}"
-PEER_IF=
-[ -n "$PEER" ] && PEER_IF=$(peer_up "$PEER")
+find_devices
 
 # stats_json: the --stats line of the last run.
 stats_json() { vmm_stats "$VMM_ERR"; }
