@@ -23,8 +23,10 @@
 #include "minivmm/runner/guest.h"
 #include "minivmm/runner/kernels.h"
 #include "minivmm/runner/ktap.h"
+#include "minivmm/runner/restore_cmd.h"
 #include "minivmm/runner/summary.h"
 #include "minivmm/runner/watch.h"
+#include "minivmm/supervisor.h"
 #include "minivmm/vm.h"
 
 #ifndef MINIVMM_VERSION
@@ -316,6 +318,10 @@ int main(int argc, char *argv[])
 		return doctor_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "ctl"))
 		return ctl_client_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "restore"))
+		return restore_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "supervise"))
+		return supervisor_main(argc - 1, argv + 1);
 	if (config_parse(&cfg, argc, argv, err, sizeof(err))) {
 		pr_err("%s", err);
 		return EXIT_VMM_ERROR;

@@ -18,7 +18,9 @@
 #include "minivmm/config.h"
 #include "minivmm/runner/doctor.h"
 #include "minivmm/runner/kvm_probe.h"
+#include "minivmm/vfio/claim.h"
 #include "minivmm/vfio/host.h"
+#include "minivmm/vfio/restore.h"
 
 struct doctor {
 	bool json;
@@ -230,6 +232,40 @@ static void check_device(struct doctor *d, const char *arg)
 	}
 }
 
+/* One state file in /run/minivmm: whose, and is it a leftover? */
+static void check_leftover(const char *bdf, void *opaque)
+{
+	struct doctor *d = opaque;
+	char path[PATH_MAX], err[256], name[64], fix[128], drv[HOST_DRIVER_MAX] = "";
+	struct dev_state st;
+	int holder, res;
+
+	snprintf(name, sizeof(name), "left behind %s", bdf);
+	claim_path(CLAIM_DIR, bdf, path, sizeof(path));
+	res = claim_peek(path, &st, &holder, err, sizeof(err));
+	if (res == CLAIM_GONE)
+		return;
+	if (res != CLAIM_TAKEN) {
+		verdict(d, false, true, name, "check the device's driver, then remove the file",
+			"%s is not a valid minivmm state file: %s", path, res == CLAIM_BAD ? err : strerror(-res));
+		return;
+	}
+	if (holder || claim_judge_now(&st) == CLAIM_LIVE) {
+		verdict(d, true, false, name, NULL, "in use by minivmm pid %d (it gives it back to %s at exit)",
+			holder ? holder : st.pid, st.driver[0] ? st.driver : "no driver");
+		return;
+	}
+	snprintf(fix, sizeof(fix), "minivmm restore %s", bdf);
+	if (claim_judge_now(&st) == CLAIM_STALE) {
+		verdict(d, false, false, name, fix, "a state file from an earlier boot (minivmm pid %d)", st.pid);
+		return;
+	}
+	if (host_pci_driver(d->fs, bdf, drv, sizeof(drv)))
+		snprintf(drv, sizeof(drv), "no longer on the PCI bus");
+	verdict(d, false, true, name, fix, "minivmm pid %d ended without giving it back: it is on %s, it was on %s",
+		st.pid, drv[0] ? drv : "no driver", st.driver[0] ? st.driver : "no driver");
+}
+
 int doctor_main(int argc, char *argv[])
 {
 	static const struct option opts[] = {
@@ -272,6 +308,7 @@ int doctor_main(int argc, char *argv[])
 	check_vfio(&d);
 	check_memlock(&d, mem);
 	check_guest(&d);
+	restore_scan(CLAIM_DIR, check_leftover, &d);
 	for (int i = optind; i < argc; i++)
 		check_device(&d, argv[i]);
 	if (d.json)

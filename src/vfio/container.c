@@ -16,14 +16,18 @@
 #include "minivmm/hotplug.h"
 #include "minivmm/kvm.h"
 #include "minivmm/log.h"
+#include "minivmm/loop.h"
 #include "minivmm/mem.h"
 #include "minivmm/runstate.h"
 #include "minivmm/units.h"
+#include "minivmm/vfio/restore.h"
 #include "minivmm/vfio/vfio.h"
 
 #define VFIO_CONTAINER_DEV "/dev/vfio/vfio"
 
 static const struct host_sysfs sysfs = { .root = "/sys" };
+/* How long to wait for someone giving a device back (a dead run's supervisor). */
+#define CLAIM_WAIT_MS 10000
 
 static int vfio_container_open(struct vfio_container *c)
 {
@@ -104,6 +108,72 @@ static bool is_assigned(const struct vfio_mgr *m, const char *bdf)
 	return false;
 }
 
+/*
+ * Another minivmm's state file for the device: refuse while that one
+ * runs; give the device back first if it ended without doing so.
+ */
+static int vfio_check_claim(struct vfio_dev *d)
+{
+	const struct restore_ctx ctx = { .fs = &sysfs, .dir = CLAIM_DIR };
+	struct restore_report r;
+
+	switch (restore_device(&ctx, d->name, false, CLAIM_WAIT_MS, NULL, &r)) {
+	case RESTORE_NONE:
+	case RESTORE_STALE:
+		return 0;
+	case RESTORE_DONE:
+		dev_warn(d->name, "minivmm (pid %d) had left it on vfio-pci: %s first", r.st.pid, r.msg);
+		return 0;
+	case RESTORE_BUSY:
+		pr_err("%s is in use by minivmm pid %d: stop that one first (kill %d) or assign another device",
+		       d->name, r.holder ? r.holder : r.st.pid, r.holder ? r.holder : r.st.pid);
+		return -EBUSY;
+	case RESTORE_FAILED:
+		pr_err("%s was left behind by minivmm (pid %d); minivmm %s", d->name, r.st.pid, r.msg);
+		return -EIO;
+	case RESTORE_BAD:
+		pr_err("%s: %s", d->name, r.msg);
+		return -EINVAL;
+	case RESTORE_ERROR:
+		break;
+	}
+	pr_err("%s: %s; run as root", d->name, r.msg);
+	return -EACCES;
+}
+
+/* Record how the device is bound (its state file) before anything changes it. */
+static int vfio_claim(struct vfio_dev *d)
+{
+	struct dev_state st = { 0 };
+	int ret;
+
+	ret = host_pci_snapshot(&sysfs, &d->host);
+	if (ret) {
+		pr_err("no PCI device %s on this host (any more): check the address with lspci -D", d->name);
+		return ret;
+	}
+	snprintf(st.bdf, sizeof(st.bdf), "%s", d->name);
+	snprintf(st.driver, sizeof(st.driver), "%s", d->host.orig_driver);
+	snprintf(st.override, sizeof(st.override), "%s", d->host.orig_override);
+	ret = claim_owner_self(&st);
+	if (!ret)
+		ret = claim_create(CLAIM_DIR, &st, &d->claim);
+	if (ret == -EEXIST) {
+		pr_err("%s is in use by another minivmm (it has just claimed it in " CLAIM_DIR "): stop that one first or assign another device",
+		       d->name);
+		return -EBUSY;
+	}
+	if (ret && !strcmp(d->host.orig_driver, "vfio-pci")) {
+		/* Nothing to change, so nothing to give back: no root needed. */
+		dev_debug(d->name, "no state file (%s): it is on vfio-pci already", strerror(-ret));
+		return 0;
+	}
+	if (ret)
+		pr_err("%s: cannot record its state in " CLAIM_DIR " (%s), which minivmm does before moving it to vfio-pci: run as root",
+		       d->name, strerror(-ret));
+	return ret;
+}
+
 /* Everything that can be checked without changing the host. */
 static int vfio_precheck(struct vfio_mgr *m, struct vfio_dev *d, int *group)
 {
@@ -115,6 +185,9 @@ static int vfio_precheck(struct vfio_mgr *m, struct vfio_dev *d, int *group)
 		pr_err("no PCI device %s on this host: check the address with lspci -D", d->name);
 		return ret;
 	}
+	ret = vfio_check_claim(d);
+	if (ret)
+		return ret;
 	*group = host_pci_iommu_group(&sysfs, d->name);
 	if (*group < 0) {
 		pr_err("%s has no IOMMU group: the IOMMU is absent or disabled; boot the host with intel_iommu=on (or amd_iommu=on) and enable VT-d/AMD-Vi in the firmware",
@@ -165,6 +238,36 @@ static int vfio_dev_open(struct vfio_mgr *m, struct vfio_dev *d, int group)
 	return 0;
 }
 
+/* The supervisor died (its pidfd is readable): another takes over, watched in turn. */
+static void vfio_supervisor_ended(void *opaque, int fd, short revents)
+{
+	struct vfio_mgr *m = opaque;
+
+	(void)revents;
+	loop_unwatch(m->ctx->loop, fd);
+	supervisor_check(&m->sup);
+	if (supervisor_fd(&m->sup) >= 0)
+		loop_watch(m->ctx->loop, supervisor_fd(&m->sup), POLLIN, vfio_supervisor_ended, m);
+}
+
+static int vfio_supervise(struct vfio_mgr *m)
+{
+	int ret = supervisor_start(&m->sup);
+
+	if (!ret && supervisor_fd(&m->sup) >= 0 && m->ctx->loop)
+		loop_watch(m->ctx->loop, supervisor_fd(&m->sup), POLLIN, vfio_supervisor_ended, m);
+	return ret;
+}
+
+/* Back as it was: its state file goes; one that could not be given back keeps it. */
+static void vfio_dev_restore(struct vfio_dev *d)
+{
+	if (host_pci_restore(&sysfs, &d->host))
+		claim_drop(&d->claim);
+	else
+		claim_release(&d->claim);
+}
+
 /* Bind every device to vfio-pci, open it and set it up for the guest. */
 static int vfio_assign_all(struct vfio_mgr *m)
 {
@@ -177,8 +280,14 @@ static int vfio_assign_all(struct vfio_mgr *m)
 		if (ret)
 			return ret;
 	}
+	/* Before any device is touched: it gives them back should minivmm be killed. */
+	ret = vfio_supervise(m);
+	if (ret)
+		return ret;
 	for (unsigned int i = 0; i < m->ndevs; i++) {
-		ret = host_pci_bind_vfio(&sysfs, &m->devs[i].host, m->no_rebind);
+		ret = vfio_claim(&m->devs[i]);
+		if (!ret)
+			ret = host_pci_bind_vfio(&sysfs, &m->devs[i].host, m->no_rebind);
 		if (ret)
 			return ret;
 	}
@@ -304,7 +413,7 @@ void vfio_dev_give_back(struct vfio_mgr *m, struct vfio_dev *d)
 {
 	(void)m;
 	vfio_dev_release(d);
-	host_pci_restore(&sysfs, &d->host);
+	vfio_dev_restore(d);
 }
 
 int vfio_dev_take_again(struct vfio_mgr *m, struct vfio_dev *d)
@@ -312,6 +421,8 @@ int vfio_dev_take_again(struct vfio_mgr *m, struct vfio_dev *d)
 	int group, ret;
 
 	ret = vfio_precheck(m, d, &group);
+	if (!ret)
+		ret = vfio_claim(d);
 	if (!ret)
 		ret = host_pci_bind_vfio(&sysfs, &d->host, m->no_rebind);
 	if (!ret)
@@ -350,7 +461,7 @@ static void vfio_release_all(struct vfio_mgr *m)
 	m->container.fd = -1;
 	/* Last: the devices go back to their drivers once VFIO let go of them. */
 	for (unsigned int i = 0; i < m->ndevs; i++)
-		host_pci_restore(&sysfs, &m->devs[i].host);
+		vfio_dev_restore(&m->devs[i]);
 }
 
 /* --stats: how each function's interrupts went, and which of its BAR pages trap. */
@@ -378,6 +489,9 @@ static void vfio_mgr_destroy(struct device *dev)
 	struct vfio_mgr *m = (struct vfio_mgr *)dev;
 
 	vfio_release_all(m);
+	if (supervisor_fd(&m->sup) >= 0 && m->ctx->loop)
+		loop_unwatch(m->ctx->loop, supervisor_fd(&m->sup));
+	supervisor_destroy(&m->sup);
 	for (unsigned int i = 0; i < m->ndevs; i++)
 		vfio_intr_free(&m->devs[i]);
 	if (m->ctx->hotplug && m->ctx->hotplug->owner == m)

@@ -138,17 +138,52 @@ static int host_load_vfio_pci(const struct host_sysfs *fs)
 	return stat(path, &st) ? -ENOENT : 0;
 }
 
+void host_pci_override(const struct host_sysfs *fs, const char *bdf, char *ov, size_t len)
+{
+	char path[PATH_MAX];
+	ssize_t n;
+	int fd;
+
+	ov[0] = 0;
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/driver_override", fs->root, bdf);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = read(fd, ov, len - 1);
+	close(fd);
+	ov[n > 0 ? n : 0] = 0;
+	ov[strcspn(ov, "\n")] = 0;
+	/* The kernel shows a missing override as "(null)". */
+	if (!strcmp(ov, "(null)"))
+		ov[0] = 0;
+}
+
+int host_pci_snapshot(const struct host_sysfs *fs, struct host_pci *h)
+{
+	int ret = host_pci_driver(fs, h->bdf, h->orig_driver, sizeof(h->orig_driver));
+
+	if (ret) {
+		h->orig_driver[0] = 0;
+		return ret;
+	}
+	host_pci_override(fs, h->bdf, h->orig_override, sizeof(h->orig_override));
+	h->snapshot = true;
+	return 0;
+}
+
 int host_pci_bind_vfio(const struct host_sysfs *fs, struct host_pci *h, bool no_rebind)
 {
 	char drv[HOST_DRIVER_MAX] = "";
 	int ret;
 
-	ret = host_pci_driver(fs, h->bdf, drv, sizeof(drv));
-	if (ret) {
-		pr_err("%s: cannot read its driver: %s", h->bdf, strerror(-ret));
-		return ret;
+	if (!h->snapshot) {
+		ret = host_pci_snapshot(fs, h);
+		if (ret) {
+			pr_err("%s: cannot read its driver: %s", h->bdf, strerror(-ret));
+			return ret;
+		}
 	}
-	snprintf(h->orig_driver, sizeof(h->orig_driver), "%s", drv);
+	snprintf(drv, sizeof(drv), "%s", h->orig_driver);
 	if (!strcmp(drv, VFIO_PCI_DRIVER))
 		return 0;
 	if (no_rebind) {
@@ -160,19 +195,18 @@ int host_pci_bind_vfio(const struct host_sysfs *fs, struct host_pci *h, bool no_
 		pr_err("the vfio-pci driver is missing: load it (modprobe vfio-pci; kernel option CONFIG_VFIO_PCI)");
 		return -ENOENT;
 	}
+	h->changed = true;
 	ret = sysfs_write(fs, VFIO_PCI_DRIVER, "bus/pci/devices/%s/driver_override", h->bdf, NULL);
 	if (ret) {
 		pr_err("%s: cannot set driver_override: %s; run as root", h->bdf, strerror(-ret));
-		return ret;
+		goto out_restore;
 	}
-	h->had_override = true;
 	if (drv[0]) {
 		ret = sysfs_write(fs, h->bdf, "bus/pci/drivers/%s/unbind", drv, NULL);
 		if (ret) {
 			pr_err("%s: cannot unbind it from %s: %s", h->bdf, drv, strerror(-ret));
 			goto out_restore;
 		}
-		h->rebound = true;
 	}
 	ret = sysfs_write(fs, h->bdf, "bus/pci/drivers_probe", NULL, NULL);
 	if (!ret)
@@ -183,7 +217,6 @@ int host_pci_bind_vfio(const struct host_sysfs *fs, struct host_pci *h, bool no_
 		ret = ret ? ret : -EIO;
 		goto out_restore;
 	}
-	h->rebound = true;
 	pr_info("%s: moved from %s to vfio-pci", h->bdf, h->orig_driver[0] ? h->orig_driver : "no driver");
 	return 0;
 
@@ -192,31 +225,130 @@ out_restore:
 	return ret;
 }
 
-void host_pci_restore(const struct host_sysfs *fs, struct host_pci *h)
+void host_restore_plan(bool exists, const char *cur_drv, const char *cur_ov, const char *want_drv,
+		       const char *want_ov, struct host_restore_plan *p)
 {
-	char drv[HOST_DRIVER_MAX] = "";
+	memset(p, 0, sizeof(*p));
+	if (!exists) {
+		p->gone = true;
+		return;
+	}
+	if (strcmp(cur_ov, want_ov)) {
+		/* Ours is vfio-pci; any other override was set by someone else since. */
+		if (strcmp(cur_ov, VFIO_PCI_DRIVER)) {
+			p->foreign_override = true;
+			return;
+		}
+		p->write_override = true;
+	}
+	if (!strcmp(cur_drv, want_drv))
+		return;
+	if (!strcmp(cur_drv, VFIO_PCI_DRIVER))
+		p->unbind = true;
+	else if (cur_drv[0]) {
+		p->foreign_driver = true;
+		return;
+	}
+	p->bind = want_drv[0] != 0;
+}
+
+/* Is @drv a driver the kernel has (its directory under bus/pci/drivers)? */
+static bool host_driver_loaded(const struct host_sysfs *fs, const char *drv)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/bus/pci/drivers/%s", fs->root, drv);
+	return !stat(path, &st);
+}
+
+int host_pci_restore_to(const struct host_sysfs *fs, const char *bdf, const char *want_drv, const char *want_ov,
+			char *msg, size_t len)
+{
+	char drv[HOST_DRIVER_MAX] = "", ov[HOST_DRIVER_MAX] = "", fix[512];
+	struct host_restore_plan p;
+	bool exists;
+	int ret;
+	size_t n = 0;
+
+	exists = !host_pci_driver(fs, bdf, drv, sizeof(drv));
+	if (exists)
+		host_pci_override(fs, bdf, ov, sizeof(ov));
+	host_restore_plan(exists, drv, ov, want_drv, want_ov, &p);
+	if (p.gone) {
+		snprintf(msg, len, "no longer on the PCI bus: nothing to give back");
+		return 0;
+	}
+	if (p.foreign_override) {
+		snprintf(msg, len, "its driver_override is '%s' now, set by someone else: left alone", ov);
+		return 0;
+	}
+	if (p.write_override)
+		sysfs_write(fs, want_ov[0] ? want_ov : "\n", "bus/pci/devices/%s/driver_override", bdf, NULL);
+	if (p.foreign_driver) {
+		snprintf(msg, len, "bound to %s now, by someone else: left alone", drv);
+		return 0;
+	}
+	if (p.unbind)
+		sysfs_write(fs, bdf, "bus/pci/drivers/%s/unbind", VFIO_PCI_DRIVER, NULL);
+	if (p.bind) {
+		ret = sysfs_write(fs, bdf, "bus/pci/drivers/%s/bind", want_drv, NULL);
+		/* The driver may refuse an explicit bind a probe lets it take. */
+		if (ret && ret != -EBUSY && ret != -EEXIST)
+			sysfs_write(fs, bdf, "bus/pci/drivers_probe", NULL, NULL);
+	}
+
+	/* As recorded now? */
+	if (host_pci_driver(fs, bdf, drv, sizeof(drv))) {
+		snprintf(msg, len, "disappeared from the PCI bus while being given back");
+		return 0;
+	}
+	host_pci_override(fs, bdf, ov, sizeof(ov));
+	if (!strcmp(drv, want_drv) && !strcmp(ov, want_ov)) {
+		if (!p.write_override && !p.unbind && !p.bind)
+			snprintf(msg, len, "%s%s, as it was", want_drv[0] ? "already on " : "already unbound",
+				 want_drv);
+		else if (want_drv[0])
+			snprintf(msg, len, "given back to %s", want_drv);
+		else
+			snprintf(msg, len, "left unbound, as it was");
+		return 0;
+	}
+	/* The commands that would finish the job. */
+	fix[0] = 0;
+	if (strcmp(ov, want_ov))
+		n += snprintf(fix + n, sizeof(fix) - n, "echo %s > /sys/bus/pci/devices/%s/driver_override; ",
+			      want_ov[0] ? want_ov : "''", bdf);
+	if (drv[0] && strcmp(drv, want_drv))
+		n += snprintf(fix + n, sizeof(fix) - n, "echo %s > /sys/bus/pci/drivers/%s/unbind; ", bdf, drv);
+	if (want_drv[0] && strcmp(drv, want_drv)) {
+		if (!host_driver_loaded(fs, want_drv))
+			n += snprintf(fix + n, sizeof(fix) - n, "modprobe %s; ", want_drv);
+		n += snprintf(fix + n, sizeof(fix) - n, "echo %s > /sys/bus/pci/drivers/%s/bind; ", bdf, want_drv);
+	}
+	if (n >= 2 && n < sizeof(fix))
+		fix[n - 2] = 0;
+	snprintf(msg, len, "could not give it back to %s (now %s%s%s): %s", want_drv[0] ? want_drv : "no driver",
+		 drv[0] ? drv : "unbound", strcmp(ov, want_ov) ? ", driver_override " : "",
+		 strcmp(ov, want_ov) ? (ov[0] ? ov : "none") : "", fix);
+	return -EIO;
+}
+
+int host_pci_restore(const struct host_sysfs *fs, struct host_pci *h)
+{
+	char msg[1024];
 	int ret;
 
-	if (h->had_override) {
-		/* A newline clears the override. */
-		sysfs_write(fs, "\n", "bus/pci/devices/%s/driver_override", h->bdf, NULL);
-		h->had_override = false;
+	if (!h->changed)
+		return 0;
+	ret = host_pci_restore_to(fs, h->bdf, h->orig_driver, h->orig_override, msg, sizeof(msg));
+	if (ret) {
+		dev_warn(h->bdf, "%s", msg);
+		return ret; /* still changed: a later call tries again */
 	}
-	if (!h->rebound)
-		return;
-	h->rebound = false;
-	if (!host_pci_driver(fs, h->bdf, drv, sizeof(drv)) && drv[0] && strcmp(drv, h->orig_driver))
-		sysfs_write(fs, h->bdf, "bus/pci/drivers/%s/unbind", drv, NULL);
-	if (!h->orig_driver[0])
-		return;
-	ret = sysfs_write(fs, h->bdf, "bus/pci/drivers/%s/bind", h->orig_driver, NULL);
-	if (ret && ret != -EBUSY && ret != -EEXIST)
-		ret = sysfs_write(fs, h->bdf, "bus/pci/drivers_probe", NULL, NULL);
-	if (host_pci_driver(fs, h->bdf, drv, sizeof(drv)) || strcmp(drv, h->orig_driver))
-		pr_warn("%s: could not give it back to %s (now %s): echo %s > /sys/bus/pci/drivers/%s/bind",
-			h->bdf, h->orig_driver, drv[0] ? drv : "unbound", h->bdf, h->orig_driver);
-	else
-		pr_info("%s: given back to %s", h->bdf, h->orig_driver);
+	dev_info(h->bdf, "%s", msg);
+	h->changed = false;
+	return 0;
 }
 
 #define CAP_IPC_LOCK_BIT 14

@@ -42,7 +42,9 @@
 #include <cmocka.h>
 
 #include "minivmm/log.h"
+#include "minivmm/vfio/claim.h"
 #include "minivmm/vfio/host.h"
+#include "minivmm/vfio/restore.h"
 
 static ssize_t fake_write(int fd, const void *buf, size_t n);
 static pid_t fake_fork(void);
@@ -52,6 +54,7 @@ static pid_t fake_fork(void);
 #include "../../src/vfio/host.c"
 #undef write
 #undef fork
+#include "../../src/vfio/restore.c"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -518,254 +521,6 @@ static void test_group_check_busy(void **state)
 	assert_int_equal(fk.nlog, 0);
 }
 
-/* ---- host_pci_bind_vfio ---- */
-
-static void test_bind_missing_device(void **state)
-{
-	struct host_pci h = pci("0000:09:00.0");
-
-	(void)state;
-	assert_int_equal(host_pci_bind_vfio(&fk.fs, &h, false), -ENOENT);
-	assert_false(h.rebound);
-	assert_false(h.had_override);
-	assert_int_equal(fk.nlog, 0);
-	assert_int_equal(fk.forks, 0);
-}
-
-static void test_bind_already_vfio(void **state)
-{
-	struct host_pci h = pci(DEV);
-
-	(void)state;
-	add_device(DEV, "vfio-pci", 3);
-	for (int no_rebind = 0; no_rebind < 2; no_rebind++) {
-		assert_int_equal(host_pci_bind_vfio(&fk.fs, &h, no_rebind), 0);
-		assert_string_equal(h.orig_driver, "vfio-pci");
-		assert_false(h.rebound);
-		assert_false(h.had_override);
-	}
-	/* Nothing to give back either. */
-	host_pci_restore(&fk.fs, &h);
-	assert_int_equal(fk.nlog, 0);
-	assert_int_equal(fk.forks, 0);
-	assert_string_equal(cur_driver(DEV), "vfio-pci");
-	assert_string_equal(slurp(DEVDIR "/driver_override"), "(null)\n");
-}
-
-static void test_bind_no_rebind_refuses(void **state)
-{
-	struct host_pci h = pci(DEV);
-
-	(void)state;
-	add_device(DEV, "e1000e", 3);
-	assert_int_equal(host_pci_bind_vfio(&fk.fs, &h, true), -EPERM);
-	assert_string_equal(h.orig_driver, "e1000e");
-	assert_false(h.rebound);
-	assert_false(h.had_override);
-	assert_int_equal(fk.nlog, 0);
-	assert_int_equal(fk.forks, 0);
-	assert_string_equal(cur_driver(DEV), "e1000e");
-	assert_string_equal(slurp(DEVDIR "/driver_override"), "(null)\n");
-}
-
-/* A plain tree: the writes happen, vfio-pci never shows up, all is undone. */
-static void test_bind_writes_then_undoes(void **state)
-{
-	struct host_pci h = pci(DEV);
-
-	(void)state;
-	add_device(DEV, "e1000e", 3);
-	assert_int_equal(host_pci_bind_vfio(&fk.fs, &h, false), -EIO);
-	assert_int_equal(fk.nlog, 5);
-	assert_log(0, DEVDIR "/driver_override", "vfio-pci");
-	assert_log(1, "bus/pci/drivers/e1000e/unbind", DEV);
-	assert_log(2, "bus/pci/drivers_probe", DEV);
-	/* Still on e1000e: undone by host_pci_restore(). */
-	assert_log(3, DEVDIR "/driver_override", "\n");
-	assert_log(4, "bus/pci/drivers/e1000e/bind", DEV);
-	assert_string_equal(slurp(DEVDIR "/driver_override"), "\n");
-	assert_string_equal(slurp("bus/pci/drivers/e1000e/unbind"), DEV);
-	assert_string_equal(slurp("bus/pci/drivers/e1000e/bind"), DEV);
-	assert_string_equal(slurp("bus/pci/drivers_probe"), DEV);
-	assert_string_equal(slurp("bus/pci/drivers/vfio-pci/bind"), "");
-	assert_string_equal(h.orig_driver, "e1000e");
-	assert_false(h.rebound);
-	assert_false(h.had_override);
-	assert_int_equal(fk.forks, 0);
-}
-
-/* With the kernel emulated: moved to vfio-pci, then given back. */
-static void test_bind_and_restore(void **state)
-{
-	struct host_pci h = pci(DEV);
-
-	(void)state;
-	fk.kernel = true;
-	add_device(DEV, "e1000e", 3);
-	assert_int_equal(host_pci_bind_vfio(&fk.fs, &h, false), 0);
-	assert_int_equal(fk.nlog, 3);
-	assert_log(0, DEVDIR "/driver_override", "vfio-pci");
-	assert_log(1, "bus/pci/drivers/e1000e/unbind", DEV);
-	assert_log(2, "bus/pci/drivers_probe", DEV);
-	assert_string_equal(cur_driver(DEV), "vfio-pci");
-	assert_string_equal(slurp(DEVDIR "/driver_override"), "vfio-pci");
-	assert_string_equal(h.orig_driver, "e1000e");
-	assert_true(h.rebound);
-	assert_true(h.had_override);
-	assert_int_equal(fk.forks, 0);
-
-	host_pci_restore(&fk.fs, &h);
-	assert_int_equal(fk.nlog, 6);
-	assert_log(3, DEVDIR "/driver_override", "\n");
-	assert_log(4, "bus/pci/drivers/vfio-pci/unbind", DEV);
-	assert_log(5, "bus/pci/drivers/e1000e/bind", DEV);
-	assert_string_equal(cur_driver(DEV), "e1000e");
-	assert_string_equal(slurp(DEVDIR "/driver_override"), "\n");
-	assert_false(h.rebound);
-	assert_false(h.had_override);
-	/* Restoring twice does nothing more. */
-	host_pci_restore(&fk.fs, &h);
-	assert_int_equal(fk.nlog, 6);
-}
-
-static void test_bind_unbound_device(void **state)
-{
-	struct host_pci h = pci(DEV);
-
-	(void)state;
-	fk.kernel = true;
-	add_device(DEV, NULL, 3);
-	assert_int_equal(host_pci_bind_vfio(&fk.fs, &h, false), 0);
-	/* Nothing to unbind first. */
-	assert_int_equal(fk.nlog, 2);
-	assert_log(0, DEVDIR "/driver_override", "vfio-pci");
-	assert_log(1, "bus/pci/drivers_probe", DEV);
-	assert_string_equal(cur_driver(DEV), "vfio-pci");
-	assert_string_equal(h.orig_driver, "");
-	assert_true(h.rebound);
-	assert_true(h.had_override);
-
-	/* Back to unbound: override cleared, vfio-pci unbound, nothing bound. */
-	host_pci_restore(&fk.fs, &h);
-	assert_int_equal(fk.nlog, 4);
-	assert_log(2, DEVDIR "/driver_override", "\n");
-	assert_log(3, "bus/pci/drivers/vfio-pci/unbind", DEV);
-	assert_string_equal(cur_driver(DEV), "");
-	assert_false(h.rebound);
-	assert_false(h.had_override);
-}
-
-static void test_restore_writes_bind(void **state)
-{
-	struct host_pci h = pci(DEV);
-
-	(void)state;
-	add_device(DEV, "vfio-pci", 3);
-	snprintf(h.orig_driver, sizeof(h.orig_driver), "e1000e");
-	h.rebound = true;
-	h.had_override = true;
-	host_pci_restore(&fk.fs, &h);
-	assert_int_equal(fk.nlog, 3);
-	assert_log(0, DEVDIR "/driver_override", "\n");
-	assert_log(1, "bus/pci/drivers/vfio-pci/unbind", DEV);
-	assert_log(2, "bus/pci/drivers/e1000e/bind", DEV);
-	assert_string_equal(slurp(DEVDIR "/driver_override"), "\n");
-	assert_string_equal(slurp("bus/pci/drivers/vfio-pci/unbind"), DEV);
-	assert_string_equal(slurp("bus/pci/drivers/e1000e/bind"), DEV);
-	assert_false(h.rebound);
-	assert_false(h.had_override);
-
-	/* Only the override was ours: nothing else is touched. */
-	h.had_override = true;
-	host_pci_restore(&fk.fs, &h);
-	assert_int_equal(fk.nlog, 4);
-	assert_log(3, DEVDIR "/driver_override", "\n");
-}
-
-static void test_restore_falls_back_to_probe(void **state)
-{
-	struct host_pci h = pci(DEV);
-
-	(void)state;
-	fk.kernel = true;
-	add_device(DEV, "e1000e", 3);
-	assert_int_equal(host_pci_bind_vfio(&fk.fs, &h, false), 0);
-	fk.nlog = 0;
-	/* The original driver refuses the explicit bind: a probe finds it. */
-	snprintf(fk.fail_path, sizeof(fk.fail_path), "bus/pci/drivers/e1000e/bind");
-	fk.fail_errno = ENODEV;
-	host_pci_restore(&fk.fs, &h);
-	assert_int_equal(fk.nlog, 4);
-	assert_log(2, "bus/pci/drivers/e1000e/bind", DEV);
-	assert_log(3, "bus/pci/drivers_probe", DEV);
-	assert_string_equal(cur_driver(DEV), "e1000e");
-}
-
-static void test_bind_override_not_writable(void **state)
-{
-	struct host_pci h = pci(DEV);
-	char p[PATH_MAX];
-
-	(void)state;
-	fk.kernel = true;
-	add_device(DEV, "e1000e", 3);
-	/* Not root: the write is refused. */
-	snprintf(fk.fail_path, sizeof(fk.fail_path), DEVDIR "/driver_override");
-	fk.fail_errno = EACCES;
-	assert_int_equal(host_pci_bind_vfio(&fk.fs, &h, false), -EACCES);
-	assert_int_equal(fk.nlog, 1);
-	assert_false(h.had_override);
-	assert_false(h.rebound);
-	assert_string_equal(cur_driver(DEV), "e1000e");
-	/* No driver_override at all (old kernel). */
-	fk.fail_path[0] = 0;
-	rootpath(p, DEVDIR "/driver_override");
-	assert_int_equal(unlink(p), 0);
-	assert_int_equal(host_pci_bind_vfio(&fk.fs, &h, false), -ENOENT);
-	assert_int_equal(fk.nlog, 1);
-	assert_false(h.had_override);
-	assert_false(h.rebound);
-	assert_string_equal(cur_driver(DEV), "e1000e");
-}
-
-static void test_bind_unbind_fails(void **state)
-{
-	struct host_pci h = pci(DEV);
-
-	(void)state;
-	fk.kernel = true;
-	add_device(DEV, "e1000e", 3);
-	snprintf(fk.fail_path, sizeof(fk.fail_path), "bus/pci/drivers/e1000e/unbind");
-	fk.fail_errno = EBUSY;
-	assert_int_equal(host_pci_bind_vfio(&fk.fs, &h, false), -EBUSY);
-	/* The override is taken back; nothing else was changed. */
-	assert_int_equal(fk.nlog, 3);
-	assert_log(0, DEVDIR "/driver_override", "vfio-pci");
-	assert_log(1, "bus/pci/drivers/e1000e/unbind", DEV);
-	assert_log(2, DEVDIR "/driver_override", "\n");
-	assert_string_equal(cur_driver(DEV), "e1000e");
-	assert_false(h.rebound);
-	assert_false(h.had_override);
-}
-
-static void test_bind_vfio_pci_missing(void **state)
-{
-	struct host_pci h = pci(DEV);
-	char p[PATH_MAX];
-
-	(void)state;
-	add_device(DEV, "e1000e", 3);
-	rootpath(p, "bus/pci/drivers/vfio-pci");
-	assert_int_equal(nftw(p, rm_one, 4, FTW_DEPTH | FTW_PHYS), 0);
-	/* It tries to load the module (modprobe, faked to fail) and gives up. */
-	assert_int_equal(host_pci_bind_vfio(&fk.fs, &h, false), -ENOENT);
-	assert_int_equal(fk.forks, 1);
-	assert_int_equal(fk.nlog, 0);
-	assert_false(h.rebound);
-	assert_false(h.had_override);
-	assert_string_equal(cur_driver(DEV), "e1000e");
-}
-
 /* Sanitizer runtime hooks; present only in sanitized builds. */
 extern void __sanitizer_set_report_fd(void *fd) __attribute__((weak));
 extern void __sanitizer_set_death_callback(void (*cb)(void)) __attribute__((weak));
@@ -789,14 +544,417 @@ static void __attribute__((noinline, no_sanitize_address)) dirty_stack(void)
 		junk[i] = 'A';
 }
 
+/* ---- host_pci_bind_vfio and host_pci_restore ---- */
+
+static void test_bind_missing_device(void **state)
+{
+	struct host_pci h = pci("0000:09:00.0");
+
+	(void)state;
+	assert_int_equal(host_pci_snapshot(&fk.fs, &h), -ENOENT);
+	assert_int_equal(host_pci_bind_vfio(&fk.fs, &h, false), -ENOENT);
+	assert_false(h.changed);
+	assert_int_equal(fk.nlog, 0);
+	assert_int_equal(fk.forks, 0);
+}
+
+static void test_snapshot(void **state)
+{
+	struct host_pci h = pci(DEV);
+
+	(void)state;
+	add_device(DEV, "e1000e", 3);
+	assert_int_equal(host_pci_snapshot(&fk.fs, &h), 0);
+	assert_true(h.snapshot);
+	assert_string_equal(h.orig_driver, "e1000e");
+	/* The kernel's "(null)" is no override. */
+	assert_string_equal(h.orig_override, "");
+	mkfile(DEVDIR "/driver_override", "pci-stub\n");
+	assert_int_equal(host_pci_snapshot(&fk.fs, &h), 0);
+	assert_string_equal(h.orig_override, "pci-stub");
+	assert_int_equal(fk.nlog, 0);
+}
+
+static void test_bind_already_vfio(void **state)
+{
+	struct host_pci h = pci(DEV);
+
+	(void)state;
+	add_device(DEV, "vfio-pci", 3);
+	for (int no_rebind = 0; no_rebind < 2; no_rebind++) {
+		assert_int_equal(host_pci_bind_vfio(&fk.fs, &h, no_rebind), 0);
+		assert_string_equal(h.orig_driver, "vfio-pci");
+		assert_false(h.changed);
+	}
+	/* Nothing to give back either. */
+	assert_int_equal(host_pci_restore(&fk.fs, &h), 0);
+	assert_int_equal(fk.nlog, 0);
+	assert_int_equal(fk.forks, 0);
+	assert_string_equal(cur_driver(DEV), "vfio-pci");
+	assert_string_equal(slurp(DEVDIR "/driver_override"), "(null)\n");
+}
+
+static void test_bind_no_rebind_refuses(void **state)
+{
+	struct host_pci h = pci(DEV);
+
+	(void)state;
+	add_device(DEV, "e1000e", 3);
+	assert_int_equal(host_pci_bind_vfio(&fk.fs, &h, true), -EPERM);
+	assert_string_equal(h.orig_driver, "e1000e");
+	assert_false(h.changed);
+	assert_int_equal(fk.nlog, 0);
+	assert_int_equal(fk.forks, 0);
+	assert_string_equal(cur_driver(DEV), "e1000e");
+	assert_string_equal(slurp(DEVDIR "/driver_override"), "(null)\n");
+}
+
+/*
+ * A plain tree: the writes happen, vfio-pci never shows up, and what did
+ * change (the override) is undone; the driver link never moved, so no bind.
+ */
+static void test_bind_writes_then_undoes(void **state)
+{
+	struct host_pci h = pci(DEV);
+
+	(void)state;
+	add_device(DEV, "e1000e", 3);
+	assert_int_equal(host_pci_bind_vfio(&fk.fs, &h, false), -EIO);
+	assert_int_equal(fk.nlog, 4);
+	assert_log(0, DEVDIR "/driver_override", "vfio-pci");
+	assert_log(1, "bus/pci/drivers/e1000e/unbind", DEV);
+	assert_log(2, "bus/pci/drivers_probe", DEV);
+	assert_log(3, DEVDIR "/driver_override", "\n");
+	assert_string_equal(slurp("bus/pci/drivers/vfio-pci/bind"), "");
+	assert_string_equal(h.orig_driver, "e1000e");
+	assert_false(h.changed);
+	assert_int_equal(fk.forks, 0);
+}
+
+/* With the kernel emulated: moved to vfio-pci, then given back. */
+static void test_bind_and_restore(void **state)
+{
+	struct host_pci h = pci(DEV);
+
+	(void)state;
+	fk.kernel = true;
+	add_device(DEV, "e1000e", 3);
+	assert_int_equal(host_pci_bind_vfio(&fk.fs, &h, false), 0);
+	assert_int_equal(fk.nlog, 3);
+	assert_log(0, DEVDIR "/driver_override", "vfio-pci");
+	assert_log(1, "bus/pci/drivers/e1000e/unbind", DEV);
+	assert_log(2, "bus/pci/drivers_probe", DEV);
+	assert_string_equal(cur_driver(DEV), "vfio-pci");
+	assert_string_equal(slurp(DEVDIR "/driver_override"), "vfio-pci");
+	assert_string_equal(h.orig_driver, "e1000e");
+	assert_true(h.changed);
+	assert_int_equal(fk.forks, 0);
+
+	assert_int_equal(host_pci_restore(&fk.fs, &h), 0);
+	assert_int_equal(fk.nlog, 6);
+	assert_log(3, DEVDIR "/driver_override", "\n");
+	assert_log(4, "bus/pci/drivers/vfio-pci/unbind", DEV);
+	assert_log(5, "bus/pci/drivers/e1000e/bind", DEV);
+	assert_string_equal(cur_driver(DEV), "e1000e");
+	assert_string_equal(override_of(DEV), "");
+	assert_false(h.changed);
+	/* Restoring twice does nothing more. */
+	assert_int_equal(host_pci_restore(&fk.fs, &h), 0);
+	assert_int_equal(fk.nlog, 6);
+}
+
+/* An override the function had before is put back, not cleared. */
+static void test_restore_keeps_original_override(void **state)
+{
+	struct host_pci h = pci(DEV);
+
+	(void)state;
+	fk.kernel = true;
+	add_device(DEV, "e1000e", 3);
+	mkfile(DEVDIR "/driver_override", "e1000e\n");
+	assert_int_equal(host_pci_bind_vfio(&fk.fs, &h, false), 0);
+	assert_string_equal(h.orig_override, "e1000e");
+	assert_string_equal(cur_driver(DEV), "vfio-pci");
+	assert_int_equal(host_pci_restore(&fk.fs, &h), 0);
+	assert_log(3, DEVDIR "/driver_override", "e1000e");
+	assert_string_equal(override_of(DEV), "e1000e");
+	assert_string_equal(cur_driver(DEV), "e1000e");
+}
+
+static void test_bind_unbound_device(void **state)
+{
+	struct host_pci h = pci(DEV);
+
+	(void)state;
+	fk.kernel = true;
+	add_device(DEV, NULL, 3);
+	assert_int_equal(host_pci_bind_vfio(&fk.fs, &h, false), 0);
+	/* Nothing to unbind first. */
+	assert_int_equal(fk.nlog, 2);
+	assert_log(0, DEVDIR "/driver_override", "vfio-pci");
+	assert_log(1, "bus/pci/drivers_probe", DEV);
+	assert_string_equal(cur_driver(DEV), "vfio-pci");
+	assert_string_equal(h.orig_driver, "");
+	assert_true(h.changed);
+
+	/* Back to unbound: override cleared, vfio-pci unbound, nothing bound. */
+	assert_int_equal(host_pci_restore(&fk.fs, &h), 0);
+	assert_int_equal(fk.nlog, 4);
+	assert_log(2, DEVDIR "/driver_override", "\n");
+	assert_log(3, "bus/pci/drivers/vfio-pci/unbind", DEV);
+	assert_string_equal(cur_driver(DEV), "");
+	assert_false(h.changed);
+}
+
+/* A plain tree never rebinds: the restore fails, says so, and can be tried again. */
+static void test_restore_failure_kept(void **state)
+{
+	struct host_pci h = pci(DEV);
+
+	(void)state;
+	add_device(DEV, "vfio-pci", 3);
+	mkfile(DEVDIR "/driver_override", "vfio-pci\n");
+	snprintf(h.orig_driver, sizeof(h.orig_driver), "e1000e");
+	h.snapshot = h.changed = true;
+	assert_int_equal(host_pci_restore(&fk.fs, &h), -EIO);
+	assert_int_equal(fk.nlog, 3);
+	assert_log(0, DEVDIR "/driver_override", "\n");
+	assert_log(1, "bus/pci/drivers/vfio-pci/unbind", DEV);
+	assert_log(2, "bus/pci/drivers/e1000e/bind", DEV);
+	assert_true(h.changed);
+	/* Again: the override is right by now, the driver still is not. */
+	assert_int_equal(host_pci_restore(&fk.fs, &h), -EIO);
+	assert_int_equal(fk.nlog, 5);
+	assert_log(3, "bus/pci/drivers/vfio-pci/unbind", DEV);
+	assert_log(4, "bus/pci/drivers/e1000e/bind", DEV);
+	assert_true(h.changed);
+}
+
+static void test_restore_falls_back_to_probe(void **state)
+{
+	struct host_pci h = pci(DEV);
+
+	(void)state;
+	fk.kernel = true;
+	add_device(DEV, "e1000e", 3);
+	assert_int_equal(host_pci_bind_vfio(&fk.fs, &h, false), 0);
+	fk.nlog = 0;
+	/* The original driver refuses the explicit bind: a probe finds it. */
+	snprintf(fk.fail_path, sizeof(fk.fail_path), "bus/pci/drivers/e1000e/bind");
+	fk.fail_errno = ENODEV;
+	assert_int_equal(host_pci_restore(&fk.fs, &h), 0);
+	assert_int_equal(fk.nlog, 4);
+	assert_log(2, "bus/pci/drivers/e1000e/bind", DEV);
+	assert_log(3, "bus/pci/drivers_probe", DEV);
+	assert_string_equal(cur_driver(DEV), "e1000e");
+}
+
+static void test_bind_override_not_writable(void **state)
+{
+	struct host_pci h = pci(DEV);
+	char p[PATH_MAX];
+
+	(void)state;
+	fk.kernel = true;
+	add_device(DEV, "e1000e", 3);
+	/* Not root: the write is refused; nothing changed, nothing to undo. */
+	snprintf(fk.fail_path, sizeof(fk.fail_path), DEVDIR "/driver_override");
+	fk.fail_errno = EACCES;
+	assert_int_equal(host_pci_bind_vfio(&fk.fs, &h, false), -EACCES);
+	assert_int_equal(fk.nlog, 1);
+	assert_false(h.changed);
+	assert_string_equal(cur_driver(DEV), "e1000e");
+	/* No driver_override at all (old kernel). */
+	fk.fail_path[0] = 0;
+	rootpath(p, DEVDIR "/driver_override");
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(host_pci_bind_vfio(&fk.fs, &h, false), -ENOENT);
+	assert_int_equal(fk.nlog, 1);
+	assert_false(h.changed);
+	assert_string_equal(cur_driver(DEV), "e1000e");
+}
+
+static void test_bind_unbind_fails(void **state)
+{
+	struct host_pci h = pci(DEV);
+
+	(void)state;
+	fk.kernel = true;
+	add_device(DEV, "e1000e", 3);
+	snprintf(fk.fail_path, sizeof(fk.fail_path), "bus/pci/drivers/e1000e/unbind");
+	fk.fail_errno = EBUSY;
+	assert_int_equal(host_pci_bind_vfio(&fk.fs, &h, false), -EBUSY);
+	/* The override is taken back; nothing else was changed. */
+	assert_int_equal(fk.nlog, 3);
+	assert_log(0, DEVDIR "/driver_override", "vfio-pci");
+	assert_log(1, "bus/pci/drivers/e1000e/unbind", DEV);
+	assert_log(2, DEVDIR "/driver_override", "\n");
+	assert_string_equal(cur_driver(DEV), "e1000e");
+	assert_false(h.changed);
+}
+
+static void test_bind_vfio_pci_missing(void **state)
+{
+	struct host_pci h = pci(DEV);
+	char p[PATH_MAX];
+
+	(void)state;
+	add_device(DEV, "e1000e", 3);
+	rootpath(p, "bus/pci/drivers/vfio-pci");
+	assert_int_equal(nftw(p, rm_one, 4, FTW_DEPTH | FTW_PHYS), 0);
+	/* It tries to load the module (modprobe, faked to fail) and gives up. */
+	assert_int_equal(host_pci_bind_vfio(&fk.fs, &h, false), -ENOENT);
+	assert_int_equal(fk.forks, 1);
+	assert_int_equal(fk.nlog, 0);
+	assert_false(h.changed);
+	assert_string_equal(cur_driver(DEV), "e1000e");
+}
+
+/* ---- host_restore_plan: what a restore does, from what sysfs shows ---- */
+
+struct plan_case {
+	bool exists;
+	const char *cur_drv, *cur_ov, *want_drv, *want_ov;
+	struct host_restore_plan want;
+};
+
+static void test_restore_plan(void **state)
+{
+	static const struct plan_case cases[] = {
+		/* Gone from the bus: nothing to do. */
+		{ false, "", "", "e1000e", "", { .gone = true } },
+		/* As recorded already (killed before changing it, or restored). */
+		{ true, "e1000e", "", "e1000e", "", { 0 } },
+		{ true, "", "", "", "", { 0 } },
+		{ true, "vfio-pci", "", "vfio-pci", "", { 0 } },
+		/* Killed while on vfio-pci. */
+		{ true, "vfio-pci", "vfio-pci", "e1000e", "", { .write_override = true, .unbind = true, .bind = true } },
+		/* ... with an override of its own before: put back, not cleared. */
+		{ true, "vfio-pci", "vfio-pci", "e1000e", "e1000e",
+		  { .write_override = true, .unbind = true, .bind = true } },
+		/* ... that had no driver: left unbound. */
+		{ true, "vfio-pci", "vfio-pci", "", "", { .write_override = true, .unbind = true } },
+		/* Killed between the unbind from e1000e and the probe. */
+		{ true, "", "vfio-pci", "e1000e", "", { .write_override = true, .bind = true } },
+		/* Killed after writing the override only. */
+		{ true, "e1000e", "vfio-pci", "e1000e", "", { .write_override = true } },
+		/* Override back already, still on vfio-pci (a restore killed halfway). */
+		{ true, "vfio-pci", "", "e1000e", "", { .unbind = true, .bind = true } },
+		/* Someone else's since: hands off. */
+		{ true, "pci-stub", "vfio-pci", "e1000e", "", { .write_override = true, .foreign_driver = true } },
+		{ true, "pci-stub", "", "e1000e", "", { .foreign_driver = true } },
+		{ true, "vfio-pci", "pci-stub", "e1000e", "", { .foreign_override = true } },
+		{ true, "e1000e", "igb", "e1000e", "", { .foreign_override = true } },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		const struct plan_case *c = &cases[i];
+		struct host_restore_plan p;
+
+		memset(&p, 0xa5, sizeof(p));
+		host_restore_plan(c->exists, c->cur_drv, c->cur_ov, c->want_drv, c->want_ov, &p);
+		if (p.gone != c->want.gone || p.write_override != c->want.write_override ||
+		    p.unbind != c->want.unbind || p.bind != c->want.bind ||
+		    p.foreign_override != c->want.foreign_override || p.foreign_driver != c->want.foreign_driver) {
+			print_error("case %zu (%s/%s -> %s/%s): gone %d override %d unbind %d bind %d foreign %d/%d\n", i,
+				    c->cur_drv, c->cur_ov, c->want_drv, c->want_ov, p.gone, p.write_override, p.unbind,
+				    p.bind, p.foreign_override, p.foreign_driver);
+			fail();
+		}
+	}
+	assert_int_equal(fk.nlog, 0);
+}
+
+/* ---- host_pci_restore_to: the plan carried out on the fake sysfs ---- */
+
+static char msg[1024];
+
+static int restore_to(const char *want_drv, const char *want_ov)
+{
+	return host_pci_restore_to(&fk.fs, DEV, want_drv, want_ov, msg, sizeof(msg));
+}
+
+/* Killed between unbinding e1000e and the probe: bound again, override cleared. */
+static void test_restore_to_halfway(void **state)
+{
+	(void)state;
+	fk.kernel = true;
+	add_device(DEV, NULL, 3);
+	fk.native[fk.nnative++] = (typeof(fk.native[0])){ DEV, "e1000e" };
+	mkfile(DEVDIR "/driver_override", "vfio-pci\n");
+	assert_int_equal(restore_to("e1000e", ""), 0);
+	assert_int_equal(fk.nlog, 2);
+	assert_log(0, DEVDIR "/driver_override", "\n");
+	assert_log(1, "bus/pci/drivers/e1000e/bind", DEV);
+	assert_string_equal(cur_driver(DEV), "e1000e");
+	assert_string_equal(msg, "given back to e1000e");
+	/* Done: a second call changes nothing and says so. */
+	assert_int_equal(restore_to("e1000e", ""), 0);
+	assert_int_equal(fk.nlog, 2);
+	assert_string_equal(msg, "already on e1000e, as it was");
+}
+
+static void test_restore_to_unbound(void **state)
+{
+	(void)state;
+	fk.kernel = true;
+	add_device(DEV, "vfio-pci", 3);
+	mkfile(DEVDIR "/driver_override", "vfio-pci\n");
+	assert_int_equal(restore_to("", ""), 0);
+	assert_int_equal(fk.nlog, 2);
+	assert_log(0, DEVDIR "/driver_override", "\n");
+	assert_log(1, "bus/pci/drivers/vfio-pci/unbind", DEV);
+	assert_string_equal(cur_driver(DEV), "");
+	assert_string_equal(msg, "left unbound, as it was");
+	assert_int_equal(restore_to("", ""), 0);
+	assert_string_equal(msg, "already unbound, as it was");
+}
+
+static void test_restore_to_foreign(void **state)
+{
+	(void)state;
+	fk.kernel = true;
+	add_device(DEV, "pci-stub", 3);
+	mkfile(DEVDIR "/driver_override", "vfio-pci\n");
+	/* Another driver took it since: only our override goes. */
+	assert_int_equal(restore_to("e1000e", ""), 0);
+	assert_int_equal(fk.nlog, 1);
+	assert_log(0, DEVDIR "/driver_override", "\n");
+	assert_string_equal(cur_driver(DEV), "pci-stub");
+	assert_non_null(strstr(msg, "bound to pci-stub now, by someone else: left alone"));
+	/* Another override: nothing is touched. */
+	mkfile(DEVDIR "/driver_override", "pci-stub\n");
+	assert_int_equal(restore_to("e1000e", ""), 0);
+	assert_int_equal(fk.nlog, 1);
+	assert_non_null(strstr(msg, "driver_override is 'pci-stub' now"));
+}
+
+/* The original driver is not there any more: -EIO, with the commands. */
+static void test_restore_to_fails(void **state)
+{
+	(void)state;
+	fk.kernel = true;
+	add_device(DEV, NULL, 3);
+	link_driver(DEV, "vfio-pci");
+	mkfile(DEVDIR "/driver_override", "vfio-pci\n");
+	assert_int_equal(restore_to("igb", ""), -EIO);
+	/* Override, unbind; the bind cannot even be opened; a probe finds no driver. */
+	assert_int_equal(fk.nlog, 3);
+	assert_log(2, "bus/pci/drivers_probe", DEV);
+	assert_string_equal(cur_driver(DEV), "");
+	assert_string_equal(msg, "could not give it back to igb (now unbound): modprobe igb; echo " DEV
+				 " > /sys/bus/pci/drivers/igb/bind");
+}
+
 /*
  * The function disappeared (surprise removal, VF destroyed) before it was
- * given back: the restore must fail gracefully and say it is unbound.
+ * given back: nothing is written, and the log says why.
  */
 static void test_restore_device_gone(void **state)
 {
 	/* Called through a pointer so it is not inlined into this frame. */
-	void (*volatile restore)(const struct host_sysfs *, struct host_pci *) = host_pci_restore;
+	int (*volatile restore)(const struct host_sysfs *, struct host_pci *) = host_pci_restore;
 	struct host_pci h = pci(DEV);
 	char p[PATH_MAX], out[PATH_MAX];
 	int saved, fd;
@@ -809,10 +967,9 @@ static void test_restore_device_gone(void **state)
 	rootpath(p, DEVDIR);
 	assert_int_equal(nftw(p, rm_one, 4, FTW_DEPTH | FTW_PHYS), 0);
 	snprintf(h.orig_driver, sizeof(h.orig_driver), "e1000e");
-	h.rebound = true;
-	h.had_override = true;
+	h.snapshot = h.changed = true;
 
-	/* Capture the warning. */
+	/* Capture the message. */
 	rootpath(out, "stderr.txt");
 	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	assert_true(fd >= 0);
@@ -823,22 +980,440 @@ static void test_restore_device_gone(void **state)
 		__sanitizer_set_report_fd((void *)(intptr_t)saved);
 	assert_int_equal(dup2(fd, STDERR_FILENO), STDERR_FILENO);
 	close(fd);
-	log_set_level(LOG_WARN);
+	log_set_level(LOG_INFO);
 	dirty_stack();
-	restore(&fk.fs, &h);
+	assert_int_equal(restore(&fk.fs, &h), 0);
 	log_set_level(LOG_ERROR);
 	assert_int_equal(dup2(saved, STDERR_FILENO), STDERR_FILENO);
 	if (__sanitizer_set_report_fd)
 		__sanitizer_set_report_fd((void *)(intptr_t)STDERR_FILENO);
 	close(saved);
 
-	assert_false(h.rebound);
-	assert_false(h.had_override);
-	/* Bind refused (no such device), then a probe tried. */
-	assert_int_equal(fk.nlog, 2);
-	assert_log(0, "bus/pci/drivers/e1000e/bind", DEV);
-	assert_log(1, "bus/pci/drivers_probe", DEV);
-	assert_non_null(strstr(slurp("stderr.txt"), "could not give it back to e1000e (now unbound)"));
+	assert_false(h.changed);
+	assert_int_equal(fk.nlog, 0);
+	assert_string_equal(slurp("stderr.txt"), "minivmm: " DEV ": no longer on the PCI bus: nothing to give back\n");
+}
+
+/* ---- State files (src/vfio/claim.c) and restore_device() (src/vfio/restore.c) ---- */
+
+#define DEV2 "0000:04:00.0"
+
+static char statedir[PATH_MAX];
+static struct restore_ctx rctx;
+
+static void state_setup(void)
+{
+	mkdirs("run");
+	rootpath(statedir, "run/minivmm");
+	rctx.fs = &fk.fs;
+	rctx.dir = statedir;
+}
+
+static struct dev_state state_of(const char *bdf, const char *drv, const char *ov, int pid,
+				 unsigned long long start, const char *boot)
+{
+	struct dev_state st = { .pid = pid, .starttime = start };
+
+	snprintf(st.bdf, sizeof(st.bdf), "%s", bdf);
+	snprintf(st.driver, sizeof(st.driver), "%s", drv);
+	snprintf(st.override, sizeof(st.override), "%s", ov);
+	if (boot)
+		snprintf(st.boot_id, sizeof(st.boot_id), "%s", boot);
+	else
+		assert_int_equal(claim_boot_id(st.boot_id, sizeof(st.boot_id)), 0);
+	return st;
+}
+
+/* A state file written by hand (nobody holds its lock). */
+static void put_state(const struct dev_state *st)
+{
+	char text[DEV_STATE_MAX], rel[PATH_MAX];
+	int n = dev_state_format(st, text, sizeof(text));
+
+	assert_true(n > 0);
+	mkdirs("run/minivmm");
+	snprintf(rel, sizeof(rel), "run/minivmm/%s.state", st->bdf);
+	mkfile(rel, text);
+}
+
+static bool state_exists(const char *bdf)
+{
+	char rel[PATH_MAX];
+
+	snprintf(rel, sizeof(rel), "run/minivmm/%s.state", bdf);
+	return exists(rel);
+}
+
+/* The pid of a process that has come and gone. */
+static int dead_pid(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(0);
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	return pid;
+}
+
+/* A minivmm killed while the function was on vfio-pci (kernel emulated). */
+static void killed_on_vfio(void)
+{
+	struct host_pci h = pci(DEV);
+
+	fk.kernel = true;
+	add_device(DEV, "e1000e", 3);
+	assert_int_equal(host_pci_bind_vfio(&fk.fs, &h, false), 0);
+	assert_string_equal(cur_driver(DEV), "vfio-pci");
+	fk.nlog = 0;
+}
+
+static unsigned int dir_entries(void)
+{
+	DIR *d = opendir(statedir);
+	struct dirent *de;
+	unsigned int n = 0;
+
+	assert_non_null(d);
+	while ((de = readdir(d)))
+		n += de->d_name[0] != '.' || (de->d_name[1] && strcmp(de->d_name, ".."));
+	closedir(d);
+	return n;
+}
+
+static void test_claim_create_release(void **state)
+{
+	struct dev_state st, bad;
+	struct dev_claim c, c2;
+	char text[DEV_STATE_MAX], rel[PATH_MAX];
+
+	(void)state;
+	state_setup();
+	assert_int_equal(claim_owner_self(&st), 0);
+	st = state_of(DEV, "e1000e", "", st.pid, st.starttime, NULL);
+	/* Fields that would not parse back: no file at all. */
+	bad = st;
+	bad.pid = 0;
+	assert_int_equal(claim_create(statedir, &bad, &c), -EINVAL);
+	assert_false(c.held);
+	assert_false(exists("run/minivmm"));
+
+	assert_int_equal(claim_create(statedir, &st, &c), 0);
+	assert_true(c.held);
+	assert_true(state_exists(DEV));
+	assert_true(dev_state_format(&st, text, sizeof(text)) > 0);
+	snprintf(rel, sizeof(rel), "run/minivmm/%s.state", DEV);
+	assert_string_equal(slurp(rel), text);
+	/* No temporary file stays behind. */
+	assert_int_equal(dir_entries(), 1);
+	/* A second claim on the same function fails and changes nothing. */
+	assert_int_equal(claim_create(statedir, &st, &c2), -EEXIST);
+	assert_false(c2.held);
+	assert_string_equal(slurp(rel), text);
+	assert_int_equal(dir_entries(), 1);
+	claim_release(&c);
+	assert_false(c.held);
+	assert_false(state_exists(DEV));
+	assert_int_equal(dir_entries(), 0);
+	/* Releasing twice, or a claim never made, is harmless. */
+	claim_release(&c);
+	claim_drop(&c2);
+	assert_int_equal(fk.nlog, 0);
+}
+
+/*
+ * A child holds the claim (the owner, alive): busy, named by pid. When it
+ * dies without giving the function back, the file is a leftover.
+ */
+static void test_claim_owner_alive_then_killed(void **state)
+{
+	struct restore_report r;
+	int ready[2], go[2], holder;
+	struct dev_state st;
+	char path[PATH_MAX], err[256], b;
+	pid_t child;
+
+	(void)state;
+	state_setup();
+	killed_on_vfio();
+	assert_int_equal(pipe(ready), 0);
+	assert_int_equal(pipe(go), 0);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		struct dev_state cs;
+		struct dev_claim c;
+
+		/* Never outlive a parent that failed before telling it to go. */
+		alarm(20);
+		close(ready[0]);
+		close(go[1]);
+		if (claim_owner_self(&cs))
+			_exit(1);
+		snprintf(cs.bdf, sizeof(cs.bdf), DEV);
+		snprintf(cs.driver, sizeof(cs.driver), "e1000e");
+		cs.override[0] = 0;
+		if (claim_create(statedir, &cs, &c) || write(ready[1], "x", 1) != 1)
+			_exit(1);
+		/* "Killed": ends holding it, never releasing. */
+		if (read(go[0], &b, 1) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	/* Only the child writes ready and reads go: its failure is an EOF here. */
+	close(ready[1]);
+	close(go[0]);
+	assert_int_equal(read(ready[0], &b, 1), 1);
+
+	claim_path(statedir, DEV, path, sizeof(path));
+	assert_int_equal(claim_peek(path, &st, &holder, err, sizeof(err)), CLAIM_TAKEN);
+	assert_int_equal(holder, child);
+	assert_int_equal(st.pid, child);
+	assert_int_equal(restore_device(&rctx, DEV, false, 0, NULL, &r), RESTORE_BUSY);
+	assert_int_equal(r.st.pid, child);
+	snprintf(path, sizeof(path), "in use by minivmm pid %d", (int)child);
+	assert_string_equal(r.msg, path);
+	assert_int_equal(r.holder, child);
+	assert_int_equal(fk.nlog, 0);
+	assert_string_equal(cur_driver(DEV), "vfio-pci");
+	assert_true(state_exists(DEV));
+
+	assert_int_equal(write(go[1], "x", 1), 1);
+	assert_int_equal(waitpid(child, NULL, 0), child);
+	assert_int_equal(restore_device(&rctx, DEV, false, 0, NULL, &r), RESTORE_DONE);
+	assert_string_equal(r.msg, "given back to e1000e");
+	assert_int_equal(r.st.pid, child);
+	assert_string_equal(cur_driver(DEV), "e1000e");
+	assert_string_equal(override_of(DEV), "");
+	assert_false(state_exists(DEV));
+	close(ready[0]);
+	close(go[1]);
+}
+
+/* Someone else (not the owner, who is gone) holds the lock: waited for, then busy. */
+static void test_claim_other_restorer(void **state)
+{
+	struct restore_report r;
+	struct dev_state st;
+	int ready[2], go[2];
+	char path[PATH_MAX], b;
+	pid_t child;
+
+	(void)state;
+	state_setup();
+	killed_on_vfio();
+	st = state_of(DEV, "e1000e", "", dead_pid(), 1, NULL);
+	put_state(&st);
+	claim_path(statedir, DEV, path, sizeof(path));
+	assert_int_equal(pipe(ready), 0);
+	assert_int_equal(pipe(go), 0);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+		int fd = open(path, O_RDWR);
+
+		alarm(20);
+		close(ready[0]);
+		close(go[1]);
+		if (fd < 0 || fcntl(fd, F_SETLK, &fl) || write(ready[1], "x", 1) != 1 || read(go[0], &b, 1) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	/* Only the child writes ready and reads go: its failure is an EOF here. */
+	close(ready[1]);
+	close(go[0]);
+	assert_int_equal(read(ready[0], &b, 1), 1);
+	assert_int_equal(restore_device(&rctx, DEV, false, 150, NULL, &r), RESTORE_BUSY);
+	assert_int_equal(r.holder, child);
+	assert_non_null(strstr(r.msg, "held by pid"));
+	assert_int_equal(fk.nlog, 0);
+	assert_int_equal(write(go[1], "x", 1), 1);
+	assert_int_equal(waitpid(child, NULL, 0), child);
+	assert_int_equal(restore_device(&rctx, DEV, false, 150, NULL, &r), RESTORE_DONE);
+	assert_string_equal(cur_driver(DEV), "e1000e");
+	assert_false(state_exists(DEV));
+	close(ready[0]);
+	close(go[1]);
+}
+
+static void test_restore_leftover(void **state)
+{
+	struct restore_report r;
+	struct dev_state st;
+
+	(void)state;
+	state_setup();
+	killed_on_vfio();
+	st = state_of(DEV, "e1000e", "", dead_pid(), 99, NULL);
+	put_state(&st);
+	assert_int_equal(restore_device(&rctx, DEV, false, 0, NULL, &r), RESTORE_DONE);
+	assert_string_equal(r.bdf, DEV);
+	assert_string_equal(r.msg, "given back to e1000e");
+	assert_int_equal(fk.nlog, 3);
+	assert_log(0, DEVDIR "/driver_override", "\n");
+	assert_log(1, "bus/pci/drivers/vfio-pci/unbind", DEV);
+	assert_log(2, "bus/pci/drivers/e1000e/bind", DEV);
+	assert_false(state_exists(DEV));
+	/* Nothing left: NONE. */
+	assert_int_equal(restore_device(&rctx, DEV, false, 0, NULL, &r), RESTORE_NONE);
+	assert_int_equal(fk.nlog, 3);
+}
+
+/* The recorded pid runs with its start time (here: this very process). */
+static void test_restore_live_pid(void **state)
+{
+	struct restore_report r;
+	struct dev_state st;
+
+	(void)state;
+	state_setup();
+	killed_on_vfio();
+	assert_int_equal(claim_owner_self(&st), 0);
+	st = state_of(DEV, "e1000e", "", st.pid, st.starttime, NULL);
+	put_state(&st);
+	assert_int_equal(restore_device(&rctx, DEV, false, 0, NULL, &r), RESTORE_BUSY);
+	assert_int_equal(r.holder, getpid());
+	assert_int_equal(fk.nlog, 0);
+	assert_true(state_exists(DEV));
+	/* The same pid with another start time: a reused pid, a leftover. */
+	st.starttime++;
+	put_state(&st);
+	assert_int_equal(restore_device(&rctx, DEV, false, 0, NULL, &r), RESTORE_DONE);
+	assert_string_equal(cur_driver(DEV), "e1000e");
+	assert_false(state_exists(DEV));
+}
+
+static void test_restore_force(void **state)
+{
+	struct restore_report r;
+	struct dev_state st;
+
+	(void)state;
+	state_setup();
+	killed_on_vfio();
+	assert_int_equal(claim_owner_self(&st), 0);
+	st = state_of(DEV, "e1000e", "", st.pid, st.starttime, NULL);
+	put_state(&st);
+	assert_int_equal(restore_device(&rctx, DEV, true, 0, NULL, &r), RESTORE_DONE);
+	assert_string_equal(cur_driver(DEV), "e1000e");
+	assert_false(state_exists(DEV));
+}
+
+static void test_restore_stale(void **state)
+{
+	struct restore_report r;
+	struct dev_state st;
+
+	(void)state;
+	state_setup();
+	killed_on_vfio();
+	st = state_of(DEV, "e1000e", "", dead_pid(), 5, "00000000-0000-4000-8000-000000000000");
+	put_state(&st);
+	assert_int_equal(restore_device(&rctx, DEV, false, 0, NULL, &r), RESTORE_STALE);
+	/* Nothing of an earlier boot is true now: the file goes, the device stays. */
+	assert_int_equal(fk.nlog, 0);
+	assert_string_equal(cur_driver(DEV), "vfio-pci");
+	assert_false(state_exists(DEV));
+}
+
+static void test_restore_bad_file(void **state)
+{
+	struct restore_report r;
+	struct dev_state st;
+
+	(void)state;
+	state_setup();
+	killed_on_vfio();
+	mkdirs("run/minivmm");
+	mkfile("run/minivmm/" DEV ".state", "minivmm-state=1\nbdf=" DEV "\ndriver=e1000e\n");
+	assert_int_equal(restore_device(&rctx, DEV, false, 0, NULL, &r), RESTORE_BAD);
+	assert_non_null(strstr(r.msg, "is not a valid minivmm state file (truncated (no override=))"));
+	assert_non_null(strstr(r.msg, "remove the file"));
+	assert_true(state_exists(DEV));
+	/* A file naming another function. */
+	st = state_of(DEV2, "e1000e", "", dead_pid(), 5, NULL);
+	put_state(&st);
+	{
+		char from[PATH_MAX], to[PATH_MAX];
+
+		rootpath(from, "run/minivmm/" DEV2 ".state");
+		rootpath(to, "run/minivmm/" DEV ".state");
+		assert_int_equal(rename(from, to), 0);
+	}
+	assert_int_equal(restore_device(&rctx, DEV, false, 0, NULL, &r), RESTORE_BAD);
+	assert_non_null(strstr(r.msg, "it names " DEV2));
+	/* Even --force does not act on a bad file. */
+	assert_int_equal(restore_device(&rctx, DEV, true, 0, NULL, &r), RESTORE_BAD);
+	assert_int_equal(fk.nlog, 0);
+	assert_string_equal(cur_driver(DEV), "vfio-pci");
+	assert_true(state_exists(DEV));
+}
+
+static void test_restore_failed_keeps_file(void **state)
+{
+	struct restore_report r;
+	struct dev_state st;
+
+	(void)state;
+	state_setup();
+	killed_on_vfio();
+	st = state_of(DEV, "igb", "", dead_pid(), 5, NULL);
+	put_state(&st);
+	assert_int_equal(restore_device(&rctx, DEV, false, 0, NULL, &r), RESTORE_FAILED);
+	assert_non_null(strstr(r.msg, "could not give it back to igb"));
+	assert_non_null(strstr(r.msg, "modprobe igb"));
+	/* Kept for `minivmm restore` once igb is there. */
+	assert_true(state_exists(DEV));
+}
+
+/* The supervisor acts on its own VM's files only. */
+static void test_restore_owner_filter(void **state)
+{
+	struct restore_report r;
+	struct dev_state st, owner;
+
+	(void)state;
+	state_setup();
+	killed_on_vfio();
+	st = state_of(DEV, "e1000e", "", dead_pid(), 5, NULL);
+	put_state(&st);
+	owner = st;
+	owner.starttime = 6;
+	assert_int_equal(restore_device(&rctx, DEV, false, 0, &owner, &r), RESTORE_BUSY);
+	assert_non_null(strstr(r.msg, "belongs to another minivmm"));
+	assert_int_equal(fk.nlog, 0);
+	assert_true(state_exists(DEV));
+	owner.starttime = 5;
+	assert_int_equal(restore_device(&rctx, DEV, false, 0, &owner, &r), RESTORE_DONE);
+	assert_false(state_exists(DEV));
+}
+
+static void scan_cb(const char *bdf, void *opaque)
+{
+	char *seen = opaque;
+
+	strcat(seen, bdf);
+	strcat(seen, " ");
+}
+
+static void test_restore_scan(void **state)
+{
+	struct dev_state st;
+	char seen[256] = "";
+
+	(void)state;
+	state_setup();
+	assert_int_equal(restore_scan(statedir, scan_cb, seen), -ENOENT);
+	st = state_of(DEV2, "e1000e", "", 10, 5, NULL);
+	put_state(&st);
+	st = state_of(DEV, "e1000e", "", 10, 5, NULL);
+	put_state(&st);
+	mkfile("run/minivmm/.0000:05:00.0.77.tmp", "");
+	mkfile("run/minivmm/README", "");
+	mkfile("run/minivmm/05:00.0.state", "");
+	assert_int_equal(restore_scan(statedir, scan_cb, seen), 0);
+	assert_string_equal(seen, DEV " " DEV2 " ");
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -851,17 +1426,35 @@ int main(void)
 		T(test_group_check_viable),
 		T(test_group_check_busy),
 		T(test_bind_missing_device),
+		T(test_snapshot),
 		T(test_bind_already_vfio),
 		T(test_bind_no_rebind_refuses),
 		T(test_bind_writes_then_undoes),
 		T(test_bind_and_restore),
+		T(test_restore_keeps_original_override),
 		T(test_bind_unbound_device),
-		T(test_restore_writes_bind),
+		T(test_restore_failure_kept),
 		T(test_restore_falls_back_to_probe),
 		T(test_bind_override_not_writable),
 		T(test_bind_unbind_fails),
 		T(test_bind_vfio_pci_missing),
+		T(test_restore_plan),
+		T(test_restore_to_halfway),
+		T(test_restore_to_unbound),
+		T(test_restore_to_foreign),
+		T(test_restore_to_fails),
 		T(test_restore_device_gone),
+		T(test_claim_create_release),
+		T(test_claim_owner_alive_then_killed),
+		T(test_claim_other_restorer),
+		T(test_restore_leftover),
+		T(test_restore_live_pid),
+		T(test_restore_force),
+		T(test_restore_stale),
+		T(test_restore_bad_file),
+		T(test_restore_failed_keeps_file),
+		T(test_restore_owner_filter),
+		T(test_restore_scan),
 	};
 
 	/* Expected failures log errors; keep the rest quiet. */

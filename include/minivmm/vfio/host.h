@@ -14,9 +14,10 @@
 
 struct host_pci {
 	char bdf[16];                /* canonical DDDD:BB:DD.F */
-	char orig_driver[HOST_DRIVER_MAX]; /* "" when it had none */
-	bool rebound;                /* we moved it to vfio-pci */
-	bool had_override;           /* we wrote driver_override */
+	char orig_driver[HOST_DRIVER_MAX];   /* "" when it had none */
+	char orig_override[HOST_DRIVER_MAX]; /* its driver_override, "" when none */
+	bool snapshot;               /* orig_* were read (host_pci_snapshot) */
+	bool changed;                /* we wrote to its sysfs attributes */
 };
 
 /* Sysfs root, overridable for tests ("/sys" normally). */
@@ -26,6 +27,8 @@ struct host_sysfs {
 
 /* Driver bound to @bdf into @drv ("" if none); -ENOENT: no such device. */
 int host_pci_driver(const struct host_sysfs *fs, const char *bdf, char *drv, size_t len);
+/* Its driver_override into @ov ("" if none, or no such attribute). */
+void host_pci_override(const struct host_sysfs *fs, const char *bdf, char *ov, size_t len);
 /* IOMMU group number, -ENODEV when the device has none (IOMMU off). */
 int host_pci_iommu_group(const struct host_sysfs *fs, const char *bdf);
 /*
@@ -34,13 +37,49 @@ int host_pci_iommu_group(const struct host_sysfs *fs, const char *bdf);
  */
 int host_group_check(const struct host_sysfs *fs, int group, const char *self, char *others, size_t len);
 /*
- * Make vfio-pci own @h->bdf (loading vfio-pci if needed). @no_rebind:
- * fail with -EPERM instead of moving it from another driver. Records the
- * original driver for host_pci_restore(). Errors are logged.
+ * Record how @h->bdf is bound now (driver and driver_override) in
+ * @h->orig_*: what host_pci_restore() puts back. -ENOENT: no such device.
+ */
+int host_pci_snapshot(const struct host_sysfs *fs, struct host_pci *h);
+/*
+ * Make vfio-pci own @h->bdf (loading vfio-pci if needed), after
+ * host_pci_snapshot(). @no_rebind: fail with -EPERM instead of moving it
+ * from another driver. On failure what was changed is undone. Errors are
+ * logged.
  */
 int host_pci_bind_vfio(const struct host_sysfs *fs, struct host_pci *h, bool no_rebind);
-/* Give the function back to its original driver (or leave it unbound). */
-void host_pci_restore(const struct host_sysfs *fs, struct host_pci *h);
+/*
+ * Give the function back as host_pci_snapshot() found it, if we changed
+ * it. 0 when it is back (or was never changed), else -EIO (logged, with
+ * the commands that would do it by hand).
+ */
+int host_pci_restore(const struct host_sysfs *fs, struct host_pci *h);
+
+/*
+ * What it takes to bring a function from its current binding (@exists,
+ * @cur_drv, @cur_ov) back to the recorded one (@want_drv, @want_ov; ""
+ * meaning unbound / no override). Only what minivmm itself does is undone:
+ * an override of vfio-pci and a binding to vfio-pci (or none, halfway).
+ * An override or a driver someone else has set since is left alone.
+ */
+struct host_restore_plan {
+	bool gone;                   /* no such device any more */
+	bool write_override;         /* set driver_override to @want_ov */
+	bool unbind;                 /* unbind it from vfio-pci */
+	bool bind;                   /* bind it to @want_drv */
+	bool foreign_override;       /* another override than ours: hands off */
+	bool foreign_driver;         /* another driver than vfio-pci: hands off */
+};
+void host_restore_plan(bool exists, const char *cur_drv, const char *cur_ov, const char *want_drv,
+		       const char *want_ov, struct host_restore_plan *p);
+/*
+ * Carry out that plan for @bdf and check the result. Returns 0 when the
+ * function is as recorded, or gone, or someone else's now (nothing more
+ * for minivmm to do); -EIO when it could not be given back. @msg gets one
+ * line saying which (for -EIO: with the commands that would fix it).
+ */
+int host_pci_restore_to(const struct host_sysfs *fs, const char *bdf, const char *want_drv, const char *want_ov,
+			char *msg, size_t len);
 
 /* CAP_IPC_LOCK lifts RLIMIT_MEMLOCK for VFIO's pinned DMA memory. */
 bool host_has_cap_ipc_lock(void);

@@ -20,6 +20,8 @@
 #include "minivmm/pci.h"
 #include "minivmm/ratelimit.h"
 #include "minivmm/trace.h"
+#include "minivmm/supervisor.h"
+#include "minivmm/vfio/claim.h"
 #include "minivmm/vfio/host.h"
 #include "minivmm/vfio/msix.h"
 #include "minivmm/vfio/vconfig.h"
@@ -128,6 +130,7 @@ struct vfio_dev {
 	const struct devctx *ctx;    /* what the function may use of the VM */
 	struct pci_bdf bdf;
 	struct host_pci host;
+	struct dev_claim claim;      /* its state file in /run/minivmm */
 	char name[PCI_BDF_STRLEN];
 	struct pci_dev pdev;
 	uint32_t requester_id;       /* guest bus << 8 | devfn: the MSI device ID */
@@ -180,6 +183,7 @@ struct vfio_mgr {
 	struct vfio_dev *devs;
 	unsigned int ndevs;
 	bool no_rebind;
+	struct supervisor sup;       /* gives the devices back if minivmm is killed */
 };
 
 /*
