@@ -218,6 +218,24 @@ static void test_image_kernel_end_beyond_low_ram(void **state)
 	assert_int_equal(img.kernel_end, 3ULL << 30);
 }
 
+/* A bzImage cut short: the protected-mode kernel is shorter than syssize says. */
+static void test_image_truncated_kernel(void **state)
+{
+	struct boot_image img;
+	size_t pm = sizeof(image) - 5 * 512;
+
+	(void)state;
+	make_image(image, sizeof(image));
+	HDR_SET(image, syssize, (uint32_t)(pm / 16));
+	assert_int_equal(check(&img, sizeof(image)), 0);
+	/* Exactly one paragraph short. */
+	assert_rejected(&img, sizeof(image) - 16, "is truncated (16368 of 16384 bytes)");
+	assert_rejected(&img, sizeof(image) / 2, "pass the complete bzImage");
+	/* Bytes after the kernel (a signature) are fine. */
+	HDR_SET(image, syssize, (uint32_t)(pm / 16 - 4));
+	assert_int_equal(check(&img, sizeof(image)), 0);
+}
+
 static void test_image_text_file_refused(void **state)
 {
 	struct boot_image img;
@@ -751,6 +769,7 @@ int main(void)
 		cmocka_unit_test(test_image_zimage_refused),
 		cmocka_unit_test(test_image_setup_larger_than_file),
 		cmocka_unit_test(test_image_kernel_end_beyond_low_ram),
+		cmocka_unit_test(test_image_truncated_kernel),
 		cmocka_unit_test(test_image_text_file_refused),
 		cmocka_unit_test(test_image_open_file),
 		cmocka_unit_test(test_e820_512m),

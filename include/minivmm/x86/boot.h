@@ -84,6 +84,14 @@ int boot_write_reset_vector(const struct guest_mem *mem);
  */
 int boot_load(struct guest_mem *mem, const struct boot_image *img, const char *cmdline,
 	      const char *initrd_path, uint64_t rsdp_gpa);
+/*
+ * What boot_load() would refuse from the user's input (the kernel or the
+ * initrd not fitting in guest RAM, a too long cmdline, no initrd file),
+ * checked before anything is loaded or any device is touched. 0 or
+ * -errno (logged).
+ */
+int boot_check(const struct guest_mem *mem, const struct boot_image *img, const char *cmdline,
+	       const char *initrd_path);
 
 /* Guest-physical address of the 64-bit entry point: the bzImage's, or startup_64. */
 uint64_t boot_entry(const struct boot_image *img);

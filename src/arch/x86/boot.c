@@ -66,6 +66,12 @@ int boot_image_check(struct boot_image *img, const uint8_t *data, size_t size, c
 	img->setup_size = (size_t)(sects + 1) * 512;
 	if (img->setup_size >= size)
 		return check_fail(err, errlen, "is truncated (setup larger than file): pass a complete bzImage");
+	/* syssize: the protected-mode kernel's length in 16-byte units (a signature may follow). */
+	if ((uint64_t)hdr.syssize * 16 > size - img->setup_size) {
+		snprintf(err, errlen, "is truncated (%zu of %llu bytes): pass the complete bzImage", size,
+			 (unsigned long long)img->setup_size + (uint64_t)hdr.syssize * 16);
+		return -ENOEXEC;
+	}
 	img->data = data;
 	img->size = size;
 	img->version = hdr.version;
@@ -367,6 +373,56 @@ int boot_write_reset_vector(const struct guest_mem *mem)
 	return 0;
 }
 
+/* The initrd's size, or -errno (logged) when it is no regular file. */
+static int64_t boot_initrd_size(const char *initrd_path)
+{
+	struct stat st;
+	int ret;
+
+	if (stat(initrd_path, &st)) {
+		ret = -errno;
+		pr_err("cannot open initrd '%s': %s; check the --initrd path", initrd_path, strerror(errno));
+		return ret;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		pr_err("cannot open initrd '%s': not a regular file; check the --initrd path", initrd_path);
+		return -EINVAL;
+	}
+	return st.st_size;
+}
+
+int boot_check(const struct guest_mem *mem, const struct boot_image *img, const char *cmdline,
+	       const char *initrd_path)
+{
+	size_t cmdlen = strlen(cmdline) + 1;
+	uint64_t gpa;
+	int64_t size;
+
+	if (img->kernel_end > LAYOUT_KERNEL_START &&
+	    !mem_gpa_to_hva(mem, LAYOUT_KERNEL_START, img->kernel_end - LAYOUT_KERNEL_START)) {
+		pr_err("the kernel needs RAM up to %llu MiB%s: give more --mem",
+		       (unsigned long long)(img->kernel_end >> 20) + 1, img->direct ? "" : " to decompress");
+		return -ENOSPC;
+	}
+	if (cmdlen > img->cmdline_size + 1 || cmdlen > LAYOUT_CMDLINE_MAX) {
+		pr_err("--cmdline is %zu bytes, this kernel takes at most %u: shorten it", cmdlen - 1,
+		       img->cmdline_size);
+		return -E2BIG;
+	}
+	if (!initrd_path)
+		return 0;
+	size = boot_initrd_size(initrd_path);
+	if (size < 0)
+		return (int)size;
+	if (boot_initrd_place(mem, img, (uint64_t)size, &gpa)) {
+		pr_err("initrd '%s' (%llu MiB) does not fit in guest RAM below %u MiB next to the kernel: give more --mem",
+		       initrd_path, (unsigned long long)(size >> 20),
+		       (unsigned int)(((uint64_t)img->initrd_addr_max + 1) >> 20));
+		return -ENOSPC;
+	}
+	return 0;
+}
+
 int boot_load(struct guest_mem *mem, const struct boot_image *img, const char *cmdline,
 	      const char *initrd_path, uint64_t rsdp_gpa)
 {
@@ -375,47 +431,36 @@ int boot_load(struct guest_mem *mem, const struct boot_image *img, const char *c
 	size_t cmdlen = strlen(cmdline) + 1;
 	struct boot_params *bp;
 	int64_t n;
-	void *dst;
 	int ret;
 
+	ret = boot_check(mem, img, cmdline, initrd_path);
+	if (ret)
+		return ret;
 	if (img->direct) {
 		ret = vmlinux_load(&img->vmlinux, mem);
 		if (ret)
 			return ret;
 	} else {
-		dst = mem_gpa_to_hva(mem, LAYOUT_KERNEL_START, img->kernel_end - LAYOUT_KERNEL_START);
-		if (!dst) {
-			pr_err("the kernel needs RAM up to %llu MiB to decompress: give more --mem",
-			       (unsigned long long)(img->kernel_end >> 20) + 1);
-			return -ENOSPC;
-		}
-		memcpy(dst, img->data + img->setup_size, kernel_size);
-	}
-
-	if (cmdlen > img->cmdline_size + 1 || cmdlen > LAYOUT_CMDLINE_MAX) {
-		pr_err("--cmdline is %zu bytes, this kernel takes at most %u: shorten it", cmdlen - 1,
-		       img->cmdline_size);
-		return -E2BIG;
+		memcpy(mem_gpa_to_hva(mem, LAYOUT_KERNEL_START, img->kernel_end - LAYOUT_KERNEL_START),
+		       img->data + img->setup_size, kernel_size);
 	}
 	memcpy(mem_gpa_to_hva(mem, LAYOUT_CMDLINE, cmdlen), cmdline, cmdlen);
 
 	if (initrd_path) {
-		struct stat st;
 		int fd = open(initrd_path, O_RDONLY | O_CLOEXEC);
+		struct stat st;
 
-		if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-			ret = fd < 0 ? -errno : -EINVAL;
-			pr_err("cannot open initrd '%s': %s; check the --initrd path", initrd_path,
-			       fd < 0 ? strerror(errno) : "not a regular file");
+		if (fd < 0 || fstat(fd, &st)) {
+			ret = -errno;
+			pr_err("cannot open initrd '%s': %s; check the --initrd path", initrd_path, strerror(errno));
 			if (fd >= 0)
 				close(fd);
 			return ret;
 		}
 		initrd_size = st.st_size;
 		if (boot_initrd_place(mem, img, initrd_size, &initrd_gpa)) {
-			pr_err("initrd '%s' (%llu MiB) does not fit below %u MiB next to the kernel: give more --mem",
-			       initrd_path, (unsigned long long)(initrd_size >> 20),
-			       (unsigned int)(((uint64_t)img->initrd_addr_max + 1) >> 20));
+			pr_err("initrd '%s' grew to %llu MiB while minivmm started: it no longer fits; give more --mem",
+			       initrd_path, (unsigned long long)(initrd_size >> 20));
 			close(fd);
 			return -ENOSPC;
 		}
