@@ -11,6 +11,7 @@
 
 #include "minivmm/arch.h"
 #include "minivmm/ctl/server.h"
+#include "minivmm/hostmem.h"
 #include "minivmm/kvm.h"
 #include "minivmm/log.h"
 #include "minivmm/vfio/vfio.h"
@@ -48,7 +49,12 @@ static int vm_open_kvm(struct vm *vm)
 			pr_err("cannot open " KVM_DEVICE ": %s", strerror(errno));
 		return ret;
 	}
-	ret = kvm_ioctl(vm, KVM_GET_API_VERSION, 0);
+	ret = quiet_ioctl(vm->kvm_fd, KVM_GET_API_VERSION, NULL);
+	if (ret < 0) {
+		pr_err("%s does not answer KVM's ioctls (%s): it is not KVM's device (character 10:232); reload KVM (modprobe -r kvm_amd kvm; modprobe kvm_amd, or kvm_intel)",
+		       KVM_DEVICE, strerror(-ret));
+		return -ENOTTY;
+	}
 	if (ret != KVM_API_VERSION) {
 		pr_err("KVM API version %d, minivmm needs %d: use a newer host kernel", ret, KVM_API_VERSION);
 		return -ENOTSUP;
@@ -94,7 +100,15 @@ static int vm_create_machine(struct vm *vm)
 
 static int vm_create_memory(struct vm *vm)
 {
-	int ret = mem_alloc(&vm->mem, vm->cfg->mem, vm->cfg->hugepages);
+	char err[512];
+	/* DMA pins guest RAM out of MemAvailable; hugetlbfs pages are a reserved pool of their own. */
+	int ret = hostmem_check(vm->cfg->mem, vm->cfg->nassign > 0 && !vm->cfg->hugepages, err, sizeof(err));
+
+	if (ret) {
+		pr_err("%s", err);
+		return ret;
+	}
+	ret = mem_alloc(&vm->mem, vm->cfg->mem, vm->cfg->hugepages);
 
 	for (unsigned int i = 0; !ret && i < vm->mem.nregions; i++) {
 		unsigned int slot;
@@ -201,6 +215,9 @@ int vm_create(struct vm *vm, const struct config *cfg, struct arch_kernel *kerne
 		ret = vm_create_machine(vm);
 	if (!ret)
 		ret = vm_create_memory(vm);
+	/* A kernel or initrd that cannot fit fails before any device is touched. */
+	if (!ret)
+		ret = arch_kernel_check(vm, kernel, cmdline, initrd);
 	if (!ret)
 		ret = vm_create_devices(vm);
 	if (!ret)

@@ -71,6 +71,11 @@ struct arch_kernel;
  */
 int arch_kernel_open(struct arch_kernel **k, const struct config *cfg, const char *path, char *err,
 		     size_t errlen);
+/*
+ * Would the kernel, @cmdline and @initrd fit this VM's RAM? Checked before
+ * any device is touched. 0 or -errno (logged).
+ */
+int arch_kernel_check(struct vm *vm, struct arch_kernel *k, const char *cmdline, const char *initrd);
 /* Put the kernel, @cmdline and @initrd (NULL: none) into guest RAM. */
 int arch_kernel_load(struct vm *vm, struct arch_kernel *k, const char *cmdline, const char *initrd);
 void arch_kernel_close(struct arch_kernel *k);

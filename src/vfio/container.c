@@ -174,6 +174,21 @@ static int vfio_claim(struct vfio_dev *d)
 	return ret;
 }
 
+/* DMA pins all guest RAM: RLIMIT_MEMLOCK must allow that (or CAP_IPC_LOCK lift it). */
+static int vfio_check_memlock(const struct guest_mem *mem)
+{
+	struct rlimit rl;
+
+	if (!getrlimit(RLIMIT_MEMLOCK, &rl) && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < mem->size &&
+	    !host_has_cap_ipc_lock()) {
+		pr_err("RLIMIT_MEMLOCK is %llu KiB but DMA needs all %llu KiB of guest RAM locked: raise it (ulimit -l %llu, or memlock in limits.conf) or run as root",
+		       (unsigned long long)rl.rlim_cur >> 10, (unsigned long long)mem->size >> 10,
+		       (unsigned long long)mem->size >> 10);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 /* Everything that can be checked without changing the host. */
 static int vfio_precheck(struct vfio_mgr *m, struct vfio_dev *d, int *group)
 {
@@ -280,6 +295,9 @@ static int vfio_assign_all(struct vfio_mgr *m)
 		if (ret)
 			return ret;
 	}
+	ret = vfio_check_memlock(m->ctx->mem);
+	if (ret)
+		return ret;
 	/* Before any device is touched: it gives them back should minivmm be killed. */
 	ret = vfio_supervise(m);
 	if (ret)
@@ -349,16 +367,8 @@ static int vfio_map_dma(struct vfio_mgr *m)
 {
 	const struct guest_mem *mem = m->ctx->mem;
 	struct vfio_iova_range *ranges;
-	struct rlimit rl;
 	unsigned int n;
 
-	if (!getrlimit(RLIMIT_MEMLOCK, &rl) && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < mem->size &&
-	    !host_has_cap_ipc_lock()) {
-		pr_err("RLIMIT_MEMLOCK is %llu KiB but DMA needs all %llu KiB of guest RAM locked: raise it (ulimit -l %llu, or memlock in limits.conf) or run as root",
-		       (unsigned long long)rl.rlim_cur >> 10, (unsigned long long)mem->size >> 10,
-		       (unsigned long long)mem->size >> 10);
-		return -ENOMEM;
-	}
 	ranges = vfio_iova_ranges(m->container.fd, &n);
 	for (unsigned int i = 0; ranges && i < mem->nregions; i++) {
 		const struct mem_region *r = &mem->region[i];

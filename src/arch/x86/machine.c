@@ -127,6 +127,11 @@ int arch_kernel_open(struct arch_kernel **out, const struct config *cfg, const c
 	return 0;
 }
 
+int arch_kernel_check(struct vm *vm, struct arch_kernel *k, const char *cmdline, const char *initrd)
+{
+	return boot_check(&vm->mem, &k->img, cmdline, initrd);
+}
+
 int arch_kernel_load(struct vm *vm, struct arch_kernel *k, const char *cmdline, const char *initrd)
 {
 	vm->arch->entry = boot_entry(&k->img);
