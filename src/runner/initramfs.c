@@ -20,16 +20,26 @@
 #define SHARE_GUEST_DIR "mnt/share"
 #define SHARE_MAX_DEPTH 16
 
-static int walk_share(const char *host, const char *guest, unsigned int depth, struct cpio *c, uint64_t *h)
+/*
+ * The --share tree at @host into the archive @c, or (with @h) into the
+ * cache key only, checking that everything in it can be read: the first
+ * path that cannot goes to @bad.
+ */
+static int walk_share(const char *host, const char *guest, unsigned int depth, struct cpio *c, uint64_t *h,
+		      char *bad, size_t badlen)
 {
 	struct dirent **names;
 	int n, ret = 0;
 
-	if (depth > SHARE_MAX_DEPTH)
+	if (depth > SHARE_MAX_DEPTH) {
+		snprintf(bad, badlen, "%s", host);
 		return -ELOOP;
+	}
 	n = scandir(host, &names, NULL, alphasort);
-	if (n < 0)
+	if (n < 0) {
+		snprintf(bad, badlen, "%s", host);
 		return -errno;
+	}
 	for (int i = 0; i < n; i++) {
 		char hp[PATH_MAX], gp[PATH_MAX];
 		struct stat st;
@@ -46,9 +56,18 @@ static int walk_share(const char *host, const char *guest, unsigned int depth, s
 		if (S_ISDIR(st.st_mode)) {
 			if (c)
 				cpio_add_dir(c, gp);
-			ret = walk_share(hp, gp, depth + 1, c, h);
+			ret = walk_share(hp, gp, depth + 1, c, h, bad, badlen);
 		} else if (S_ISREG(st.st_mode) && c) {
 			ret = cpio_add_file(c, gp, hp, st.st_mode);
+		} else if (S_ISREG(st.st_mode)) {
+			int fd = open(hp, O_RDONLY | O_CLOEXEC);
+
+			if (fd < 0) {
+				ret = -errno;
+				snprintf(bad, badlen, "%s", hp);
+			} else {
+				close(fd);
+			}
 		} else if (S_ISLNK(st.st_mode) && c) {
 			char target[PATH_MAX];
 			ssize_t len = readlink(hp, target, sizeof(target) - 1);
@@ -162,7 +181,9 @@ static const char *module_rel(const char *dir, const char *path)
 	return path;
 }
 
-int initramfs_write(const struct initramfs_spec *spec, const struct module_list *mods, FILE *f)
+/* The archive into @f; the host file that could not be read (if so) into @bad. */
+static int write_archive(const struct initramfs_spec *spec, const struct module_list *mods, FILE *f, char *bad,
+			 size_t badlen)
 {
 	const char *const dirs[] = { "bin", "dev", "etc", "etc/minivmm", "lib", "lib/modules", "mnt", "proc",
 				     "sys", "tmp", "run", "root" };
@@ -221,11 +242,21 @@ int initramfs_write(const struct initramfs_spec *spec, const struct module_list 
 	}
 	if (spec->share) {
 		cpio_add_dir(&c, SHARE_GUEST_DIR);
-		ret = walk_share(spec->share, SHARE_GUEST_DIR, 0, &c, NULL);
+		ret = walk_share(spec->share, SHARE_GUEST_DIR, 0, &c, NULL, bad, badlen);
 		if (ret)
 			return ret;
 	}
-	return cpio_finish(&c);
+	ret = cpio_finish(&c);
+	if (ret && c.error_path[0])
+		snprintf(bad, badlen, "%s", c.error_path);
+	return ret;
+}
+
+int initramfs_write(const struct initramfs_spec *spec, const struct module_list *mods, FILE *f)
+{
+	char bad[PATH_MAX];
+
+	return write_archive(spec, mods, f, bad, sizeof(bad));
 }
 
 int initramfs_get(const struct initramfs_spec *given, char *path, size_t pathlen, char *err, size_t errlen)
@@ -235,7 +266,7 @@ int initramfs_get(const struct initramfs_spec *given, char *path, size_t pathlen
 	char modules_dir[PATH_MAX];
 	struct module_list mods = { .n = 0 };
 	uint64_t h = CACHE_HASH_INIT;
-	char tmp[PATH_MAX];
+	char tmp[PATH_MAX], bad[PATH_MAX] = "";
 	struct stat st;
 	FILE *f;
 	int fd, ret;
@@ -265,12 +296,24 @@ int initramfs_get(const struct initramfs_spec *given, char *path, size_t pathlen
 		h = cache_hash_file(h, mods.path[i]);
 	h = cache_hash_str(h, spec->run);
 	h = cache_hash_str(h, spec->share);
-	if (spec->share)
-		walk_share(spec->share, SHARE_GUEST_DIR, 0, NULL, &h);
+	if (spec->share) {
+		ret = walk_share(spec->share, SHARE_GUEST_DIR, 0, NULL, &h, bad, sizeof(bad));
+		if (ret == -ELOOP) {
+			snprintf(err, errlen, "--share %s is more than %d directories deep at %s: share a shallower tree",
+				 spec->share, SHARE_MAX_DEPTH, bad);
+			goto out;
+		}
+		if (ret) {
+			snprintf(err, errlen, "--share %s: cannot read %s: %s; make the tree readable (chmod -R u+rX %s) or share another directory",
+				 spec->share, bad, strerror(-ret), spec->share);
+			goto out;
+		}
+	}
 
 	ret = cache_mkdir(spec->cache_dir);
 	if (ret) {
-		snprintf(err, errlen, "cannot create the cache directory %s: %s", spec->cache_dir, strerror(-ret));
+		snprintf(err, errlen, "cannot create the cache directory %s: %s; point XDG_CACHE_HOME at a writable directory",
+			 spec->cache_dir, strerror(-ret));
 		goto out;
 	}
 	snprintf(path, pathlen, "%s/initramfs-%016llx.cpio", spec->cache_dir, (unsigned long long)h);
@@ -284,15 +327,24 @@ int initramfs_get(const struct initramfs_spec *given, char *path, size_t pathlen
 		ret = fd < 0 ? fd : -errno;
 		if (fd >= 0)
 			close(fd);
-		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(-ret));
+		snprintf(err, errlen, "cannot write %s: %s; point XDG_CACHE_HOME at a writable directory", tmp,
+			 strerror(-ret));
 		goto out;
 	}
-	ret = initramfs_write(spec, &mods, f);
+	ret = write_archive(spec, &mods, f, bad, sizeof(bad));
+	errno = 0;
 	if (fclose(f) && !ret)
-		ret = -EIO;
+		ret = errno ? -errno : -EIO;
+	/* A failed archive is removed: the cache holds only whole ones. */
 	ret = cache_commit(tmp, path, !ret) ?: ret;
-	if (ret)
-		snprintf(err, errlen, "building the guest initramfs failed: %s", strerror(-ret));
+	if (ret && bad[0])
+		snprintf(err, errlen, "cannot read %s for the guest initramfs: %s; make it readable", bad, strerror(-ret));
+	else if (ret == -ENOSPC || ret == -EDQUOT)
+		snprintf(err, errlen, "no space left in %s for the guest initramfs: free space there or point XDG_CACHE_HOME at a directory with room",
+			 spec->cache_dir);
+	else if (ret)
+		snprintf(err, errlen, "cannot write the guest initramfs in %s: %s; point XDG_CACHE_HOME at a writable directory",
+			 spec->cache_dir, strerror(-ret));
 out:
 	modules_free(&mods);
 	return ret;

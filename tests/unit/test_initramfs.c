@@ -151,6 +151,24 @@ static void test_cpio_missing_file_is_sticky(void **state)
 	/* Later additions do nothing and the error comes back at the end. */
 	assert_int_equal(cpio_add_dir(&c, "d"), -ENOENT);
 	assert_int_equal(cpio_finish(&c), -ENOENT);
+	/* Which file it was, for the message. */
+	assert_string_equal(c.error_path, "/nonexistent/file");
+	fclose(f);
+}
+
+/* A full disk: the archive's own writes fail with ENOSPC, no file is blamed. */
+static void test_cpio_full_disk(void **state)
+{
+	static char big[64 * 1024];
+	FILE *f = fopen("/dev/full", "w");
+	struct cpio c;
+
+	(void)state;
+	assert_non_null(f);
+	cpio_init(&c, f);
+	cpio_add(&c, "big", S_IFREG | 0644, big, sizeof(big));
+	assert_int_equal(cpio_finish(&c), -ENOSPC);
+	assert_string_equal(c.error_path, "");
 	fclose(f);
 }
 
@@ -641,7 +659,8 @@ static void test_initramfs_modules_dir_forms(void **state)
 static void test_initramfs_errors(void **state)
 {
 	struct initramfs_spec spec = { .busybox = "/nonexistent/busybox", .init = "", .cache_dir = tmpdir };
-	char path[256], err[256];
+	char path[256], err[512], deep[1024];
+	size_t n;
 
 	(void)state;
 	assert_int_equal(initramfs_get(&spec, path, sizeof(path), err, sizeof(err)), -ENOENT);
@@ -650,6 +669,27 @@ static void test_initramfs_errors(void **state)
 	spec.share = "/nonexistent/share";
 	assert_int_equal(initramfs_get(&spec, path, sizeof(path), err, sizeof(err)), -ENOTDIR);
 	assert_non_null(strstr(err, "--share"));
+
+	/* A tree deeper than the guest copy goes: named, with the fix. */
+	n = (size_t)snprintf(deep, sizeof(deep), "%s/deep", tmpdir);
+	assert_int_equal(mkdir(deep, 0755), 0);
+	spec.share = strdup(deep);
+	for (int i = 0; i < 18; i++) {
+		n += (size_t)snprintf(deep + n, sizeof(deep) - n, "/d");
+		assert_int_equal(mkdir(deep, 0755), 0);
+	}
+	assert_int_equal(initramfs_get(&spec, path, sizeof(path), err, sizeof(err)), -ELOOP);
+	assert_non_null(strstr(err, "is more than 16 directories deep"));
+	assert_non_null(strstr(err, "share a shallower tree"));
+	assert_null(strchr(err, '\n'));
+	free((void *)spec.share);
+	spec.share = NULL;
+
+	/* A cache that cannot be created (a file in the way): named, with the fix. */
+	spec.cache_dir = "/dev/null/minivmm";
+	assert_int_equal(initramfs_get(&spec, path, sizeof(path), err, sizeof(err)), -ENOTDIR);
+	assert_non_null(strstr(err, "cannot create the cache directory /dev/null/minivmm"));
+	assert_non_null(strstr(err, "point XDG_CACHE_HOME at a writable directory"));
 }
 
 int main(void)
@@ -657,6 +697,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cpio_roundtrip),
 		cmocka_unit_test(test_cpio_missing_file_is_sticky),
+		cmocka_unit_test(test_cpio_full_disk),
 		cmocka_unit_test(test_resolve_alias_with_dependency),
 		cmocka_unit_test(test_resolve_unknown_and_duplicates),
 		cmocka_unit_test(test_resolve_needs_depmod),

@@ -11,6 +11,7 @@ struct cpio {
 	FILE *f;
 	uint32_t ino;
 	int error;                   /* first error, sticky */
+	char error_path[256];        /* the host file that could not be read ("": writing failed) */
 };
 
 void cpio_init(struct cpio *c, FILE *f);
