@@ -20,6 +20,8 @@
 const char config_usage[] =
 	"Usage: minivmm [options]\n"
 	"       minivmm ctl PATH COMMAND [ARGS...]   (see minivmm ctl --help)\n"
+	"       minivmm doctor [--json] [--mem SIZE] [BDF...]   (is this host ready?)\n"
+	"       minivmm restore [--force] [BDF...]   (give back devices a killed minivmm left)\n"
 	"Boot a Linux guest on KVM, optionally owning host PCI functions through VFIO.\n"
 	"\n"
 	"Guest:\n"

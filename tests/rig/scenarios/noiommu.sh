@@ -18,7 +18,10 @@ t_noiommu() {
 	expect_status 125 run_vmm noiommu --kernel "$K" --initrd "$GUEST_INITRD" --cmdline "console=ttyS0 quiet" \
 		--mem 256M --assign "$BDF"
 	diag "stderr: $(head -n 3 "$VMM_ERR")"
+	check "$(grep -c . "$VMM_ERR") lines on stderr, expected one" test "$(grep -c . "$VMM_ERR")" = 1
+	check "stderr does not say '$BDF has no IOMMU group'" grep -q "$BDF has no IOMMU group" "$VMM_ERR"
 	check "stderr does not name intel_iommu=on" grep -q 'intel_iommu=on' "$VMM_ERR"
+	check "a state file was left in /run/minivmm" test -z "$(ls -A /run/minivmm 2>/dev/null)"
 	drv=$(pci_driver "$BDF")
 	check "$BDF is on '$drv' after minivmm, expected e1000e" test "$drv" = e1000e
 	ifc=$(pci_netdev "$BDF" 10) || fail "$BDF has no netdev after minivmm"
