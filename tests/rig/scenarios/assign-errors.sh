@@ -211,7 +211,7 @@ t_bad_kernel() {
 # An initrd larger than guest RAM -> 125 before the device is touched.
 t_initrd_too_big() {
 	dd if=/dev/zero of=big.initrd bs=1M count=80 2>/dev/null
-	error_run bigrd --kernel "$K" --initrd big.initrd --cmdline "$CMDLINE" --mem 64M --assign "$BDF" -v
+	error_run bigrd --kernel "$K" --initrd big.initrd --cmdline "$CMDLINE" --mem 64M --assign "$BDF"
 	expect_err "initrd 'big.initrd' \(80 MiB\) does not fit in guest RAM.*give more --mem"
 	rm -f big.initrd
 	expect_host_unchanged
