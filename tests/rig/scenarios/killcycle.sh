@@ -117,10 +117,10 @@ host_traffic() {
 		ip link set $_ht_if up
 		for i in \$(seq 100); do [ \"\$(cat /sys/class/net/$_ht_if/carrier 2>/dev/null)\" = 1 ] && break; usleep 100000; done
 		for i in 1 2 3 4 5; do ping -c 1 -W 2 169.254.0.1 >/dev/null 2>&1 && break; done
-		ping -c 5 -i 0.1 -W 3 169.254.0.1" 2>&1)
+		ping -c 5 -i 0.1 -W 3 169.254.0.1" 2>&1) || true
 	_ht_rx=$(echo "$_ht_out" | sed -n 's/.* \([0-9]*\) packets received.*/\1/p')
 	kill "$_ht_ns"
-	wait "$_ht_ns" 2>/dev/null
+	wait "$_ht_ns" 2>/dev/null || true
 	# The namespace goes, the NIC comes back to the host's.
 	_ht_n=0
 	until [ -e "/sys/class/net/$_ht_if" ] || [ $_ht_n -ge 100 ]; do usleep 100000; _ht_n=$((_ht_n + 1)); done
@@ -313,8 +313,9 @@ t_cycles() {
 			failures=$((failures + 1))
 			diag "cycle $i FAILED (KILL_SEED=$KILL_SEED KILL_FIRST=$i KILL_CYCLES=1 replays it)"
 			# Whatever is left, so that the next cycles start clean.
-			kill -KILL "$VMMP" 2>/dev/null
-			"$MINIVMM" restore --force >/dev/null 2>&1
+			kill -KILL "$VMMP" 2>/dev/null || true
+			wait "$VMMP" 2>/dev/null || true
+			"$MINIVMM" restore --force >/dev/null 2>&1 || true
 			wait_driver e1000e 10000 >/dev/null || diag "$BDF stays on $(pci_driver "$BDF")"
 		fi
 		i=$((i + 1))
