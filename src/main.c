@@ -233,10 +233,14 @@ static int run_guest(const struct config *cfg, int sigfd, const struct kernel_su
 	struct console_watch watch = { 0 };
 	struct arch_kernel *kernel = NULL;
 	struct ctl_server *ctl = NULL;
+	struct supervisor sup = { .pidfd = -1 };
 	struct more_stats more = { &watch, NULL };
 	struct guest_boot gb;
 	long long started_unix_ms = (long long)time(NULL) * 1000;
 	long t0 = now_ms();
+	const char *sock = NULL;
+	dev_t sock_dev = 0;
+	ino_t sock_ino = 0;
 	char err[768];
 	int status, ret;
 
@@ -248,6 +252,10 @@ static int run_guest(const struct config *cfg, int sigfd, const struct kernel_su
 	/* Refuse a bad kernel, or a guest we cannot build, before any VM exists. */
 	if (guest_boot_prepare(cfg, &gb, err, sizeof(err)) || guest_boot_add_stress(cfg, &gb, err, sizeof(err)) ||
 	    arch_kernel_open(&kernel, cfg, gb.kernel, err, sizeof(err)))
+		goto refused;
+	/* Before any device is touched: it gives them back (and removes the socket) if minivmm is killed. */
+	if ((ctl_server_socket(ctl, &sock, &sock_dev, &sock_ino) || cfg->nassign) &&
+	    supervisor_start(&sup, sock, sock_dev, sock_ino, err, sizeof(err)))
 		goto refused;
 
 	status = vm_create(&vm, cfg, kernel, gb.initrd[0] ? gb.initrd : NULL, gb.cmdline);
@@ -266,6 +274,7 @@ static int run_guest(const struct config *cfg, int sigfd, const struct kernel_su
 		kernel = NULL;
 		vm.console.on_line = console_watch_line;
 		vm.console.opaque = &watch;
+		supervisor_watch(&sup, &vm.loop);
 		status = vm_run(&vm, sigfd);
 		report_exit(&vm, status);
 		report_stress(&vm, &watch, cfg);
@@ -291,6 +300,7 @@ static int run_guest(const struct config *cfg, int sigfd, const struct kernel_su
 				    vm.started_ms ? (double)(now_ms() - vm.started_ms) / 1000 : 0, res);
 	}
 	vm_destroy(&vm);
+	supervisor_destroy(&sup);
 	ctl_server_destroy(ctl);
 	console_watch_destroy(&watch);
 	arch_kernel_close(kernel);

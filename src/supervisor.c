@@ -15,7 +15,9 @@
 #include <unistd.h>
 
 #include "minivmm/config.h"
+#include "minivmm/ctl/server.h"
 #include "minivmm/log.h"
+#include "minivmm/loop.h"
 #include "minivmm/supervisor.h"
 #include "minivmm/vfio/restore.h"
 
@@ -37,11 +39,12 @@ static int pidfd_open(int pid)
 	return (int)syscall(SYS_pidfd_open, pid, 0);
 }
 
-int supervisor_start(struct supervisor *s)
+/* posix_spawn the supervisor for this process; 0 or -errno with @err. */
+static int supervisor_spawn(struct supervisor *s, char *err, size_t errlen)
 {
-	char arg0[] = "minivmm", arg1[] = "supervise", arg2[] = "--pid", arg4[] = "--start";
-	char pid[16], start[24];
-	char *argv[] = { arg0, arg1, arg2, pid, arg4, start, NULL };
+	char arg0[] = "minivmm", arg1[] = "supervise", arg2[] = "--pid", arg4[] = "--start", arg6[] = "--socket";
+	char pid[16], start[24], id[48];
+	char *argv[] = { arg0, arg1, arg2, pid, arg4, start, NULL, NULL, NULL, NULL };
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	unsigned long long st;
@@ -53,12 +56,18 @@ int supervisor_start(struct supervisor *s)
 	s->pidfd = -1;
 	ret = claim_pid_starttime((int)getpid(), &st);
 	if (ret) {
-		pr_err("cannot read /proc/self/stat (%s): minivmm needs /proc to supervise its devices",
-		       strerror(-ret));
+		snprintf(err, errlen, "cannot read /proc/self/stat (%s): minivmm needs /proc to supervise its devices; mount /proc",
+			 strerror(-ret));
 		return ret;
 	}
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
 	snprintf(start, sizeof(start), "%llu", st);
+	if (s->has_socket) {
+		snprintf(id, sizeof(id), "%llu:%llu", s->socket_dev, s->socket_ino);
+		argv[6] = arg6;
+		argv[7] = s->socket;
+		argv[8] = id;
+	}
 	sigemptyset(&none);
 	sigfillset(&all);
 	posix_spawn_file_actions_init(&fa);
@@ -79,8 +88,9 @@ int supervisor_start(struct supervisor *s)
 	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
 	if (ret) {
-		pr_err("cannot start minivmm's supervisor (/proc/self/exe supervise): %s; it gives devices back if minivmm is killed: mount /proc",
-		       strerror(ret));
+		snprintf(err, errlen,
+			 "cannot start minivmm's supervisor (/proc/self/exe supervise: %s), which gives devices back if minivmm is killed: mount /proc",
+			 strerror(ret));
 		return -ret;
 	}
 	s->pid = child;
@@ -93,17 +103,28 @@ int supervisor_start(struct supervisor *s)
 	return 0;
 }
 
-int supervisor_fd(const struct supervisor *s)
+int supervisor_start(struct supervisor *s, const char *socket, dev_t dev, ino_t ino, char *err, size_t errlen)
 {
-	return s->started ? s->pidfd : -1;
+	memset(s, 0, sizeof(*s));
+	s->pidfd = -1;
+	if (socket && strlen(socket) < sizeof(s->socket)) {
+		s->has_socket = true;
+		snprintf(s->socket, sizeof(s->socket), "%s", socket);
+		s->socket_dev = (unsigned long long)dev;
+		s->socket_ino = (unsigned long long)ino;
+	}
+	return supervisor_spawn(s, err, errlen);
 }
 
-void supervisor_check(struct supervisor *s)
+/* Its pidfd was readable: reap it, say so, start another (watched in turn). */
+static void supervisor_ended(void *opaque, int fd, short revents)
 {
+	struct supervisor *s = opaque;
+	char how[64], err[512];
 	siginfo_t si;
-	char how[64];
 
-	if (!s->started)
+	(void)revents;
+	if (!s->started || fd != s->pidfd)
 		return;
 	memset(&si, 0, sizeof(si));
 	if (waitid(P_PID, s->pid, &si, WEXITED | WNOHANG)) {
@@ -119,8 +140,8 @@ void supervisor_check(struct supervisor *s)
 
 		snprintf(how, sizeof(how), "was killed by SIG%s", name ? name : "?");
 	}
-	if (s->pidfd >= 0)
-		close(s->pidfd);
+	loop_unwatch(s->loop, s->pidfd);
+	close(s->pidfd);
 	s->pidfd = -1;
 	s->started = false;
 	if (s->respawns >= SUPERVISOR_MAX_RESPAWNS) {
@@ -130,15 +151,29 @@ void supervisor_check(struct supervisor *s)
 	}
 	s->respawns++;
 	pr_warn("minivmm's supervisor (pid %d) %s: starting a new one", s->pid, how);
-	supervisor_start(s);
+	if (supervisor_spawn(s, err, sizeof(err)))
+		pr_warn("%s; should minivmm be killed now, run minivmm restore", err);
+	else
+		supervisor_watch(s, s->loop);
+}
+
+void supervisor_watch(struct supervisor *s, struct loop *l)
+{
+	s->loop = l;
+	if (s->started && s->pidfd >= 0 && loop_watch(l, s->pidfd, POLLIN, supervisor_ended, s))
+		pr_debug("cannot watch the supervisor (pid %d): the main loop is full", s->pid);
 }
 
 void supervisor_destroy(struct supervisor *s)
 {
-	if (s->started && s->pidfd >= 0)
+	if (s->started && s->pidfd >= 0) {
+		if (s->loop)
+			loop_unwatch(s->loop, s->pidfd);
 		close(s->pidfd);
+	}
 	s->pidfd = -1;
 	s->started = false;
+	s->loop = NULL;
 }
 
 /* ---- The supervisor process ---- */
@@ -214,8 +249,20 @@ static void wait_for_vm(const struct dev_state *owner)
 
 static int supervise_usage(void)
 {
-	pr_err("minivmm supervise is started by minivmm itself (minivmm supervise --pid PID --start STARTTIME): nothing to do by hand; see minivmm restore");
+	pr_err("minivmm supervise is started by minivmm itself (minivmm supervise --pid PID --start STARTTIME [--socket PATH DEV:INO]): nothing to do by hand; see minivmm restore");
 	return EXIT_VMM_ERROR;
+}
+
+/* The VM's control socket file, if it is still there and still the VM's. */
+static void remove_socket(const char *path, const char *id)
+{
+	unsigned long long dev, ino;
+	char end;
+
+	if (sscanf(id, "%llu:%llu%c", &dev, &ino, &end) != 2)
+		return;
+	if (ctl_socket_remove(path, (dev_t)dev, (ino_t)ino))
+		pr_info("removed the control socket %s of minivmm, which ended without doing so", path);
 }
 
 int supervisor_main(int argc, char *argv[])
@@ -227,7 +274,8 @@ int supervisor_main(int argc, char *argv[])
 	char *end;
 	int fd;
 
-	if (argc != 5 || strcmp(argv[1], "--pid") || strcmp(argv[3], "--start"))
+	if ((argc != 5 && argc != 8) || strcmp(argv[1], "--pid") || strcmp(argv[3], "--start") ||
+	    (argc == 8 && strcmp(argv[5], "--socket")))
 		return supervise_usage();
 	w.owner.pid = (int)strtol(argv[2], &end, 10);
 	if (*end || w.owner.pid <= 0)
@@ -255,5 +303,7 @@ int supervisor_main(int argc, char *argv[])
 
 	wait_for_vm(&w.owner);
 	restore_scan(w.ctx.dir, give_back, &w);
+	if (argc == 8)
+		remove_socket(argv[6], argv[7]);
 	return w.failed ? 1 : 0;
 }

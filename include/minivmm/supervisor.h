@@ -19,7 +19,12 @@
 #ifndef MINIVMM_SUPERVISOR_H
 #define MINIVMM_SUPERVISOR_H
 
+#include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct loop;
 
 /* Supervisors started after the first before minivmm gives up on them. */
 #define SUPERVISOR_MAX_RESPAWNS 8
@@ -29,18 +34,25 @@ struct supervisor {
 	int pid;
 	int pidfd;                   /* -1: the kernel has no pidfds: no watching */
 	unsigned int respawns;
+	struct loop *loop;           /* where @pidfd is watched, NULL: not */
+	/* The control socket file to remove, if the VM has one. */
+	bool has_socket;
+	char socket[PATH_MAX];
+	unsigned long long socket_dev, socket_ino;
 };
 
-/* VM side: start the supervisor of this process. 0 or -errno (logged). */
-int supervisor_start(struct supervisor *s);
-/* An fd that is readable once the supervisor has ended; -1 if none. */
-int supervisor_fd(const struct supervisor *s);
-/* The fd was readable: reap the supervisor, say so, start another. */
-void supervisor_check(struct supervisor *s);
-/* Let go (the supervisor itself ends after this process does). */
+/*
+ * VM side: start the supervisor of this process, before any device is
+ * touched; @socket (NULL: none) with its device and inode is the control
+ * socket file it removes. 0, or -errno with one line (problem and fix) in @err.
+ */
+int supervisor_start(struct supervisor *s, const char *socket, dev_t dev, ino_t ino, char *err, size_t errlen);
+/* Watch it from the VM's main loop @l: one that dies is reaped, named and replaced. */
+void supervisor_watch(struct supervisor *s, struct loop *l);
+/* Let go (the supervisor itself ends after this process does). Accepts one never started. */
 void supervisor_destroy(struct supervisor *s);
 
-/* `minivmm supervise --pid PID --start STARTTIME`: the process itself; its exit status. */
+/* `minivmm supervise --pid PID --start STARTTIME [--socket PATH DEV:INO]`: the process itself; its exit status. */
 int supervisor_main(int argc, char *argv[]);
 
 #endif

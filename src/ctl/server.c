@@ -713,12 +713,27 @@ static void flush_before_close(struct ctl_server *s)
 }
 
 /* The socket file goes, if it still is the one we made. */
-static void remove_socket_file(struct ctl_server *s)
+bool ctl_socket_remove(const char *path, dev_t dev, ino_t ino)
 {
 	struct stat st;
 
-	if (s->path && !s->removed && !lstat(s->path, &st) && st.st_dev == s->dev && st.st_ino == s->ino)
-		unlink(s->path);
+	return !lstat(path, &st) && S_ISSOCK(st.st_mode) && st.st_dev == dev && st.st_ino == ino && !unlink(path);
+}
+
+bool ctl_server_socket(const struct ctl_server *s, const char **path, dev_t *dev, ino_t *ino)
+{
+	if (!s || !s->path || s->removed)
+		return false;
+	*path = s->path;
+	*dev = s->dev;
+	*ino = s->ino;
+	return true;
+}
+
+static void remove_socket_file(struct ctl_server *s)
+{
+	if (s->path && !s->removed)
+		ctl_socket_remove(s->path, s->dev, s->ino);
 	s->removed = true;
 }
 

@@ -16,7 +16,6 @@
 #include "minivmm/hotplug.h"
 #include "minivmm/kvm.h"
 #include "minivmm/log.h"
-#include "minivmm/loop.h"
 #include "minivmm/mem.h"
 #include "minivmm/runstate.h"
 #include "minivmm/units.h"
@@ -253,27 +252,6 @@ static int vfio_dev_open(struct vfio_mgr *m, struct vfio_dev *d, int group)
 	return 0;
 }
 
-/* The supervisor died (its pidfd is readable): another takes over, watched in turn. */
-static void vfio_supervisor_ended(void *opaque, int fd, short revents)
-{
-	struct vfio_mgr *m = opaque;
-
-	(void)revents;
-	loop_unwatch(m->ctx->loop, fd);
-	supervisor_check(&m->sup);
-	if (supervisor_fd(&m->sup) >= 0)
-		loop_watch(m->ctx->loop, supervisor_fd(&m->sup), POLLIN, vfio_supervisor_ended, m);
-}
-
-static int vfio_supervise(struct vfio_mgr *m)
-{
-	int ret = supervisor_start(&m->sup);
-
-	if (!ret && supervisor_fd(&m->sup) >= 0 && m->ctx->loop)
-		loop_watch(m->ctx->loop, supervisor_fd(&m->sup), POLLIN, vfio_supervisor_ended, m);
-	return ret;
-}
-
 /* Back as it was: its state file goes; one that could not be given back keeps it. */
 static void vfio_dev_restore(struct vfio_dev *d)
 {
@@ -296,10 +274,6 @@ static int vfio_assign_all(struct vfio_mgr *m)
 			return ret;
 	}
 	ret = vfio_check_memlock(m->ctx->mem);
-	if (ret)
-		return ret;
-	/* Before any device is touched: it gives them back should minivmm be killed. */
-	ret = vfio_supervise(m);
 	if (ret)
 		return ret;
 	for (unsigned int i = 0; i < m->ndevs; i++) {
@@ -430,6 +404,9 @@ int vfio_dev_take_again(struct vfio_mgr *m, struct vfio_dev *d)
 {
 	int group, ret;
 
+	/* A claim kept from a take-again that failed half-way: the function is as recorded. */
+	if (d->claim.held && !d->host.changed)
+		claim_release(&d->claim);
 	ret = vfio_precheck(m, d, &group);
 	if (!ret)
 		ret = vfio_claim(d);
@@ -499,9 +476,6 @@ static void vfio_mgr_destroy(struct device *dev)
 	struct vfio_mgr *m = (struct vfio_mgr *)dev;
 
 	vfio_release_all(m);
-	if (supervisor_fd(&m->sup) >= 0 && m->ctx->loop)
-		loop_unwatch(m->ctx->loop, supervisor_fd(&m->sup));
-	supervisor_destroy(&m->sup);
 	for (unsigned int i = 0; i < m->ndevs; i++)
 		vfio_intr_free(&m->devs[i]);
 	if (m->ctx->hotplug && m->ctx->hotplug->owner == m)

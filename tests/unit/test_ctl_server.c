@@ -495,6 +495,46 @@ static void test_create_errors(void **state)
 	ctl_server_destroy(NULL);
 }
 
+/* What a supervisor removes after a killed minivmm: that server's socket file, nothing else. */
+static void test_socket_cleanup(void **state)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct ctl_server *s;
+	const char *p;
+	struct stat st;
+	dev_t dev;
+	ino_t ino;
+	char err[512];
+	int fd;
+
+	(void)state;
+	s = server(NULL, 0);
+	assert_true(ctl_server_socket(s, &p, &dev, &ino));
+	assert_string_equal(p, path);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(st.st_dev == dev && st.st_ino == ino);
+	/* Another inode at that path (a later minivmm's socket) stays. */
+	assert_false(ctl_socket_remove(path, dev, ino + 1));
+	assert_int_equal(stat(path, &st), 0);
+	/* The server's own goes; a second time there is nothing. */
+	assert_true(ctl_socket_remove(path, dev, ino));
+	assert_int_equal(stat(path, &st), -1);
+	assert_false(ctl_socket_remove(path, dev, ino));
+	/* The server destroyed after that leaves a newer socket there alone. */
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
+	assert_int_equal(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	ctl_server_destroy(s);
+	assert_int_equal(stat(path, &st), 0);
+	close(fd);
+	unlink(path);
+	/* No socket: --at only, or no server at all. */
+	assert_int_equal(ctl_server_create(&s, NULL, NULL, 0, table, &ctx, err, sizeof(err)), 0);
+	assert_false(ctl_server_socket(s, &p, &dev, &ino));
+	ctl_server_destroy(s);
+	assert_false(ctl_server_socket(NULL, &p, &dev, &ino));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -505,6 +545,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_slow_client_dropped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_at_and_finish, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_create_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_socket_cleanup, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -24,7 +24,9 @@
 #define MINIVMM_CTL_SERVER_H
 
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "minivmm/ctl/cmd.h"
 #include "minivmm/ctl/json.h"
@@ -74,6 +76,16 @@ void ctl_eventlog_sink(void *opaque, long t_ms, const char *kind, const char *wh
 void ctl_server_finish(struct ctl_server *s, int status, const char *msg);
 /* `, "control": {...}` for the --stats JSON (nothing for NULL). */
 void ctl_server_print_stats(struct ctl_server *s, FILE *f);
+/*
+ * The socket file @s made (@path, and its device and inode to tell it from
+ * a later one at the same path); false when it has none (--at only, NULL).
+ */
+bool ctl_server_socket(const struct ctl_server *s, const char **path, dev_t *dev, ino_t *ino);
+/*
+ * Remove @path if it is still the socket file (@dev, @ino) a server made:
+ * for whoever cleans up after a killed minivmm. True when it was removed.
+ */
+bool ctl_socket_remove(const char *path, dev_t dev, ino_t ino);
 /* Closes everything, removes the socket file; accepts NULL and half-built servers. */
 void ctl_server_destroy(struct ctl_server *s);
 

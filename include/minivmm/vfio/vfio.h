@@ -20,7 +20,6 @@
 #include "minivmm/pci.h"
 #include "minivmm/ratelimit.h"
 #include "minivmm/trace.h"
-#include "minivmm/supervisor.h"
 #include "minivmm/vfio/claim.h"
 #include "minivmm/vfio/host.h"
 #include "minivmm/vfio/msix.h"
@@ -183,7 +182,6 @@ struct vfio_mgr {
 	struct vfio_dev *devs;
 	unsigned int ndevs;
 	bool no_rebind;
-	struct supervisor sup;       /* gives the devices back if minivmm is killed */
 };
 
 /*
