@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Kill-cycle figure: tests/rig/scenarios/killcycle.sh with many cycles in
-# one nested test host (CI runs 20 in the run-all group "killcycles").
+# one nested test host (CI runs 20 in the run-all group "reliability").
 # Prints the scenario's cycles and the figure line:
 #   # kill cycles: N, failures F, restore ms median M max X, S s, seed SEED
 #

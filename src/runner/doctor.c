@@ -251,6 +251,7 @@ static void check_leftover(const char *bdf, void *opaque)
 		return;
 	}
 	if (holder || claim_judge_now(&st) == CLAIM_LIVE) {
+		snprintf(name, sizeof(name), "assigned %s", bdf);
 		verdict(d, true, false, name, NULL, "in use by minivmm pid %d (it gives it back to %s at exit)",
 			holder ? holder : st.pid, st.driver[0] ? st.driver : "no driver");
 		return;

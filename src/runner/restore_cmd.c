@@ -17,7 +17,7 @@
 struct restore_run {
 	struct restore_ctx ctx;
 	bool force, named;
-	unsigned int done, left;
+	unsigned int done, left, busy;
 };
 
 static void restore_one(const char *bdf, void *opaque)
@@ -39,6 +39,13 @@ static void restore_one(const char *bdf, void *opaque)
 		printf("%s: %s\n", bdf, r.msg);
 		return;
 	case RESTORE_BUSY:
+		/* A running minivmm's device is no leftover: it gives it back itself. */
+		if (!run->named) {
+			run->busy++;
+			printf("%s: in use by minivmm pid %d, which gives it back itself: left alone\n", bdf,
+			       r.holder ? r.holder : r.st.pid);
+			return;
+		}
 		run->left++;
 		printf("%s: in use by minivmm pid %d: stop it first, or minivmm restore --force %s if it hangs\n", bdf,
 		       r.holder ? r.holder : r.st.pid, bdf);
@@ -75,7 +82,8 @@ int restore_main(int argc, char *argv[])
 			       "Give back to their host drivers the devices a killed minivmm left on vfio-pci,\n"
 			       "as their state files in " CLAIM_DIR " record (all of them, or those named).\n"
 			       "Devices of a minivmm that still runs are left alone unless --force.\n"
-			       "Status 0 when nothing is left behind, 1 when something is.\n");
+			       "Status 0 when nothing is left behind (a running minivmm's devices are not),\n"
+			       "1 when something is or a device named is in use, 125 for bad arguments.\n");
 			return 0;
 		default:
 			pr_err("unknown restore option: see minivmm restore --help");
@@ -107,7 +115,8 @@ int restore_main(int argc, char *argv[])
 			return 1;
 		}
 		if (!run.done && !run.left)
-			printf("nothing to restore: no device left behind by minivmm\n");
+			printf("nothing to restore: no device left behind by minivmm%s\n",
+			       run.busy ? " (the devices above are in use)" : "");
 	}
 	return run.left ? 1 : 0;
 }

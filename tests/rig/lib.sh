@@ -516,3 +516,76 @@ expect_irq_stats() {
 	check "$1: ${_is_del:-no} interrupts delivered" test "${_is_del:-0}" -gt 0
 	check "$1: ${_is_fail:-?} MSI/MSI-X enables failed, expected 0" test "${_is_fail:-x}" = 0
 }
+
+# ---- Devices given back: helpers for the kill scenarios ----
+
+# now_ms: milliseconds since boot.
+now_ms() { awk '{ printf "%d", $1 * 1000 }' /proc/uptime; }
+
+# wait_driver_of BDF DRV MS: wait up to MS ms for BDF to be on DRV ("none":
+# unbound); prints the ms waited, false if it did not come to that.
+wait_driver_of() {
+	_wd0=$(now_ms)
+	while :; do
+		_wdd=$(pci_driver "$1")
+		_wdt=$(($(now_ms) - _wd0))
+		[ "$_wdd" = "$2" ] && { echo "$_wdt"; return 0; }
+		[ "$_wdt" -lt "$3" ] || { echo "$_wdt"; return 1; }
+		usleep 20000
+	done
+}
+
+# pci_override BDF: BDF's driver_override, "none" when it has none.
+pci_override() {
+	_po=$(cat "/sys/bus/pci/devices/$1/driver_override" 2>/dev/null)
+	case $_po in '' | '(null)') echo none ;; *) echo "$_po" ;; esac
+}
+
+# host_ping BDF: the host's netdev of BDF, moved to a network namespace of
+# its own as 169.254.0.2, pings the peer at 169.254.0.1 (peer_up) through
+# the hub: the NIC works in the host again. Back in the host's namespace after.
+host_ping() {
+	_ht_if=$(pci_netdev "$1" 10) || fail "$1 has no netdev on the host" || return 1
+	unshare -n sleep 600 &
+	_ht_ns=$!
+	usleep 100000
+	ip link set "$_ht_if" netns "$_ht_ns" || { kill $_ht_ns; fail "cannot move $_ht_if to a network namespace"; return 1; }
+	_ht_out=$(nsenter -n -t "$_ht_ns" sh -c "
+		ip link set lo up
+		ip addr add 169.254.0.2/16 dev $_ht_if
+		ip link set $_ht_if up
+		for i in \$(seq 100); do [ \"\$(cat /sys/class/net/$_ht_if/carrier 2>/dev/null)\" = 1 ] && break; usleep 100000; done
+		for i in 1 2 3 4 5; do ping -c 1 -W 2 169.254.0.1 >/dev/null 2>&1 && break; done
+		ping -c 5 -i 0.1 -W 3 169.254.0.1" 2>&1) || true
+	_ht_rx=$(echo "$_ht_out" | sed -n 's/.* \([0-9]*\) packets received.*/\1/p')
+	kill "$_ht_ns"
+	wait "$_ht_ns" 2>/dev/null || true
+	# The namespace goes, the NIC comes back to the host's.
+	_ht_n=0
+	until [ -e "/sys/class/net/$_ht_if" ] || [ $_ht_n -ge 100 ]; do usleep 100000; _ht_n=$((_ht_n + 1)); done
+	[ "${_ht_rx:-0}" = 5 ] || { echo "$_ht_out" | tail -n 3 | sed 's/^/#   | /'; fail "$1 passed ${_ht_rx:-0} of 5 pings in the host"; return 1; }
+}
+
+# supervisor_of PID|any: the live supervisor (comm minivmm-sup) of minivmm
+# PID ("any": of any minivmm, orphans included); false if none.
+supervisor_of() {
+	for _sp in /proc/[0-9]*; do
+		[ "$(cat "$_sp/comm" 2>/dev/null)" = minivmm-sup ] || continue
+		_st=$(sed 's/^.*) //' "$_sp/stat" 2>/dev/null) || continue
+		# shellcheck disable=SC2086
+		set -- "$1" $_st
+		[ "$2" != Z ] || continue
+		[ "$1" = any ] || [ "${3:-}" = "$1" ] || continue
+		echo "${_sp#/proc/}"
+		return 0
+	done
+	return 1
+}
+
+# vfio_openers: pids that hold a /dev/vfio file open (none once minivmm is gone).
+vfio_openers() {
+	for _vo in /proc/[0-9]*; do
+		ls -l "$_vo/fd" 2>/dev/null | grep -q ' /dev/vfio/' && echo "${_vo#/proc/}"
+	done
+	return 0
+}

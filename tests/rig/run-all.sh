@@ -9,15 +9,17 @@ here=$(cd "$(dirname "$0")" && pwd)
 sc=$here/scenarios
 
 # group NAME HOST.SH-ARGS... -- the group list; keep in sync with scenarios/.
-groups=(boot runner assign killcycles interrupts devices passthrough stress errpaths hostile noiommu kernels)
+groups=(boot runner assign reliability interrupts devices passthrough stress errpaths hostile noiommu kernels)
 group_args() {
 	case $1 in
 	boot) echo "--timeout 1200 --mem 6144 $sc/boot.sh" ;;
 	selftest) echo "--with-qemu $sc/selftest.sh" ;;
 	# the first e1000e is assigned, the second is the host's network peer
 	assign) echo "--timeout 900 --scenario-timeout 400 --device e1000e --device e1000e --add-elf /usr/bin/setpriv:/usr/local/bin/setpriv $sc/assign.sh $sc/assign-errors.sh" ;;
-	# 20 kill cycles (KILL_CYCLES, KILL_SEED: --env); the second e1000e is the peer
-	killcycles) echo "--timeout 900 --scenario-timeout 720 --device e1000e --device e1000e $sc/killcycle.sh" ;;
+	# SIGKILL at set-up, DMA and hotplug points, then 20 kill cycles (KILL_CYCLES,
+	# KILL_SEED: --env); the first e1000e is assigned, the second the peer, the
+	# third another run's
+	reliability) echo "--timeout 1800 --scenario-timeout 720 --device e1000e --device e1000e --device e1000e $sc/killpoints.sh $sc/killcycle.sh" ;;
 	interrupts) echo "--timeout 900 --scenario-timeout 600 --device e1000e --device e1000e --disk nv:64 --device nvme,serial=rignv,drive=nv --disk ad:64 --device ich9-ahci,id=ahci0 --device ide-hd,drive=ad,bus=ahci0.0 $sc/interrupts.sh" ;;
 	# the first e1000e is the host's network peer; ne2k_pci, nvme with a
 	# controller memory buffer and a two-function e1000e are assigned

@@ -7,7 +7,7 @@
 # passes traffic: in a network namespace of its own it pings the second
 # e1000e, the peer at 169.254.0.1 on the same QEMU hub. The next cycle's
 # minivmm takes the device again; a last run uses it in the guest.
-# Host requirement: two e1000e on hub 0 (run-all group "killcycles").
+# Host requirement: two e1000e on hub 0 (run-all group "reliability").
 # Environment: KILL_CYCLES (default 20), KILL_SEED (default random; printed),
 # KILL_FIRST (first cycle number, default 1: KILL_SEED=S KILL_FIRST=7
 # KILL_CYCLES=1 replays cycle 7 of seed S). Prints the figure at the end:
@@ -28,8 +28,6 @@ modprobe e1000e || echo "# modprobe e1000e failed in the host"
 set -- $(pci_find 8086:10d3)
 BDF=${1:-} PEER=${2:-}
 STATE=/run/minivmm/$BDF.state
-
-now_ms() { awk '{ printf "%d", $1 * 1000 }' /proc/uptime; }
 
 # cycle_rand I K N: draw K of cycle I from KILL_SEED, a number in [0, N).
 cycle_rand() {
@@ -56,23 +54,9 @@ cycle_kind() {
 	eval "echo \$_k$_pos"
 }
 
-# sup_pid [any]: the live supervisor (comm minivmm-sup) of minivmm $VMMP
-# (with "any": of any minivmm, orphans included).
-sup_pid() {
-	_sp_any=${1:-}
-	for _sp in /proc/[0-9]*; do
-		[ "$(cat "$_sp/comm" 2>/dev/null)" = minivmm-sup ] || continue
-		_st=$(sed 's/^.*) //' "$_sp/stat" 2>/dev/null) || continue
-		# shellcheck disable=SC2086
-		set -- $_st
-		[ "$1" != Z ] || continue
-		[ "${2:-}" = "$VMMP" ] || [ "$_sp_any" = any ] || continue
-		echo "${_sp#/proc/}"
-		return 0
-	done
-	return 1
-}
-any_sup() { sup_pid any; }
+# sup_pid: the live supervisor of minivmm $VMMP; any_sup: of any minivmm.
+sup_pid() { supervisor_of "$VMMP"; }
+any_sup() { supervisor_of any; }
 
 # wait_sup: wait up to 10 s for minivmm $VMMP to have a supervisor; prints its pid.
 wait_sup() {
@@ -87,45 +71,15 @@ signals_ready() {
 }
 
 # wait_driver DRV MS: wait up to MS ms for $BDF to be on DRV; prints the ms waited.
-wait_driver() {
-	_wd0=$(now_ms)
-	while :; do
-		_wdd=$(pci_driver "$BDF")
-		_wdt=$(($(now_ms) - _wd0))
-		[ "$_wdd" = "$1" ] && { echo "$_wdt"; return 0; }
-		[ "$_wdt" -lt "$2" ] || { echo "$_wdt"; return 1; }
-		usleep 20000
-	done
-}
+wait_driver() { wait_driver_of "$BDF" "$@"; }
 
 # threads PID: how many threads PID has (vCPU threads run once the guest boots).
 threads() {
 	ls "/proc/$1/task" 2>/dev/null | wc -l
 }
 
-# host_traffic: $BDF's netdev, in a network namespace of its own as
-# 169.254.0.2, pings the peer through the hub: the NIC works in the host.
-host_traffic() {
-	_ht_if=$(pci_netdev "$BDF" 10) || fail "$BDF has no netdev on e1000e" || return 1
-	unshare -n sleep 600 &
-	_ht_ns=$!
-	usleep 100000
-	ip link set "$_ht_if" netns "$_ht_ns" || { kill $_ht_ns; fail "cannot move $_ht_if to a network namespace"; return 1; }
-	_ht_out=$(nsenter -n -t "$_ht_ns" sh -c "
-		ip link set lo up
-		ip addr add 169.254.0.2/16 dev $_ht_if
-		ip link set $_ht_if up
-		for i in \$(seq 100); do [ \"\$(cat /sys/class/net/$_ht_if/carrier 2>/dev/null)\" = 1 ] && break; usleep 100000; done
-		for i in 1 2 3 4 5; do ping -c 1 -W 2 169.254.0.1 >/dev/null 2>&1 && break; done
-		ping -c 5 -i 0.1 -W 3 169.254.0.1" 2>&1) || true
-	_ht_rx=$(echo "$_ht_out" | sed -n 's/.* \([0-9]*\) packets received.*/\1/p')
-	kill "$_ht_ns"
-	wait "$_ht_ns" 2>/dev/null || true
-	# The namespace goes, the NIC comes back to the host's.
-	_ht_n=0
-	until [ -e "/sys/class/net/$_ht_if" ] || [ $_ht_n -ge 100 ]; do usleep 100000; _ht_n=$((_ht_n + 1)); done
-	[ "${_ht_rx:-0}" = 5 ] || { echo "$_ht_out" | tail -n 3 | sed 's/^/#   | /'; fail "$BDF passed ${_ht_rx:-0} of 5 pings in the host"; return 1; }
-}
+# host_traffic: $BDF works in the host: it pings the peer (lib.sh host_ping).
+host_traffic() { host_ping "$BDF"; }
 
 GUEST_RUN=$(guest_script killcycle <<'SCRIPT'
 echo "guest: probing"
