@@ -15,7 +15,8 @@
 #   4. minivmm and its supervisor both killed while another minivmm runs
 #      with another device: doctor names the leftover, `minivmm restore`
 #      gives back that one only (twice: idempotent), the other run goes on
-#      and gives its own device back at its end.
+#      and gives its own device back at its end
+#   5. the OOM killer, in a memory cgroup too small for the DMA pinning.
 # Host devices (run-all.sh group "reliability"): three e1000e on hub 0; the
 # first is assigned, the second is the host's peer at 169.254.0.1/16, the
 # third is the other run's.
@@ -263,8 +264,36 @@ SCRIPT
 	check "/run/minivmm/$C.state is still there" test ! -e "/run/minivmm/$C.state"
 }
 
+# 5. The OOM killer: minivmm in a memory cgroup of 160 MiB with 512 MiB of
+#    guest RAM to pin for DMA. The kernel kills minivmm (its supervisor, in
+#    the same cgroup, has oom_score_adj -1000) and the supervisor gives back.
+t_oom() {
+	need_devices
+	cg=/sys/fs/cgroup
+	[ -e $cg/cgroup.controllers ] || mount -t cgroup2 none $cg || fail "cannot mount cgroup2 on $cg"
+	grep -qw memory $cg/cgroup.controllers || fail "no memory controller in $(cat $cg/cgroup.controllers)"
+	echo +memory >$cg/cgroup.subtree_control
+	mkdir -p $cg/killpoints-oom
+	echo 160M >$cg/killpoints-oom/memory.max
+	echo 0 >$cg/killpoints-oom/memory.swap.max 2>/dev/null || true
+	VMM_OUT=$RIG_TMP/oom.out VMM_ERR=$RIG_TMP/oom.err
+	diag "minivmm --mem 512M --assign $A & (in a cgroup with memory.max 160M)"
+	# shellcheck disable=SC2016 # $$ and $0 are the inner shell's
+	sh -c 'echo $$ >'"$cg"'/killpoints-oom/cgroup.procs && exec "$0" "$@"' "$MINIVMM" --kernel "$K" \
+		--initrd "$GUEST_INITRD" --cmdline "$CMDLINE" --mem 512M --assign "$A" >"$VMM_OUT" 2>"$VMM_ERR" </dev/null &
+	VMM_PID=$!
+	wait_exit "$VMM_PID" 180 || { vmm_stop "$VMM_PID"; fail "minivmm was not OOM-killed within 180 s"; return 1; }
+	T_KILL=$(now_ms)
+	kills=$(sed -n 's/^oom_kill //p' $cg/killpoints-oom/memory.events)
+	diag "memory.events: $(tr '\n' ' ' <$cg/killpoints-oom/memory.events)"
+	check "no OOM kill in the cgroup (memory.events oom_kill ${kills:-none})" test "${kills:-0}" -ge 1
+	back "$A" none
+	rmdir $cg/killpoints-oom 2>/dev/null || diag "the cgroup $cg/killpoints-oom is not empty: $(cat $cg/killpoints-oom/cgroup.procs)"
+}
+
 subtest "1: set-up: SIGKILL at the state file, SIGKILL and SIGTERM on vfio-pci; the override set by hand comes back" t_setup
 subtest "2: SIGKILL while the guest does DMA from hugepages: device, hugepages, /dev/vfio back" t_dma
 subtest "3: SIGKILL during hotplug (ctl unplug: requested, held; released and plugged again)" t_hotplug
 subtest "4: both killed beside another run: doctor names it, restore gives back only it, twice" t_restore_beside
+subtest "5: the OOM killer (a 160 MiB memory cgroup, 512 MiB to pin for DMA)" t_oom
 subtests_done
