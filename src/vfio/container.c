@@ -59,14 +59,19 @@ static int vfio_group_get(struct vfio_mgr *m, struct vfio_dev *d, int id)
 	char path[64];
 	int ret;
 
+	g = NULL;
 	for (unsigned int i = 0; i < c->ngroups; i++) {
-		if (c->group[i].id == id) {
-			d->group = &c->group[i];
+		if (c->group[i].id != id)
+			continue;
+		d->group = &c->group[i];
+		if (c->group[i].fd >= 0)
 			return 0;
-		}
+		g = &c->group[i]; /* dropped when its last device went back to the host: open it again */
 	}
-	g = &c->group[c->ngroups];
-	g->id = id;
+	if (!g) {
+		g = &c->group[c->ngroups++];
+		g->id = id;
+	}
 	snprintf(path, sizeof(path), "/dev/vfio/%d", id);
 	g->fd = open(path, O_RDWR | O_CLOEXEC);
 	if (g->fd < 0) {
@@ -78,7 +83,6 @@ static int vfio_group_get(struct vfio_mgr *m, struct vfio_dev *d, int id)
 			pr_err("cannot open %s for %s: %s", path, d->name, strerror(errno));
 		return ret;
 	}
-	c->ngroups++;
 	d->group = g;
 	ret = named_ioctl(g->fd, VFIO_GROUP_GET_STATUS, &status, "VFIO_GROUP_GET_STATUS");
 	if (ret)
@@ -393,10 +397,38 @@ static int vfio_map_dma(struct vfio_mgr *m)
 	return 0;
 }
 
+/*
+ * Let go of @d's group once no other assigned function holds it open: the
+ * kernel revokes a group whose last device leaves vfio-pci (its fd then
+ * answers -ENODEV), and a host driver cannot bind while a container owns
+ * it. The last group to leave takes the container's IOMMU and mappings.
+ */
+static void vfio_group_drop(struct vfio_mgr *m, struct vfio_dev *d)
+{
+	struct vfio_container *c = &m->container;
+	struct vfio_group *g = d->group;
+	bool any = false;
+
+	if (!g || g->fd < 0)
+		return;
+	for (unsigned int i = 0; i < m->ndevs; i++)
+		if (&m->devs[i] != d && m->devs[i].group == g && m->devs[i].fd >= 0)
+			return;
+	quiet_ioctl(g->fd, VFIO_GROUP_UNSET_CONTAINER, NULL);
+	close(g->fd);
+	g->fd = -1;
+	for (unsigned int i = 0; i < c->ngroups; i++)
+		any |= c->group[i].fd >= 0;
+	if (!any) {
+		c->iommu_set = false;
+		c->dma_mapped = false;
+	}
+}
+
 void vfio_dev_give_back(struct vfio_mgr *m, struct vfio_dev *d)
 {
-	(void)m;
 	vfio_dev_release(d);
+	vfio_group_drop(m, d);
 	vfio_dev_restore(d);
 }
 
@@ -414,6 +446,9 @@ int vfio_dev_take_again(struct vfio_mgr *m, struct vfio_dev *d)
 		ret = host_pci_bind_vfio(&sysfs, &d->host, m->no_rebind);
 	if (!ret)
 		ret = vfio_dev_open(m, d, group);
+	/* The container lost its mappings with its last group: map guest RAM again. */
+	if (!ret && !m->container.dma_mapped)
+		ret = vfio_map_dma(m);
 	if (!ret)
 		ret = vfio_dev_setup(d);
 	return ret;

@@ -21,6 +21,8 @@
 #include "minivmm/runstate.h"
 #include "minivmm/units.h"
 
+#define PMCSR_D3HOT 3 /* PowerState field of the PM control/status register */
+
 /* Host pages (4, 16 or 64 KiB): the unit of mmap and of KVM memory slots. */
 #define PAGE_ALIGN_DOWN(ctx, x) ((x) & ~((ctx)->page_size - 1))
 #define PAGE_ALIGN_UP(ctx, x) (((x) + (ctx)->page_size - 1) & ~((ctx)->page_size - 1))
@@ -432,10 +434,14 @@ static void dev_cfg_write(struct pci_dev *pdev, unsigned int reg, const void *da
 	uint16_t cmd = 0, off;
 	unsigned int ev;
 
+	unsigned int power = vconfig_power_state(&d->vc);
+
 	memcpy(&val, data, len);
 	if (d->ntrace)
 		dev_trace(d, TRACE_CONFIG, reg, data, len, true);
 	ev = vconfig_write(&d->vc, reg, len, val, &mask);
+	if ((ev & VCONFIG_EV_PM) && power != PMCSR_D3HOT && vconfig_power_state(&d->vc) == PMCSR_D3HOT)
+		d->d3_entries++;
 	/*
 	 * Decoding off (command register or a D3 power state) takes the BARs
 	 * away before the write reaches the device: vfio-pci zaps their

@@ -763,10 +763,10 @@ void vfio_intr_print_stats(struct vfio_dev *d, FILE *f)
 	print_modes_used(d, f);
 	fprintf(f, ", \"vectors\": %u, \"delivered\": %llu, \"mode_changes\": %u, \"msix_grows\": %u, "
 		   "\"msix_reenables\": %u, \"partial_grants\": %u, \"failed_enables\": %u, \"pba_pending\": %llu, "
-		   "\"flrs\": %u, \"hotplug\": \"%s\", \"faults_dropped\": %llu, \"faults_spurious\": %llu",
+		   "\"flrs\": %u, \"d3_entries\": %u, \"hotplug\": \"%s\", \"faults_dropped\": %llu, \"faults_spurious\": %llu",
 		in->nvec, (unsigned long long)(in->host_count_retired + vfio_intr_host_count(d)), in->mode_changes,
 		in->msix_grows, in->msix_reenables, in->partial_grants, in->failed_enables,
-		(unsigned long long)in->pba_pending, d->flrs, vfio_hp_state_name(d),
+		(unsigned long long)in->pba_pending, d->flrs, d->d3_entries, vfio_hp_state_name(d),
 		(unsigned long long)in->faults_dropped, (unsigned long long)in->faults_spurious);
 	/* Where MSI/MSI-X interrupts went: per vector, and per vCPU by their routes. */
 	fprintf(f, ", \"msi_per_vector\": ");

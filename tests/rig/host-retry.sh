@@ -9,11 +9,22 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 RETRIES=6
+# --name NAME is where host.sh counts the guest runs it retried.
+name=scenarios
+for ((i = 1; i < $#; i++)); do
+	[ "${!i}" = --name ] && { j=$((i + 1)); name=${!j}; }
+done
+# shellcheck source=tests/rig/common.sh
+. "$here/common.sh"
+rm -f "$MINIVMM_RIG_OUT/$name.retries"
 st=0
 "$here/host.sh" "$@" || st=$?
 for ((retry = 1; retry <= RETRIES && st == 3; retry++)); do
-	echo "=== WARNING: the test host itself failed; booting it again ($retry of $RETRIES)"
+	echo "=== RETRY: the test host itself failed; booting it again ($retry of $RETRIES)"
 	st=0
 	"$here/host.sh" "$@" || st=$?
 done
+runs=$(awk '{n += $1} END {print n + 0}' "$MINIVMM_RIG_OUT/$name.retries" 2>/dev/null || echo 0)
+echo "rig-retry: '$name': $((retry - 1)) host boots again, $runs guest runs retried"
+echo "$((retry - 1)) $runs" >"$MINIVMM_RIG_OUT/$name.retries"
 exit "$st"

@@ -16,6 +16,8 @@
 #   --disk ID:MB      create an MB MiB raw image, add `-drive if=none,id=ID`
 #                     (attach it with e.g. --device nvme,serial=x,drive=ID)
 #   --no-iommu        no emulated intel-iommu (and no intel_iommu=on)
+#   --no-intremap     the intel-iommu without interrupt remapping (x86 then
+#                     grants one MSI vector where a device asks for more)
 #   --env K=V         export K=V to the scenarios (repeatable)
 #   --cpu MODEL       emulated host CPU (default EPYC,+svm,+npt)
 #   --tcg-thread single|multi  TCG threading (default multi)
@@ -38,7 +40,7 @@ source "$here/kernel.sh"
 usage() { sed -n '2,32s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 
 cpu=EPYC,+svm,+npt tcg_thread=multi kvm_amd=
-mem=3072 smp=2 timeout=1800 stimeout=900 with_qemu='' name='' iommu=1
+mem=3072 smp=2 timeout=1800 stimeout=900 with_qemu='' name='' iommu=1 intremap=''
 devices=() adds=() elfs=() disks=() envs=() scenarios=()
 while (($#)); do
 	case $1 in
@@ -52,6 +54,7 @@ while (($#)); do
 	--add-elf) elfs+=("${2:?}"); shift 2 ;;
 	--disk) disks+=("${2:?}"); shift 2 ;;
 	--no-iommu) iommu=''; shift ;;
+	--no-intremap) intremap=off; shift ;;
 	--env) envs+=("${2:?}"); shift 2 ;;
 	--name) name=${2:?}; shift 2 ;;
 	--cpu) cpu=${2:?}; shift 2 ;;
@@ -182,7 +185,7 @@ qargs=(
 	-append "console=ttyS0${iommu:+ intel_iommu=on iommu=pt} panic=-1 quiet loglevel=4 rig.timeout=$stimeout${kvm_amd:+ rig.kvm_amd=$kvm_amd}"
 )
 if [[ -n $iommu ]]; then
-	qargs+=(-device intel-iommu,caching-mode=on)
+	qargs+=(-device intel-iommu,caching-mode=on${intremap:+,intremap=$intremap})
 fi
 for d in "${disks[@]}"; do
 	id=${d%%:*} mb=${d#*:}
@@ -257,6 +260,10 @@ elapsed=$((SECONDS - start))
 
 passed=$(grep -c '^ok ' "$out/$name.tap" || true)
 failed=$(grep -c '^not ok ' "$out/$name.tap" || true)
+# Runs the nested KVM hung and the rig ran once more (lib.sh run_vmm).
+retries=$(grep -c '^# RETRY: ' "$out/$name.tap" || true)
+# run-all.sh adds them up over the host boots of a group.
+echo "$retries" >>"$out/$name.retries"
 host_fail() {
 	echo "rig: host '$name' failed after ${elapsed}s: $*" >&2
 	if grep -qv "TCG doesn't support requested feature" "$out/$name.qemu.err" 2>/dev/null; then
@@ -268,19 +275,19 @@ host_fail() {
 	cp "$out/$name.console.log" "$kept" 2>/dev/null || kept=$out/$name.console.log
 	echo "rig: last lines of the host console (all of it: $kept):" >&2
 	grep -v 'rig-host: alive at' "$out/$name.console.log" 2>/dev/null | tail -n 40 | tr -d '\r' | sed 's/^/  | /' >&2
-	echo "rig: $passed passed, $((failed + 1)) failed"
+	echo "rig: $passed passed, $((failed + 1)) failed, $retries retried"
 	exit 3
 }
 case $rc in
 1)
 	echo "rig: host '$name' finished in ${elapsed}s"
-	echo "rig: $passed passed, $failed failed"
+	echo "rig: $passed passed, $failed failed, $retries retried"
 	((failed == 0 && passed > 0)) || host_fail "host reported success but TAP has $passed ok, $failed not ok"
 	exit 0
 	;;
 3)
 	echo "rig: host '$name' finished in ${elapsed}s"
-	echo "rig: $passed passed, $failed failed"
+	echo "rig: $passed passed, $failed failed, $retries retried"
 	exit 1
 	;;
 124 | 137 | 143) host_fail "timed out after ${timeout}s, or its kernel locked up (host hung?)" ;;

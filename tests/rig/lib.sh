@@ -100,20 +100,21 @@ run_vmm() {
 		diag "WARNING: the test host's nested KVM hung this guest (status $VMM_STATUS); its last words:"
 		dump_tail "$VMM_ERR" 12
 		dump_tail "$VMM_OUT" 6
-		diag "WARNING: running it once more"
+		diag "RETRY: nested-KVM hang, running it once more"
 		_run_vmm_once "$@"
 	fi
 	return "$VMM_STATUS"
 }
 
-# nested_kvm_hang: the last run_vmm looks like the hang described there:
-# stopped by the watchdog or "crashed" without a guest panic, with an RCU
-# stall on the console or before the guest init ran.
+# nested_kvm_hang: the last run_vmm looks like the hang described there,
+# the class QEMU shows in the same host: stopped by the watchdog before the
+# guest init ran, or with an RCU stall on the console. A triple fault, a
+# panic or any minivmm error is never one (those fail as they are).
 nested_kvm_hang() {
-	case $VMM_STATUS in 124 | 126) ;; *) return 1 ;; esac
-	grep -q 'Kernel panic\|pvpanic' "$VMM_ERR" 2>/dev/null && return 1
-	tr -d '\r' <"$VMM_OUT" 2>/dev/null | grep -Eq 'rcu: INFO: rcu_[a-z]+ (self-)?detected stall' && return 0
-	! tr -d '\r' <"$VMM_OUT" 2>/dev/null | grep -q 'minivmm-guest: init'
+	grep -q 'Kernel panic\|pvpanic\|triple fault\|minivmm error' "$VMM_ERR" 2>/dev/null && return 1
+	tr -d '\r' <"$VMM_OUT" 2>/dev/null | grep -Eq 'rcu: INFO: rcu_[a-z]+ (self-)?detected stall' &&
+		case $VMM_STATUS in 124 | 126) return 0 ;; esac
+	[ "$VMM_STATUS" = 124 ] && ! tr -d '\r' <"$VMM_OUT" 2>/dev/null | grep -q 'minivmm-guest: init'
 }
 
 _run_vmm_once() {
@@ -165,10 +166,16 @@ vmm_start_ready() {
 	shift
 	vmm_start "$@" || return 1
 	wait_for "$_vr_pat" "$VMM_OUT" 120 "$VMM_PID" && return 0
+	# Only a guest that is still running without its init is the hang; a
+	# minivmm that exited failed as it is.
+	_vr_alive=0
+	kill -0 "$VMM_PID" 2>/dev/null && _vr_alive=1
 	vmm_stop "$VMM_PID"
 	dump_tail "$VMM_ERR" 12
+	[ $_vr_alive = 1 ] || return 1
+	grep -q 'triple fault' "$VMM_ERR" 2>/dev/null && return 1
 	tr -d '\r' <"$VMM_OUT" 2>/dev/null | grep -q 'minivmm-guest: init' && return 1
-	diag "WARNING: the test host's nested KVM hung this guest before its init ran; running it once more"
+	diag "RETRY: nested-KVM hang (no guest init after 120 s), running it once more"
 	vmm_start "$@" || return 1
 	wait_for "$_vr_pat" "$VMM_OUT" "$VMM_TIMEOUT" "$VMM_PID" && return 0
 	vmm_stop "$VMM_PID"
@@ -312,7 +319,7 @@ subtest() {
 	_st_n=$((_st_n + 1))
 	echo "# -- $_st_n $1"
 	# Not `|| ...`: set -e is ignored inside a subshell whose status is tested.
-	(set -e; "$2")
+	(set -e; trap _subtest_reap EXIT; "$2")
 	_st_rc=$?
 	if [ $_st_rc = 0 ]; then
 		echo "    ok $_st_n - $1"
@@ -320,6 +327,15 @@ subtest() {
 		_st_failed=$((_st_failed + 1))
 		echo "    not ok $_st_n - $1"
 	fi
+}
+
+# A subtest that failed half-way leaves no minivmm behind for the next one
+# (its socket, its devices).
+_subtest_reap() {
+	[ -n "${VMM_PID:-}" ] && kill -0 "$VMM_PID" 2>/dev/null || return 0
+	[ "$(ps -o stat= -p "$VMM_PID" 2>/dev/null | cut -c1)" = Z ] && { wait "$VMM_PID" 2>/dev/null; return 0; }
+	diag "stopping minivmm (pid $VMM_PID) that the subtest left running"
+	vmm_stop "$VMM_PID"
 }
 
 # subtests_done: print the subtest plan; false if any subtest failed.

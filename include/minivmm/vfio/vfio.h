@@ -162,6 +162,7 @@ struct vfio_dev {
 	enum config_irq irq_mode;    /* --assign BDF,irq=MODE */
 	unsigned int hide;           /* VCONFIG_HIDE_*: interrupt modes the guest must not see */
 	unsigned int flrs;           /* function-level resets the guest asked for */
+	unsigned int d3_entries;     /* guest moves into D3hot (PMCSR), slots removed first */
 	/* --trace ranges of this function (their BAR pages trap). */
 	struct trace_spec trace[TRACE_MAX_RANGES];
 	unsigned int ntrace;

@@ -62,7 +62,14 @@ uint64_t arch_msi_route_address(uint64_t addr)
 	 */
 	uint64_t ext = addr & (0xffULL << 4);
 
-	if (!ext || (ext & (1u << 4)) || (addr >> 32))
+	/*
+	 * Above 4 GiB is no interrupt window on x86 (a device write there is
+	 * DMA), and KVM in x2APIC format refuses a route whose upper word has
+	 * bits 7:0 set: whatever a guest wrote, the route stays one KVM takes.
+	 */
+	if (addr >> 32)
+		return addr & ~(0xffULL << 32);
+	if (!ext || (ext & (1u << 4)))
 		return addr;
 	return (addr & ~ext) | (ext << 35);
 }

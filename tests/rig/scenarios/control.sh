@@ -92,7 +92,7 @@ t_at() {
 	check "stop ran at ${at_ms:-no} ms, not 3 s after the start" test "${at_ms:-0}" -ge 3000 -a "${at_ms:-0}" -lt 10000
 	# A typo is refused before anything starts.
 	expect_status 125 run_vmm attypo --at 3s:stopp --run true
-	expect_grep 'error: --at .3s:stopp.: unknown command "stopp": the commands are status, stop, help' "$VMM_ERR"
+	expect_grep 'error: --at .3s:stopp.: unknown command "stopp": the commands are status, stop, unplug, plug, surprise, drop-msi, spurious-msi, drop-intx, spurious-intx, trace, help' "$VMM_ERR"
 }
 
 subtest "--control: status as JSON, errors for garbage, stop 7 with its event" t_socket

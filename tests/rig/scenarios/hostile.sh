@@ -34,15 +34,9 @@ host_works() {
 	check "$1 is on '$_hw' after minivmm, expected $2" test "$_hw" = "$2"
 	case $2 in
 	e1000e | ne2k-pci)
-		_if=$(pci_netdev "$1" 10) || fail "$1 has no netdev" || return 1
-		ip addr add 169.254.0.3/16 dev "$_if" 2>/dev/null || true
-		ip link set "$_if" up
-		for _i in $(seq 50); do [ "$(cat /sys/class/net/$_if/carrier 2>/dev/null)" = 1 ] && break; usleep 100000; done
-		# An ARP round trip through the wire: out of this NIC, back from the peer.
-		arping -c 3 -w 10 -I "$_if" 169.254.0.1 >arping.out 2>&1 ||
-			{ sed 's/^/#   /' arping.out; fail "$1 ($_if) passes no traffic after minivmm"; return 1; }
-		ip addr flush dev "$_if"
-		ip link set "$_if" down
+		# From a network namespace of its own: an address beside the peer's
+		# in one stack never puts a packet on the wire.
+		host_ping "$1" || { dmesg | grep -i "$1" | tail -n 8 | sed 's/^/#   | /'; return 1; }
 		;;
 	nvme)
 		_b=$(ls /sys/bus/pci/devices/$1/nvme/*/ 2>/dev/null | grep -m1 '^nvme[0-9]*n1$')
@@ -76,6 +70,10 @@ hostile_on() {
 		*) dump_tail "$VMM_ERR" 15; dump_tail "$VMM_OUT" 10; fail "$2 seed $seed: minivmm ended with $_st" ;;
 		esac
 		_n=$(wc -l <"$VMM_ERR")
+		if [ "$_n" -gt $LOG_MAX ]; then
+			diag "the most frequent lines (digits as N):"
+			sed 's/[0-9a-fx]\{3,\}/N/g; s/[0-9]/N/g' "$VMM_ERR" | sort | uniq -c | sort -rn | head -n 10 | sed 's/^/#   | /'
+		fi
 		check "$2 seed $seed: $_n lines on minivmm's stderr, more than $LOG_MAX" test "$_n" -le $LOG_MAX
 		expect_no_grep 'minivmm: error' "$VMM_ERR"
 		host_works "$1" "$2"
