@@ -55,6 +55,7 @@ void vm_view_dev(struct vm *vm, unsigned int i, struct vm_view_dev *out)
 	out->faults_dropped = in->faults_dropped;
 	out->faults_spurious = in->faults_spurious;
 	out->flrs = d->flrs;
+	out->d3_entries = d->d3_entries;
 	if (in->lock_ready)
 		pthread_mutex_unlock(&in->lock);
 }

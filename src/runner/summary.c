@@ -83,6 +83,7 @@ static void write_devices(const struct run_summary *s, struct json_out *o)
 		json_kv_uint(o, "interrupts", d->interrupts);
 		json_kv_uint(o, "irq_mode_changes", d->mode_changes);
 		json_kv_uint(o, "flrs", d->flrs);
+		json_kv_uint(o, "d3_entries", d->d3_entries);
 		json_kv_uint(o, "faults_dropped", d->faults_dropped);
 		json_kv_uint(o, "faults_spurious", d->faults_spurious);
 		json_end_object(o);

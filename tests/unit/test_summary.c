@@ -68,7 +68,7 @@ static void test_full_run(void **state)
 	struct vm_view_dev dev = {
 		.bdf = "0000:03:00.0", .guest_bdf = "0000:00:01.0", .hotplug = "present", .irq_mode = "MSI-X",
 		.modes_used = { "INTx", "MSI-X" }, .nmodes_used = 2, .vectors = 3, .interrupts = 1234,
-		.mode_changes = 2, .faults_dropped = 1, .faults_spurious = 200, .flrs = 1,
+		.mode_changes = 2, .faults_dropped = 1, .faults_spurious = 200, .flrs = 1, .d3_entries = 2,
 	};
 	struct event_log log;
 	struct run_summary s = {
@@ -129,6 +129,7 @@ static void test_full_run(void **state)
 	assert_int_equal(int_of(v->child, "faults_dropped"), 1);
 	assert_int_equal(int_of(v->child, "faults_spurious"), 200);
 	assert_int_equal(int_of(v->child, "flrs"), 1);
+	assert_int_equal(int_of(v->child, "d3_entries"), 2);
 	assert_int_equal(int_of(r, "vm_exits"), 99);
 	v = json_member(r, "events");
 	assert_int_equal(v->count, 1);

@@ -30,6 +30,7 @@ struct vm_view_dev {
 	uint64_t faults_dropped;     /* interrupts swallowed by drop-msi/drop-intx */
 	uint64_t faults_spurious;    /* interrupts made up by spurious-msi/spurious-intx */
 	unsigned int flrs;           /* function-level resets the guest asked for */
+	unsigned int d3_entries;     /* guest moves into D3hot */
 };
 
 struct vm_view_vcpu {
