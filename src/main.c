@@ -106,7 +106,7 @@ static int report_tests(struct vm *vm, struct console_watch *w, const struct con
 	}
 	if (!sum->seen)
 		return status;
-	fprintf(stderr, "minivmm: tests: %u passed, %u failed, %u skipped%s%s\n", sum->passed,
+	pr_notice("tests: %u passed, %u failed, %u skipped%s%s", sum->passed,
 		sum->failed + sum->errors, sum->skipped, sum->todo ? ", some TODO" : "",
 		sum->bail_out ? ", bailed out" : "");
 	if (status == EXIT_GUEST_OK && (sum->failed || sum->errors || sum->bail_out))
@@ -328,7 +328,7 @@ int main(int argc, char *argv[])
 		printf("minivmm %s\n", MINIVMM_VERSION);
 		return 0;
 	}
-	log_set_level(cfg.verbosity >= 2 ? LOG_DEBUG : cfg.verbosity == 1 ? LOG_INFO : LOG_WARN);
+	log_set_level(config_log_level(&cfg));
 
 	sigfd = signals_setup();
 	if (sigfd < 0) {
