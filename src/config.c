@@ -391,8 +391,7 @@ int config_parse(struct config *cfg, int argc, char *const argv[], char *err, si
 					 errlen))
 				return -EINVAL;
 			for (unsigned int i = 0; i < cfg->nassign; i++)
-				if (!memcmp(&cfg->assign[i], &cfg->assign[cfg->nassign],
-					    sizeof(struct pci_bdf)))
+				if (pci_bdf_equal(&cfg->assign[i], &cfg->assign[cfg->nassign]))
 					return fail(err, errlen,
 						    "--assign '%s' given twice: assign each device once",
 						    optarg);
