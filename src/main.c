@@ -117,7 +117,7 @@ static int report_tests(struct vm *vm, struct console_watch *w, const struct con
 /* One line on what the stressors did, for the log of a stress run. */
 static void report_stress(struct vm *vm, const struct console_watch *w, const struct config *cfg)
 {
-	if (!vm_stressed(cfg))
+	if (!vm_stressed(cfg) || !log_shown(LOG_NOTICE))
 		return;
 	fprintf(stderr,
 		"minivmm: stress: seed %llu; %llu vCPU kicks holding %llu ms; guest: %lu CPU offline, %lu online, %lu IRQ moves; %llu MSI route updates\n",
@@ -143,14 +143,17 @@ static void print_more_stats(void *opaque, FILE *f)
 static void report_exit(struct vm *vm, int status)
 {
 	char tail[CONSOLE_TAIL_LINES][CONSOLE_LINE_MAX];
+	bool failed = status == EXIT_GUEST_CRASH || status == EXIT_VMM_ERROR || status == EXIT_TIMEOUT || status > 128;
 	unsigned int n;
 
-	if (status == EXIT_GUEST_CRASH || status == EXIT_VMM_ERROR || status == EXIT_TIMEOUT || status > 128)
+	if (failed)
 		pr_err("%s", vm->run.exit_msg);
 	else
 		pr_info("%s", vm->run.exit_msg);
-	/* What was injected when: next to the outcome it may explain. */
-	eventlog_print_summary(&vm->events, stderr);
+	/* What was injected when: next to the outcome it may explain (with
+	 * --quiet only beside an error). */
+	if (failed || log_shown(LOG_NOTICE))
+		eventlog_print_summary(&vm->events, stderr);
 	/* A guest that hangs or crashes: its last words, where the user looks. */
 	if (status == EXIT_TIMEOUT || (status == EXIT_GUEST_CRASH && vm->console.out_owned)) {
 		n = console_tail(&vm->console, tail, 10);
@@ -338,8 +341,8 @@ int main(int argc, char *argv[])
 	if (!cfg.seed_given && getrandom(&cfg.seed, sizeof(cfg.seed), 0) != sizeof(cfg.seed))
 		cfg.seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 	if (vm_stressed(&cfg))
-		fprintf(stderr, "minivmm: seed %llu (the same run again: --seed %llu)\n", (unsigned long long)cfg.seed,
-			(unsigned long long)cfg.seed);
+		pr_notice("seed %llu (the same run again: --seed %llu)", (unsigned long long)cfg.seed,
+			  (unsigned long long)cfg.seed);
 	/* --json: emptied once here, each run appends its line. */
 	if (cfg.json) {
 		FILE *f = fopen(cfg.json, "we");
