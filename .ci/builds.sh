@@ -8,7 +8,9 @@
 # talks on a pipe, a terminal and with --quiet (no VM needed).
 #   .ci/builds.sh [gcc-debug|gcc-release|clang-debug|clang-release|install]...
 #   (default: all, in that order; install builds gcc-release if needed)
+# shellcheck disable=SC2016 # check eval '...': the words expand when evaluated
 set -euo pipefail
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 cd "$CI_TOP"
 t_all=$SECONDS
@@ -64,7 +66,7 @@ build_install() {
 	ci_quiet "$work/install.log" cmake --install "$dir" --prefix "$prefix" || return 1
 	fails=0
 	files=$(cd "$prefix" && find . -type f | sort)
-	check "cmake --install: bin, libexec, man page, completion and nothing else (got: $(echo $files))" \
+	check "cmake --install: bin, libexec, man page, completion and nothing else (got: ${files//$'\n'/ })" \
 		test "$files" = "$(printf './%s\n' bin/minivmm libexec/minivmm/minivmm-exit \
 			share/bash-completion/completions/minivmm share/man/man1/minivmm.1 | sort)"
 	mv=$prefix/bin/minivmm

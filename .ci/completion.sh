@@ -6,6 +6,7 @@
 # events the source emits; then a few value completions.
 #   .ci/completion.sh MINIVMM COMPLETION-FILE
 set -euo pipefail
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 (($# == 2)) || ci_die "usage: .ci/completion.sh MINIVMM COMPLETION-FILE"
 minivmm=$1 file=$2

@@ -4,6 +4,7 @@
 CI_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck disable=SC2034 # used by the scripts that source this
 CI_TOP=$(cd "$CI_DIR/.." && pwd)
+# shellcheck disable=SC2034
 CI_CACHE=${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/minivmm/ci
 ci_name=$(basename "$0" .sh)
 

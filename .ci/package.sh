@@ -6,6 +6,7 @@
 # built from what the package installed.
 #   .ci/package.sh            MINIVMM_CI_FRESH_ROOT=1: debootstrap again
 set -euo pipefail
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 t0=$SECONDS
 suite=bookworm
@@ -89,6 +90,7 @@ cp "$deb" "$root/tmp/"
 # in_root CMD...: run CMD in the root, with /proc and a read-only /sys mounted
 # in a mount namespace of its own (they vanish with it: nothing to clean up).
 in_root() {
+	# shellcheck disable=SC2016 # expanded by the inner sh
 	unshare --mount --propagation private -- sh -c '
 		root=$1; shift
 		mount -t proc proc "$root/proc" &&
@@ -100,11 +102,12 @@ in_root() {
 # ---- 3. install: dpkg -i, then apt-get -f install for the Depends ----
 ci_log "== dpkg -i in the fresh root, apt-get -f install for its dependencies"
 in_root dpkg -i "/tmp/$(basename "$deb")" >"$work/install.log" 2>&1 || true
-missing=$(sed -n 's/^ minivmm depends on \([^;]*\);.*/\1/p' "$work/install.log" | tr '\n' ' ')
-ci_log "dpkg -i: ${missing:+missing in the fresh root: }${missing:-every dependency there}"
+unmet=$(sed -n 's/^ minivmm depends on \([^;]*\);.*/\1/p' "$work/install.log" | tr '\n' ' ')
+ci_log "dpkg -i: ${unmet:+missing in the fresh root: }${unmet:-every dependency there}"
 ci_quiet "$work/apt.log" in_root sh -c 'export DEBIAN_FRONTEND=noninteractive;
 	apt-get update -qq && apt-get -f install -y -qq --no-install-recommends' ||
 	ci_die "apt-get -f install in the fresh root failed"
+# shellcheck disable=SC2016 # dpkg-query's format
 in_root dpkg-query -W -f='${Status}\n' minivmm | grep -q 'install ok installed' ||
 	{ cat "$work/install.log" >&2; ci_die "minivmm is not installed in the fresh root"; }
 
@@ -129,8 +132,9 @@ print('package: doctor --json: %d checks, ok=%s, failing: %s' % (len(d['checks']
       file=sys.stderr)
 PY
 in_root /usr/libexec/minivmm/minivmm-exit >/dev/null 2>"$work/exit.err" && rc=0 || rc=$?
-((rc == 2)) && grep -q 'usage: minivmm-exit' "$work/exit.err" ||
+if ((rc != 2)) || ! grep -q 'usage: minivmm-exit' "$work/exit.err"; then
 	ci_die "/usr/libexec/minivmm/minivmm-exit without a status: exit $rc, expected its usage and 2"
+fi
 in_root bash -n /usr/share/bash-completion/completions/minivmm || ci_die "the bash completion is no valid bash"
 # The completion offers exactly the options --help and doctor --help name.
 comp=$root/usr/share/bash-completion/completions/minivmm
@@ -153,8 +157,10 @@ ci_quiet "$work/apt.log" in_root sh -c "export DEBIAN_FRONTEND=noninteractive;
 echo 'not a kernel' >"$root/tmp/not-a-kernel"
 rc=0
 in_root minivmm --kernel /tmp/not-a-kernel --run true >/dev/null 2>"$work/zero.err" || rc=$?
-grep -q "error: .*/tmp/not-a-kernel" "$work/zero.err" && ((rc == 125)) ||
-	{ cat "$work/zero.err" >&2; ci_die "minivmm --kernel /tmp/not-a-kernel --run true: exit $rc, expected 125 naming the file"; }
+if ((rc != 125)) || ! grep -q "error: .*/tmp/not-a-kernel" "$work/zero.err"; then
+	cat "$work/zero.err" >&2
+	ci_die "minivmm --kernel /tmp/not-a-kernel --run true: exit $rc, expected 125 naming the file"
+fi
 # On a pipe the progress line is a plain line (no \r, no ESC[K).
 grep -qx 'minivmm: preparing the guest initramfs\.\.\.' "$work/zero.err" ||
 	{ cat -A "$work/zero.err" >&2; ci_die "no plain progress line on a pipe"; }
