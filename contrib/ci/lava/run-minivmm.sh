@@ -7,8 +7,9 @@
 #
 # Parameters (environment, from the test definition's params):
 #   MINIVMM_DEB_URL  URL of a minivmm .deb; empty: apt-get install minivmm
-#   KERNEL_PACKAGE   Debian kernel package to boot (linux-image-6.1.0-27-amd64,
-#                    linux-image-amd64, ...) or the URL of such a .deb
+#   KERNEL_PACKAGE   Debian kernel packages to boot, separated by spaces
+#                    (linux-image-6.1.0-27-amd64, linux-image-amd64, ...) or
+#                    URLs of such .debs; the test runs under each in turn
 #   KERNEL_URL       instead: a bzImage URL (e.g. a KernelCI build's), with
 #   MODULES_URL      its modules.tar.xz (lib/modules/VERSION inside)
 #   TEST_CMD         the command run in the guest once its drivers are loaded
@@ -45,32 +46,34 @@ else
 	setup install-minivmm apt-get install -y -q minivmm
 fi
 
-# The kernel: unpacked into $work/kernel, its modules indexed with depmod.
+# The kernels: Debian packages booted with --kernel-package (minivmm unpacks
+# each into its cache and builds the initramfs from its own modules; the
+# same command runs under each in turn), or a KernelCI-style build.
+set --
 if [ -n "$KERNEL_URL" ]; then
 	setup fetch-kernel wget -q -O "$work/kernel/bzImage" "$KERNEL_URL"
-	kernel=$work/kernel/bzImage
+	set -- --kernel "$work/kernel/bzImage"
 	if [ -n "$MODULES_URL" ]; then
 		setup fetch-modules sh -c "wget -q -O - '$MODULES_URL' | tar -xJf - -C '$work/kernel'"
+		modules=$(find "$work/kernel/lib/modules" -mindepth 1 -maxdepth 1 -type d | head -n 1)
+		setup depmod depmod -b "$work/kernel" "$(basename "$modules")"
+		set -- "$@" --modules "$modules"
 	fi
 else
-	case $KERNEL_PACKAGE in
-	*://*) setup fetch-kernel wget -q -O "$work/kernel.deb" "$KERNEL_PACKAGE" ;;
-	*)
-		# A metapackage (linux-image-amd64) names the real package in its Depends.
-		pkg=$(apt-cache depends "$KERNEL_PACKAGE" 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9].*\)/\1/p' | head -n 1)
-		setup fetch-kernel sh -c "cd '$work' && apt-get download '${pkg:-$KERNEL_PACKAGE}' && mv linux-image-*.deb kernel.deb"
-		;;
-	esac
-	setup unpack-kernel dpkg-deb -x "$work/kernel.deb" "$work/kernel"
-	kernel=$(find "$work/kernel/boot" -name 'vmlinuz-*' 2>/dev/null | head -n 1)
-fi
-if [ -z "$kernel" ] || [ ! -f "$kernel" ]; then
-	setup find-kernel false
-fi
-modules=
-if [ -d "$work/kernel/lib/modules" ]; then
-	modules=$(find "$work/kernel/lib/modules" -mindepth 1 -maxdepth 1 -type d | head -n 1)
-	setup depmod depmod -b "$work/kernel" "$(basename "$modules")"
+	n=0
+	for p in $KERNEL_PACKAGE; do
+		n=$((n + 1))
+		case $p in
+		*://*) setup fetch-kernel-$n wget -q -O "$work/kernel/$n.deb" "$p" ;;
+		*)
+			# A metapackage (linux-image-amd64) names the real package in its Depends.
+			real=$(apt-cache depends "$p" 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9].*\)/\1/p' | head -n 1)
+			setup fetch-kernel-$n sh -c "cd '$work/kernel' && apt-get download '${real:-$p}' && mv ./*_*.deb $n.deb"
+			;;
+		esac
+		set -- "$@" --kernel-package "$work/kernel/$n.deb"
+	done
+	[ "$n" -gt 0 ] || setup kernel-package false
 fi
 
 # KVM, the IOMMU, VFIO, the memlock limit and the function's IOMMU group.
@@ -84,8 +87,7 @@ cat "$work/doctor.txt"
 # --no-rebind: the host pins the function to vfio-pci (driverctl set-override);
 # /sys in the container is read-only anyway.
 status=0
-minivmm --kernel "$kernel" ${modules:+--modules "$modules"} --assign "$MINIVMM_BDF" --no-rebind \
-	--mem "$MEM" --cpus "$CPUS" --timeout "$TIMEOUT" --junit "$work/junit.xml" \
-	--run "$TEST_CMD" 2>"$work/minivmm.err" || status=$?
+minivmm "$@" --assign "$MINIVMM_BDF" --no-rebind --mem "$MEM" --cpus "$CPUS" --timeout "$TIMEOUT" \
+	--json "$work/minivmm.json" --junit "$work/junit.xml" --run "$TEST_CMD" 2>"$work/minivmm.err" || status=$?
 cat "$work/minivmm.err"
-"$here/minivmm-lava-results" --junit "$work/junit.xml" --stderr "$work/minivmm.err" --status "$status"
+"$here/minivmm-lava-results" --json "$work/minivmm.json" --stderr "$work/minivmm.err" --status "$status"
