@@ -6,8 +6,10 @@
 #    type template of Debian's lava-server package (downloaded, not
 #    installed) and validated as a device configuration;
 #  - GitLab CI and GitHub Actions: Debian packages no schema for either
-#    (nor actionlint), so a structural check of the keys the examples rely on;
-#  - the shell scripts with shellcheck;
+#    (nor actionlint), so a structural check of the keys the examples rely on
+#    (runner tags and exclusive groups, JUnit written where it is uploaded);
+#  - the shell scripts with shellcheck, and the shell lines of each GitLab
+#    job and GitHub step as the runner would run them;
 #  - minivmm-lava-results against JUnit and --json output from minivmm's own
 #    KTAP parser, JUnit and summary writers (src/runner), with a stand-in
 #    lava-test-case that records its calls;
@@ -68,8 +70,9 @@ print('examples: LAVA device dictionary renders: devices %s, extra arguments %s'
 PY
 
 ci_log "== GitLab CI and GitHub Actions (structure; Debian packages no schema)"
-"$py" - "$ex/gitlab/gitlab-ci.yml" "$ex/github/minivmm.yml" <<'PY' || ci_die "a CI example lacks what it needs"
-import sys, yaml
+mkdir "$work/scripts"
+"$py" - "$ex/gitlab/gitlab-ci.yml" "$ex/github/minivmm.yml" "$work/scripts" <<'PY' || ci_die "a CI example lacks what it needs"
+import re, shlex, sys, yaml
 gl = yaml.safe_load(open(sys.argv[1]))
 jobs = {k: v for k, v in gl.items() if isinstance(v, dict) and 'script' in v}
 assert jobs, 'GitLab: no job with a script'
@@ -91,6 +94,7 @@ for name, j in jobs.items():
         '%s: minivmm writes no JUnit where the report is' % name
 assert runs, 'GitLab: no job runs a guest'
 gh = yaml.safe_load(open(sys.argv[2]))
+runs = 0
 assert 'on' in gh and gh['jobs'], 'GitHub: no trigger or no jobs'
 for name, j in gh['jobs'].items():
     assert 'self-hosted' in j['runs-on'], '%s: minivmm needs the test host (self-hosted)' % name
@@ -98,12 +102,37 @@ for name, j in gh['jobs'].items():
         assert ('uses' in s) != ('run' in s), '%s: a step needs exactly one of uses/run: %s' % (name, s)
     up = [s for s in j['steps'] if s.get('uses', '').startswith('actions/upload-artifact@')]
     assert up and up[0].get('if') == 'always()', '%s: no JUnit upload that runs on failure' % name
+    uploaded = up[0]['with']['path'].split()
+    for s in j['steps']:
+        m = re.search(r'--junit (\S+)', s.get('run', ''))
+        if m:
+            assert m.group(1) in uploaded, '%s: %s is not uploaded (%s)' % (name, m.group(1), uploaded)
+            runs += 1
+assert runs == len(gh['jobs']), 'GitHub: a job runs no guest with --junit'
+# Each script for shellcheck: GitLab's jobs (sh -e, lines in turn) and
+# GitHub's run steps (bash -e -o pipefail), with the variables they set.
+out = sys.argv[3]
+def script(path, shell, variables, lines):
+    with open(path, 'w') as f:
+        f.write('#!/bin/%s\nset -e\n' % shell)
+        for k, v in variables.items():
+            f.write('export %s=%s\n' % (k, shlex.quote(str(v))))
+        f.write('\n'.join(lines) + '\n')
+for name, j in jobs.items():
+    script('%s/gitlab-%s.sh' % (out, name), 'sh', {**gl.get('variables', {}), **j.get('variables', {})},
+           j['script'])
+for name, j in gh['jobs'].items():
+    for i, s in enumerate(j['steps']):
+        if 'run' in s:
+            script('%s/github-%s-%d.sh' % (out, name, i), 'bash',
+                   {**gh.get('env', {}), **j.get('env', {}), **s.get('env', {})}, [s['run']])
 print('examples: GitLab CI and GitHub Actions examples have their jobs, JUnit reports and uploads',
       file=sys.stderr)
 PY
 
-ci_log "== shellcheck"
+ci_log "== shellcheck (the scripts, and the GitLab and GitHub jobs' shell lines)"
 shellcheck -x -P SCRIPTDIR "$ex/lava/run-minivmm.sh" "$CI_DIR"/*.sh || ci_die "shellcheck found problems"
+(cd "$work/scripts" && shellcheck ./*.sh) || ci_die "shellcheck found problems in the CI examples' jobs"
 
 ci_log "== minivmm-lava-results on JUnit from minivmm's KTAP parser and writer"
 cat >"$work/ktap2junit.c" <<'C'
