@@ -4,11 +4,18 @@
 # `minivmm --help`, `minivmm doctor --help` and `minivmm ctl --help` (options,
 # ctl's commands and each command's NAME= arguments) and with the control
 # events the source emits; then a few value completions.
-#   .ci/completion.sh MINIVMM COMPLETION-FILE
+#   .ci/completion.sh [MINIVMM COMPLETION-FILE]
+#   (default: build/minivmm, built by tests/build.sh if missing, and
+#   contrib/bash-completion/minivmm)
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
-(($# == 2)) || ci_die "usage: .ci/completion.sh MINIVMM COMPLETION-FILE"
+(($# == 2 || $# == 0)) || ci_die "usage: .ci/completion.sh [MINIVMM COMPLETION-FILE]"
+if (($# == 0)); then
+	set -- "$CI_TOP/build/minivmm" "$CI_TOP/contrib/bash-completion/minivmm"
+	[[ -x $1 ]] || ci_quiet "${TMPDIR:-/tmp}/minivmm-completion-build.log" nice -n 10 "$CI_TOP/tests/build.sh" ||
+		ci_die "tests/build.sh failed"
+fi
 minivmm=$1 file=$2
 ci_need bash-completion
 work=$(mktemp -d /tmp/minivmm-completion.XXXXXX)
