@@ -338,4 +338,9 @@ diff <(sort "$work/expected.step") <(sort "$work/step/calls") >&2 ||
 	ci_die "run-minivmm.sh reported other cases than minivmm's JSON has"
 ci_log "run-minivmm.sh: minivmm --kernel-package x2 --json, $(wc -l <"$work/step/calls") cases reported"
 
+ci_log "== contrib/ci/README.md describes every example"
+for f in "$ex"/*/*; do
+	grep -qE "\`([a-z]+/)?$(basename "$f")\`" "$ex/README.md" || ci_die "contrib/ci/README.md does not name ${f#"$CI_TOP"/}"
+done
+
 ci_log "the CI-engine examples pass their checks"
