@@ -35,7 +35,8 @@ deb=$work/minivmm_${version}_$arch.deb
 [[ -f $deb ]] || ci_die "no $deb after dpkg-buildpackage"
 contents=$(dpkg-deb -c "$deb")
 for f in usr/bin/minivmm usr/libexec/minivmm/minivmm-exit usr/share/man/man1/minivmm.1.gz \
-	usr/share/bash-completion/completions/minivmm usr/share/doc/minivmm/copyright; do
+	usr/share/bash-completion/completions/minivmm usr/share/doc/minivmm/copyright \
+	usr/share/doc/minivmm/examples/README.md usr/share/doc/minivmm/examples/lava/minivmm-lava-results; do
 	grep -q " \./$f\$" <<<"$contents" || ci_die "$deb lacks /$f"
 done
 ci_log "built $(basename "$deb"): Depends: $(dpkg-deb -f "$deb" Depends); Recommends: $(dpkg-deb -f "$deb" Recommends)"
@@ -135,6 +136,14 @@ in_root /usr/libexec/minivmm/minivmm-exit >/dev/null 2>"$work/exit.err" && rc=0 
 if ((rc != 2)) || ! grep -q 'usage: minivmm-exit' "$work/exit.err"; then
 	ci_die "/usr/libexec/minivmm/minivmm-exit without a status: exit $rc, expected its usage and 2"
 fi
+# The LAVA results script from the package's examples, on a sample run.
+printf '%s\n' '{"status": 1, "kernel": {"release": "6.1.0-27-amd64"}, "tests": {"cases": [{"name": "ping", "status": "fail"}]}}' \
+	>"$root/tmp/run.json"
+out=$(in_root sh -c 'apt-get install -y -qq python3-minimal >/dev/null 2>&1;
+	python3 /usr/share/doc/minivmm/examples/lava/minivmm-lava-results --json /tmp/run.json --dry-run') ||
+	ci_die "the packaged minivmm-lava-results failed in the fresh root"
+[[ $out == "lava-test-case 6.1.0-27-amd64.ping --result fail"* ]] ||
+	ci_die "the packaged minivmm-lava-results printed '$out'"
 in_root bash -n /usr/share/bash-completion/completions/minivmm || ci_die "the bash completion is no valid bash"
 # The completion offers exactly the options --help and doctor --help name.
 comp=$root/usr/share/bash-completion/completions/minivmm
