@@ -101,6 +101,8 @@ const char config_usage[] =
 	"\n"
 	"Diagnostics:\n"
 	"  --stats            print VM-exit and device access counts as JSON on stderr at exit\n"
+	"  -q, --quiet        only errors on stderr (no progress lines, warnings or the\n"
+	"                     tests: summary); the exit status says the rest\n"
 	"  -v, --verbose      more messages on stderr (repeat for debug)\n"
 	"  -h, --help         this text\n"
 	"  --version          print the version\n"
@@ -155,6 +157,7 @@ static const struct option options[] = {
 	{ "no-rebind", no_argument, NULL, OPT_NO_REBIND },
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "verbose", no_argument, NULL, 'v' },
+	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "run", required_argument, NULL, OPT_RUN },
@@ -351,7 +354,7 @@ int config_parse(struct config *cfg, int argc, char *const argv[], char *err, si
 		/* The argument getopt looks at, which its errors name: optind
 		 * moves past a cluster ("-vz") only with its last letter. */
 		arg = optind ? optind : 1;
-		c = getopt_long(argc, argv, "+:vh", options, NULL);
+		c = getopt_long(argc, argv, "+:vqh", options, NULL);
 		if (c == -1)
 			break;
 		switch (c) {
@@ -390,8 +393,7 @@ int config_parse(struct config *cfg, int argc, char *const argv[], char *err, si
 					 errlen))
 				return -EINVAL;
 			for (unsigned int i = 0; i < cfg->nassign; i++)
-				if (!memcmp(&cfg->assign[i], &cfg->assign[cfg->nassign],
-					    sizeof(struct pci_bdf)))
+				if (pci_bdf_equal(&cfg->assign[i], &cfg->assign[cfg->nassign]))
 					return fail(err, errlen,
 						    "--assign '%s' given twice: assign each device once",
 						    optarg);
@@ -457,6 +459,7 @@ int config_parse(struct config *cfg, int argc, char *const argv[], char *err, si
 		}
 		case OPT_STATS: cfg->stats = true; break;
 		case 'v': cfg->verbosity++; break;
+		case 'q': cfg->quiet = true; break;
 		case 'h': cfg->help = true; break;
 		case OPT_VERSION: cfg->version = true; break;
 		case ':':
@@ -501,6 +504,8 @@ int config_parse(struct config *cfg, int argc, char *const argv[], char *err, si
 		return fail(err, errlen,
 			    "--kernel-package brings the kernel and its modules: drop --%s (or boot an unpacked kernel with --kernel and --modules)",
 			    cfg->kernel ? "kernel" : cfg->modules ? "modules" : "initrd");
+	if (cfg->quiet && cfg->verbosity)
+		return fail(err, errlen, "--quiet and -v contradict each other: give one of them");
 	if (cfg->modules && !cfg->kernel)
 		return fail(err, errlen, "--modules needs --kernel: it is the modules tree of that kernel");
 	if (cfg->mem < CONFIG_MIN_MEM)
@@ -519,6 +524,15 @@ int config_parse(struct config *cfg, int argc, char *const argv[], char *err, si
 		return fail(err, errlen, "--cmdline is %zu bytes: at most %zu fit", strlen(cfg->cmdline),
 			    arch_layout.cmdline_max - 1);
 	return 0;
+}
+
+enum log_level config_log_level(const struct config *cfg)
+{
+	if (cfg->quiet)
+		return LOG_ERROR;
+	if (cfg->verbosity >= 2)
+		return LOG_DEBUG;
+	return cfg->verbosity ? LOG_INFO : LOG_NOTICE;
 }
 
 char *config_shell_join(int argc, char *const argv[])

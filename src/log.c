@@ -9,24 +9,29 @@
  * The one piece of process-wide state: how chatty stderr is. It is set
  * once before any thread starts, so it needs no locking.
  */
-static enum log_level log_level = LOG_WARN;
+static enum log_level log_level = LOG_NOTICE;
 
 void log_set_level(enum log_level level)
 {
 	log_level = level;
 }
 
+bool log_shown(enum log_level level)
+{
+	return level <= log_level;
+}
+
 void log_msg(enum log_level level, const char *prefix, const char *fmt, ...)
 {
 	static const char *const tag[] = {
 		[LOG_ERROR] = "error: ", [LOG_WARN] = "warning: ",
-		[LOG_INFO] = "", [LOG_DEBUG] = "debug: ",
+		[LOG_NOTICE] = "", [LOG_INFO] = "", [LOG_DEBUG] = "debug: ",
 	};
 	char line[1024];
 	int n;
 	va_list ap;
 
-	if (level > log_level)
+	if (!log_shown(level))
 		return;
 	n = snprintf(line, sizeof(line), "minivmm: %s%s%s", prefix ? prefix : "",
 		     prefix ? ": " : "", tag[level]);

@@ -108,7 +108,7 @@ static int report_tests(struct vm *vm, struct console_watch *w, const struct con
 	}
 	if (!sum->seen)
 		return status;
-	fprintf(stderr, "minivmm: tests: %u passed, %u failed, %u skipped%s%s\n", sum->passed,
+	pr_notice("tests: %u passed, %u failed, %u skipped%s%s", sum->passed,
 		sum->failed + sum->errors, sum->skipped, sum->todo ? ", some TODO" : "",
 		sum->bail_out ? ", bailed out" : "");
 	if (status == EXIT_GUEST_OK && (sum->failed || sum->errors || sum->bail_out))
@@ -119,7 +119,7 @@ static int report_tests(struct vm *vm, struct console_watch *w, const struct con
 /* One line on what the stressors did, for the log of a stress run. */
 static void report_stress(struct vm *vm, const struct console_watch *w, const struct config *cfg)
 {
-	if (!vm_stressed(cfg))
+	if (!vm_stressed(cfg) || !log_shown(LOG_NOTICE))
 		return;
 	fprintf(stderr,
 		"minivmm: stress: seed %llu; %llu vCPU kicks holding %llu ms; guest: %lu CPU offline, %lu online, %lu IRQ moves; %llu MSI route updates\n",
@@ -145,14 +145,17 @@ static void print_more_stats(void *opaque, FILE *f)
 static void report_exit(struct vm *vm, int status)
 {
 	char tail[CONSOLE_TAIL_LINES][CONSOLE_LINE_MAX];
+	bool failed = status == EXIT_GUEST_CRASH || status == EXIT_VMM_ERROR || status == EXIT_TIMEOUT || status > 128;
 	unsigned int n;
 
-	if (status == EXIT_GUEST_CRASH || status == EXIT_VMM_ERROR || status == EXIT_TIMEOUT || status > 128)
+	if (failed)
 		pr_err("%s", vm->run.exit_msg);
 	else
 		pr_info("%s", vm->run.exit_msg);
-	/* What was injected when: next to the outcome it may explain. */
-	eventlog_print_summary(&vm->events, stderr);
+	/* What was injected when: next to the outcome it may explain (with
+	 * --quiet only beside an error). */
+	if (failed || log_shown(LOG_NOTICE))
+		eventlog_print_summary(&vm->events, stderr);
 	/* A guest that hangs or crashes: its last words, where the user looks. */
 	if (status == EXIT_TIMEOUT || (status == EXIT_GUEST_CRASH && vm->console.out_owned)) {
 		n = console_tail(&vm->console, tail, 10);
@@ -344,7 +347,7 @@ int main(int argc, char *argv[])
 		printf("minivmm %s\n", MINIVMM_VERSION);
 		return 0;
 	}
-	log_set_level(cfg.verbosity >= 2 ? LOG_DEBUG : cfg.verbosity == 1 ? LOG_INFO : LOG_WARN);
+	log_set_level(config_log_level(&cfg));
 
 	sigfd = signals_setup();
 	if (sigfd < 0) {
@@ -354,8 +357,8 @@ int main(int argc, char *argv[])
 	if (!cfg.seed_given && getrandom(&cfg.seed, sizeof(cfg.seed), 0) != sizeof(cfg.seed))
 		cfg.seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 	if (vm_stressed(&cfg))
-		fprintf(stderr, "minivmm: seed %llu (the same run again: --seed %llu)\n", (unsigned long long)cfg.seed,
-			(unsigned long long)cfg.seed);
+		pr_notice("seed %llu (the same run again: --seed %llu)", (unsigned long long)cfg.seed,
+			  (unsigned long long)cfg.seed);
 	/* --json: emptied once here, each run appends its line. */
 	if (cfg.json) {
 		FILE *f = fopen(cfg.json, "we");

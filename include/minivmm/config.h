@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "minivmm/log.h"
 #include "minivmm/pci_bdf.h"
 #include "minivmm/trace.h"
 
@@ -41,6 +42,7 @@ struct config {
 	bool stats;
 	bool help, version;
 	int verbosity;               /* -v count */
+	bool quiet;                  /* --quiet: errors only on stderr */
 	struct pci_bdf assign[CONFIG_MAX_ASSIGN];
 	enum config_irq assign_irq[CONFIG_MAX_ASSIGN]; /* per --assign */
 	unsigned int nassign;
@@ -76,6 +78,8 @@ struct config {
 	unsigned int nkernel_packages;
 };
 
+/* Pure: the log level the options ask for (--quiet, -v, -vv). */
+enum log_level config_log_level(const struct config *cfg);
 /* Release what config_parse allocated. */
 void config_free(struct config *cfg);
 /* Pure: quote @argv for sh; returns malloc'd "'a' 'b c'" or NULL. */

@@ -15,6 +15,11 @@ struct pci_bdf {
 
 /* Returns 0 or -EINVAL (malformed, or a field out of range). */
 int pci_bdf_parse(const char *s, struct pci_bdf *out);
+/* The same function (fields compared: the struct has a padding byte). */
+static inline int pci_bdf_equal(const struct pci_bdf *a, const struct pci_bdf *b)
+{
+	return a->seg == b->seg && a->bus == b->bus && a->dev == b->dev && a->fn == b->fn;
+}
 /* Canonical "0000:03:00.0" into @buf (PCI_BDF_STRLEN bytes). */
 void pci_bdf_format(const struct pci_bdf *bdf, char buf[PCI_BDF_STRLEN]);
 

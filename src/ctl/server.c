@@ -461,9 +461,11 @@ static void run_at(struct ctl_server *s, struct ctl_at_entry *a)
 
 	serve(s, a->source, a->request, strlen(a->request), true, &res);
 	a->done = true;
-	/* One line, whatever the verbosity: CI logs show what was done when. */
+	/* One line at the default verbosity, so that CI logs show what was done
+	 * when; with --quiet only a command that failed. */
 	snprintf(line, sizeof(line), "minivmm: %s: %s -> %s\n", a->source, a->request, json_out_text(&s->reply));
-	fputs(line, stderr);
+	if (!res.ok || log_shown(LOG_NOTICE))
+		fputs(line, stderr);
 }
 
 static void timer_due(struct ctl_server *s)
@@ -759,7 +761,7 @@ void ctl_server_finish(struct ctl_server *s, int status, const char *msg)
 		snprintf(res.error, sizeof(res.error), "not run: the guest stopped at %ld ms", ctl_server_time_ms(s));
 		res.cmd = NULL;
 		log_command(s, s->at[i].source, &res, s->at[i].request, strlen(s->at[i].request));
-		fprintf(stderr, "minivmm: %s: %s not run: the guest stopped first\n", s->at[i].source, s->at[i].request);
+		pr_warn("%s: %s not run: the guest stopped first", s->at[i].source, s->at[i].request);
 	}
 	s->at_next = s->nat;
 	flush_before_close(s);

@@ -11,6 +11,7 @@
 #include "minivmm/arch.h"
 #include "minivmm/cache.h"
 #include "minivmm/log.h"
+#include "minivmm/progress.h"
 #include "minivmm/pci_bdf.h"
 #include "minivmm/runner/guest.h"
 #include "minivmm/runner/initramfs.h"
@@ -121,11 +122,9 @@ int guest_boot_prepare(const struct config *cfg, struct guest_boot *gb, char *er
 	spec.share = cfg->share;
 	cache_dir(cache, sizeof(cache));
 	spec.cache_dir = cache;
-	if (isatty(STDERR_FILENO))
-		fprintf(stderr, "minivmm: preparing the guest initramfs...\r");
+	progress_begin("preparing the guest initramfs");
 	ret = initramfs_get(&spec, gb->initrd, sizeof(gb->initrd), err, errlen);
-	if (isatty(STDERR_FILENO))
-		fprintf(stderr, "\033[K");
+	progress_end();
 	if (ret)
 		return ret;
 	gb->built_initrd = true;

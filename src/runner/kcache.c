@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "minivmm/cache.h"
+#include "minivmm/progress.h"
 #include "minivmm/runner/kcache.h"
 
 /* Bumped when the layout of an unpacked tree changes. */
@@ -178,8 +179,9 @@ static int build(const struct kpkg_group *g, struct deb *const *debs, const char
 	for (unsigned int i = 0; !ret && i < g->n; i++) {
 		const char *file = strrchr(debs[i]->path, '/') ? strrchr(debs[i]->path, '/') + 1 : debs[i]->path;
 
-		fprintf(stderr, "minivmm: unpacking %s (kernel %s) into the cache, once\n", file, g->kver);
+		progress_begin("unpacking %s (kernel %s) into the cache, once", file, g->kver);
 		ret = deb_unpack(debs[i], g->pkg[i], rootfd, cancel, opaque, err, errlen);
+		progress_end();
 	}
 	close(rootfd);
 	if (ret)
@@ -208,10 +210,12 @@ static int build(const struct kpkg_group *g, struct deb *const *debs, const char
 		return -ENAMETOOLONG;
 	if (!access(path, R_OK))
 		return 0; /* indexed already */
-	fprintf(stderr, "minivmm: indexing the modules of %s (depmod), once\n", g->kver);
 	if (path_fmt(path, sizeof(path), "%s/depmod.log", tmp))
 		return -ENAMETOOLONG;
-	return run_depmod(root, g->kver, path, err, errlen);
+	progress_begin("indexing the modules of %s (depmod), once", g->kver);
+	ret = run_depmod(root, g->kver, path, err, errlen);
+	progress_end();
+	return ret;
 }
 
 int kcache_get(const struct kpkg_group *g, struct deb *const *debs, const char *cache_dir,

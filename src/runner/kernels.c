@@ -492,7 +492,7 @@ static void run_all(struct kernels *k, kernels_run_fn run)
 			continue;
 		if (check_signal(k))
 			break; /* arrived between two kernels */
-		fprintf(stderr, "minivmm: kernel %u of %u: %s (%s)\n", ++done, nrun, r->kernel, r->files);
+		pr_notice("kernel %u of %u: %s (%s)", ++done, nrun, r->kernel, r->files);
 		memfd = memfd_create("minivmm-kernel-result", MFD_CLOEXEC);
 		if (memfd < 0) {
 			refuse(r, "cannot create a memfd for the child's report");
@@ -526,8 +526,11 @@ static int report(struct kernels *k, long t0)
 {
 	int status = kreport_status(k->rows, k->nrows, k->stopped);
 
-	kreport_table(stderr, k->rows, k->nrows);
-	/* Why each kernel that did not pass did not, below the table where CI logs are read. */
+	/* The table is a summary (--quiet drops it, as the tests: line); why
+	 * each kernel that did not pass did not is an error, below the table
+	 * where CI logs are read. */
+	if (log_shown(LOG_NOTICE))
+		kreport_table(stderr, k->rows, k->nrows);
 	for (unsigned int i = 0; i < k->nrows; i++) {
 		const struct kernel_row *r = &k->rows[i];
 

@@ -107,9 +107,11 @@ static int probe_create_ram(struct kvm_probe *p, struct probe_result *r)
 
 static int probe_create_irqfd(struct kvm_probe *p, struct probe_result *r)
 {
-	struct {
+	/* The header and its one entry in one object (clang refuses a struct
+	 * with a flexible array inside another). */
+	union {
 		struct kvm_irq_routing hdr;
-		struct kvm_irq_routing_entry e[1];
+		unsigned char bytes[sizeof(struct kvm_irq_routing) + sizeof(struct kvm_irq_routing_entry)];
 	} routes = { .hdr.nr = 1 };
 	struct kvm_irqfd irqfd = { .gsi = PROBE_GSI };
 	int ret;
@@ -117,7 +119,7 @@ static int probe_create_irqfd(struct kvm_probe *p, struct probe_result *r)
 	p->irq_fd = eventfd(0, EFD_CLOEXEC);
 	if (p->irq_fd < 0)
 		return -errno;
-	arch_probe_irq_route(&routes.e[0], PROBE_GSI);
+	arch_probe_irq_route(&routes.hdr.entries[0], PROBE_GSI);
 	ret = probe_vm_ioctl(p, r, KVM_SET_GSI_ROUTING, &routes);
 	if (ret < 0)
 		return ret;

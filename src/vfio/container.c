@@ -17,6 +17,7 @@
 #include "minivmm/kvm.h"
 #include "minivmm/log.h"
 #include "minivmm/mem.h"
+#include "minivmm/progress.h"
 #include "minivmm/runstate.h"
 #include "minivmm/units.h"
 #include "minivmm/vfio/restore.h"
@@ -365,10 +366,9 @@ static int vfio_map_dma(struct vfio_mgr *m)
 	free(ranges);
 	long t0 = now_ms();
 
-	/* Pinning every page of a large guest takes a while: say so on a terminal. */
-	if (isatty(STDERR_FILENO) && mem->size >= GiB)
-		fprintf(stderr, "minivmm: mapping %llu MiB of guest RAM for DMA...\r",
-			(unsigned long long)(mem->size >> 20));
+	/* Pinning every page of a large guest takes a while: say so. */
+	if (mem->size >= GiB)
+		progress_begin("mapping %llu MiB of guest RAM for DMA", (unsigned long long)(mem->size >> 20));
 	for (unsigned int i = 0; i < mem->nregions; i++) {
 		const struct mem_region *r = &mem->region[i];
 		struct vfio_iommu_type1_dma_map map = {
@@ -381,6 +381,8 @@ static int vfio_map_dma(struct vfio_mgr *m)
 		int ret = quiet_ioctl(m->container.fd, VFIO_IOMMU_MAP_DMA, &map);
 
 		if (ret) {
+			if (mem->size >= GiB)
+				progress_end(); /* the error line replaces it */
 			if (ret == -ENOMEM)
 				pr_err("VFIO_IOMMU_MAP_DMA of %llu MiB failed: out of lockable memory; raise RLIMIT_MEMLOCK or use a smaller --mem",
 				       (unsigned long long)(r->size >> 20));
@@ -391,8 +393,8 @@ static int vfio_map_dma(struct vfio_mgr *m)
 		}
 		m->container.dma_mapped = true;
 	}
-	if (isatty(STDERR_FILENO) && mem->size >= GiB)
-		fprintf(stderr, "\033[K");
+	if (mem->size >= GiB)
+		progress_end();
 	pr_info("mapped %llu MiB of guest RAM for DMA in %ld ms", (unsigned long long)(mem->size >> 20), now_ms() - t0);
 	return 0;
 }

@@ -453,8 +453,9 @@ static size_t integer(const uint8_t *p, uint64_t *v)
 {
 	unsigned int n, i;
 
+	*v = 0; /* set on every path: gcc cannot see that fail_msg does not return */
 	switch (p[0]) {
-	case 0x00: *v = 0; return 1;
+	case 0x00: return 1;
 	case 0x01: *v = 1; return 1;
 	case 0x0a: n = 1; break;
 	case 0x0b: n = 2; break;
@@ -462,7 +463,6 @@ static size_t integer(const uint8_t *p, uint64_t *v)
 	case 0x0e: n = 8; break;
 	default: fail_msg("not an integer: 0x%02x", p[0]); return 0;
 	}
-	*v = 0;
 	for (i = 0; i < n; i++)
 		*v |= (uint64_t)p[1 + i] << (8 * i);
 	return 1 + n;

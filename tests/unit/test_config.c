@@ -702,6 +702,39 @@ static void test_cmdline_length_limit(void **state)
 	free(big);
 }
 
+/* ---- --quiet and -v: the log level ---- */
+
+static void test_log_levels(void **state)
+{
+	struct config cfg;
+
+	(void)state;
+	assert_int_equal(parse(&cfg, "--kernel", "a", NULL), 0);
+	assert_false(cfg.quiet);
+	assert_int_equal(config_log_level(&cfg), LOG_NOTICE);
+	assert_int_equal(parse(&cfg, "--kernel", "a", "-v", NULL), 0);
+	assert_int_equal(config_log_level(&cfg), LOG_INFO);
+	assert_int_equal(parse(&cfg, "--kernel", "a", "-v", "--verbose", NULL), 0);
+	assert_int_equal(config_log_level(&cfg), LOG_DEBUG);
+	assert_int_equal(parse(&cfg, "--kernel", "a", "--quiet", NULL), 0);
+	assert_true(cfg.quiet);
+	assert_int_equal(config_log_level(&cfg), LOG_ERROR);
+	assert_int_equal(parse(&cfg, "-q", "--kernel", "a", NULL), 0);
+	assert_int_equal(config_log_level(&cfg), LOG_ERROR);
+	/* A quiet run still shows errors; a default run no debug lines. */
+	assert_true(LOG_ERROR < LOG_WARN && LOG_WARN < LOG_NOTICE && LOG_NOTICE < LOG_INFO);
+}
+
+static void test_quiet_and_verbose_contradict(void **state)
+{
+	struct config cfg;
+
+	(void)state;
+	assert_error_mentions(parse(&cfg, "--kernel", "a", "--quiet", "-v", NULL), "--quiet and -v");
+	assert_error_mentions(parse(&cfg, "--kernel", "a", "-v", "-q", NULL), "give one of them");
+	assert_error_mentions(parse(&cfg, "--kernel", "a", "--quiet=1", NULL), "takes no value");
+}
+
 static void test_parse_twice_resets_state(void **state)
 {
 	struct config cfg;
@@ -857,6 +890,8 @@ int main(void)
 		cmocka_unit_test(test_dashdash_only_as_terminator),
 		cmocka_unit_test(test_help_does_not_hide_bad_option_value),
 		cmocka_unit_test(test_cmdline_length_limit),
+		cmocka_unit_test(test_log_levels),
+		cmocka_unit_test(test_quiet_and_verbose_contradict),
 		cmocka_unit_test(test_parse_twice_resets_state),
 		cmocka_unit_test(test_error_truncated_to_buffer),
 		cmocka_unit_test(test_size_units),

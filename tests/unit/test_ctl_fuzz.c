@@ -15,8 +15,8 @@
 
 static const char *const seeds[] = {
 	"{\"cmd\": \"status\"}",
-	"{\"cmd\": \"echo\", \"n\": 13, \"x\": -1.5e-3, \"b\": true, \"s\": \"\\u00e9\\ud83d\\ude00\\n\", "
-	"\"bdf\": \"0000:00:1f.7\", \"names\": [\"a\", \"b\"], \"id\": \"q\"}\n{\"cmd\": \"need\"}",
+	("{\"cmd\": \"echo\", \"n\": 13, \"x\": -1.5e-3, \"b\": true, \"s\": \"\\u00e9\\ud83d\\ude00\\n\", "
+	 "\"bdf\": \"0000:00:1f.7\", \"names\": [\"a\", \"b\"], \"id\": \"q\"}\n{\"cmd\": \"need\"}"),
 	"{\"cmd\": \"help\", \"command\": \"echo\"}\r\n\n  \n[1, [2, [3, [4, {\"a\": null}]]]]",
 	"\xff\xfe{\"cmd\"\x00: \"st\xc3\x28op\"}\n{\"a\":1,\"a\":2}\n{\"cmd\":\"echo\",}",
 	"5s:echo 3 s=x names=a names=b",

@@ -307,10 +307,16 @@ static const char *override_of(const char *bdf)
 {
 	static char ov[HOST_DRIVER_MAX];
 	char rel[PATH_MAX];
+	const char *s;
+	size_t n;
 
 	snprintf(rel, sizeof(rel), "devices/pci0000:00/%s/driver_override", bdf);
-	snprintf(ov, sizeof(ov), "%s", slurp(rel));
-	ov[strcspn(ov, "\n")] = 0;
+	s = slurp(rel);
+	n = strcspn(s, "\n");
+	/* An override longer than a driver name cannot be one: fail. */
+	assert_true(n < sizeof(ov));
+	memcpy(ov, s, n);
+	ov[n] = 0;
 	return strcmp(ov, "(null)") ? ov : "";
 }
 

@@ -527,9 +527,30 @@ static void test_bdf_parse_case_insensitive(void **state)
 	assert_int_equal(up.seg, 0xfe);
 	assert_int_equal(up.bus, 0xab);
 	assert_int_equal(up.dev, 0x1f);
-	assert_int_equal(memcmp(&up, &lo, sizeof(up)), 0);
+	assert_true(pci_bdf_equal(&up, &lo));
 	assert_int_equal(pci_bdf_parse("FFFF:FF:1F.7", &up), 0);
 	assert_int_equal(up.seg, 0xffff);
+}
+
+/* Equality looks at the fields only, whatever the padding holds. */
+static void test_bdf_equal(void **state)
+{
+	struct pci_bdf a, b;
+
+	(void)state;
+	memset(&a, 0x00, sizeof(a));
+	memset(&b, 0xff, sizeof(b));
+	assert_int_equal(pci_bdf_parse("0000:03:00.1", &a), 0);
+	assert_int_equal(pci_bdf_parse("03:00.1", &b), 0);
+	assert_true(pci_bdf_equal(&a, &b));
+	assert_int_equal(pci_bdf_parse("0000:03:00.0", &b), 0);
+	assert_false(pci_bdf_equal(&a, &b));
+	assert_int_equal(pci_bdf_parse("0000:03:01.1", &b), 0);
+	assert_false(pci_bdf_equal(&a, &b));
+	assert_int_equal(pci_bdf_parse("0000:04:00.1", &b), 0);
+	assert_false(pci_bdf_equal(&a, &b));
+	assert_int_equal(pci_bdf_parse("0001:03:00.1", &b), 0);
+	assert_false(pci_bdf_equal(&a, &b));
 }
 
 static void test_bdf_parse_out_of_range(void **state)
@@ -631,6 +652,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pci_bus_init_registers_counters, vm_setup, vm_teardown),
 		cmocka_unit_test(test_bdf_parse_valid),
 		cmocka_unit_test(test_bdf_parse_case_insensitive),
+		cmocka_unit_test(test_bdf_equal),
 		cmocka_unit_test(test_bdf_parse_out_of_range),
 		cmocka_unit_test(test_bdf_parse_malformed),
 		cmocka_unit_test(test_bdf_format),

@@ -102,7 +102,7 @@ static const struct dump *find_dump(const char *file)
 	return NULL;
 }
 
-/* Load a dump next to this source file (or from $VCONFIG_DATA_DIR). */
+/* Load a dump from tests/unit/data (or from $VCONFIG_DATA_DIR). */
 static void load(struct fx *f, const struct dump *d)
 {
 	char path[4096];
@@ -110,14 +110,8 @@ static void load(struct fx *f, const struct dump *d)
 	FILE *fp;
 	size_t n;
 
-	if (dir)
-		snprintf(path, sizeof(path), "%s/%s", dir, d->file);
-	else {
-		const char *slash = strrchr(__FILE__, '/');
-		int len = slash ? (int)(slash - __FILE__) : 1;
-
-		snprintf(path, sizeof(path), "%.*s/data/%s", len, slash ? __FILE__ : ".", d->file);
-	}
+	/* Not __FILE__: -ffile-prefix-map (dpkg-buildflags) rewrites it. */
+	snprintf(path, sizeof(path), "%s/%s", dir ? dir : UNIT_DATA_DIR, d->file);
 	fp = fopen(path, "rb");
 	if (!fp)
 		fail_msg("cannot open %s", path);

@@ -71,12 +71,14 @@ int aml_byte(struct aml *a, uint8_t v)
 	return aml_bytes(a, &v, 1);
 }
 
-/* Little-endian integer of @n bytes. */
+/* Little-endian integer of @n bytes, at most 8. */
 static int aml_le(struct aml *a, uint64_t v, unsigned int n)
 {
-	uint8_t b[8];
+	uint8_t b[sizeof(v)];
 	unsigned int i;
 
+	if (n > sizeof(b))
+		return aml_fail(a, -EINVAL);
 	for (i = 0; i < n; i++)
 		b[i] = (uint8_t)(v >> (8 * i));
 	return aml_bytes(a, b, n);

@@ -106,22 +106,23 @@ static int cpu_set_msrs(struct vcpu *vcpu)
 		{ .index = MSR_MTRR_PHYS_MASK0,
 		  .data = (~(hole_size - 1) & phys_mask) | MTRR_PHYS_MASK_VALID },
 	};
-	struct {
-		struct kvm_msrs hdr;
-		struct kvm_msr_entry e[sizeof(entries) / sizeof(entries[0])];
-	} msrs = { .hdr.nmsrs = sizeof(entries) / sizeof(entries[0]) };
+	const unsigned int n = sizeof(entries) / sizeof(entries[0]);
+	/* kvm_msrs ends in a flexible array: the entries follow it in one block. */
+	struct kvm_msrs *msrs = malloc(sizeof(*msrs) + sizeof(entries));
 	int ret;
 
-	memcpy(msrs.e, entries, sizeof(entries));
-	ret = vcpu_ioctl(vcpu, KVM_SET_MSRS, &msrs);
-	if (ret < 0)
-		return ret;
-	if ((unsigned int)ret != msrs.hdr.nmsrs) {
-		pr_err("KVM_SET_MSRS set %d of %u MSRs (stopped at %#x)", ret, msrs.hdr.nmsrs,
-		       msrs.e[ret].index);
-		return -EIO;
+	if (!msrs)
+		return -ENOMEM;
+	msrs->nmsrs = n;
+	msrs->pad = 0;
+	memcpy(msrs->entries, entries, sizeof(entries));
+	ret = vcpu_ioctl(vcpu, KVM_SET_MSRS, msrs);
+	if (ret >= 0 && (unsigned int)ret != n) {
+		pr_err("KVM_SET_MSRS set %d of %u MSRs (stopped at %#x)", ret, n, entries[ret].index);
+		ret = -EIO;
 	}
-	return 0;
+	free(msrs);
+	return ret < 0 ? ret : 0;
 }
 
 /* LINT0 delivers the PIC's ExtINT, LINT1 NMIs: what firmware would set. */

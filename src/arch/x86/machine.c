@@ -121,7 +121,7 @@ int arch_kernel_open(struct arch_kernel **out, const struct config *cfg, const c
 		char cache[PATH_MAX];
 
 		cache_dir(cache, sizeof(cache));
-		boot_image_use_vmlinux(&k->img, cache, isatty(STDERR_FILENO)); /* else: the bzImage way */
+		boot_image_use_vmlinux(&k->img, cache, true); /* else: the bzImage way */
 	}
 	*out = k;
 	return 0;

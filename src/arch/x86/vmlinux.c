@@ -13,6 +13,7 @@
 #include "minivmm/fileio.h"
 #include "minivmm/x86/layout.h"
 #include "minivmm/log.h"
+#include "minivmm/progress.h"
 #include "minivmm/x86/vmlinux.h"
 
 /* Enough of the file for the ELF header and the program headers. */
@@ -136,10 +137,10 @@ static int vmlinux_decompress(const struct vmlinux *v, enum decomp_format f, con
 		return fd;
 	}
 	if (progress)
-		fprintf(stderr, "minivmm: decompressing the kernel (%s) into the cache, once...\r", decomp_name(f));
+		progress_begin("decompressing the kernel (%s) into the cache, once", decomp_name(f));
 	ret = decomp_to_fd(f, payload, n, fd, VMLINUX_MAX_SIZE, &size, why, sizeof(why));
 	if (progress)
-		fprintf(stderr, "\033[K");
+		progress_end();
 	if (close(fd) && !ret) {
 		ret = -errno;
 		snprintf(why, sizeof(why), "%s", strerror(-ret));
