@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
-# The whole test suite: unit tests (cmocka, ASan+UBSan), doctor on this
-# machine's KVM (tests/kvm-host.sh), then every end-to-end scenario in the
-# nested test host (tests/rig).
+# The whole test suite: unit tests (cmocka, ASan+UBSan), the Release,
+# clang and install builds, the CI examples, the Debian package, doctor on
+# this machine's KVM (tests/kvm-host.sh), then every end-to-end scenario in
+# the nested test host (tests/rig).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/tests/build.sh"
 echo "== unit tests"
 (cd "$top/build" && ctest --output-on-failure)
+echo "== the other builds (gcc and clang, Debug and Release, -Werror) and the install"
+"$top/.ci/builds.sh"
+echo "== the CI examples (LAVA, GitLab, GitHub)"
+"$top/.ci/examples.sh"
+echo "== the Debian package, installed in a fresh Debian 12 root"
+"$top/.ci/package.sh"
 echo "== doctor and a boot on this machine's own KVM"
 MINIVMM="$top/build/minivmm" "$top/tests/kvm-host.sh"
 echo "== end-to-end tests in the nested test host"

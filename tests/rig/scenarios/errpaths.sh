@@ -48,7 +48,13 @@ wait_guest() {
 
 # finish NAME: wait for minivmm to end (up to 3 minutes), expect status 0.
 finish() {
-	wait_exit "$VMM_PID" 180 || { vmm_stop "$VMM_PID"; fail "minivmm still runs 3 minutes after $1"; return 1; }
+	if ! wait_exit "$VMM_PID" 180; then
+		vmm_stop "$VMM_PID"
+		dump_tail "$VMM_ERR" 15
+		dump_tail "$VMM_OUT" 40
+		fail "minivmm still runs 3 minutes after $1"
+		return 1
+	fi
 	_fs=0
 	wait "$VMM_PID" || _fs=$?
 	VMM_STATUS=$_fs
