@@ -89,7 +89,7 @@ const char config_usage[] =
 	"                     log every guest access to that range of an assigned function\n"
 	"                     (REGION bar0..bar5 or config) to the trace file; only the\n"
 	"                     pages it covers trap; repeatable\n"
-	"  --trace-file FILE  where --trace writes (default minivmm-trace.txt)\n"
+	"  --trace-file FILE  where --trace and ctl trace write (default minivmm-trace.txt)\n"
 	"\n"
 	"Control:\n"
 	"  --control PATH     take control commands on the Unix socket PATH (mode 0600),\n"

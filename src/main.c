@@ -148,7 +148,11 @@ static void report_exit(struct vm *vm, int status)
 	bool failed = status == EXIT_GUEST_CRASH || status == EXIT_VMM_ERROR || status == EXIT_TIMEOUT || status > 128;
 	unsigned int n;
 
-	if (failed)
+	/* The guest's own end is no minivmm error: said as the guest's, at any --quiet. */
+	if (status == EXIT_GUEST_CRASH)
+		fprintf(stderr, "minivmm: guest crashed: %s\n",
+			strncmp(vm->run.exit_msg, "guest ", 6) ? vm->run.exit_msg : vm->run.exit_msg + 6);
+	else if (failed)
 		pr_err("%s", vm->run.exit_msg);
 	else
 		pr_info("%s", vm->run.exit_msg);

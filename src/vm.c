@@ -186,6 +186,7 @@ static int vm_create_vcpus(struct vm *vm)
 int vm_create(struct vm *vm, const struct config *cfg, struct arch_kernel *kernel, const char *initrd,
 	      const char *cmdline)
 {
+	const char *trace_path;
 	int ret;
 
 	memset(vm, 0, sizeof(*vm));
@@ -197,10 +198,12 @@ int vm_create(struct vm *vm, const struct config *cfg, struct arch_kernel *kerne
 	vm->jitter.stop_fd = -1;
 	vm_init_ctx(vm);
 	eventlog_init(&vm->events);
-	ret = trace_log_open(&vm->trace, cfg->ntrace ? (cfg->trace_file ? cfg->trace_file : "minivmm-trace.txt") : NULL);
+	/* A --trace-file alone is opened too: ranges may come through the control socket. */
+	trace_path = cfg->trace_file ? cfg->trace_file : cfg->ntrace ? "minivmm-trace.txt" : NULL;
+	ret = trace_log_open(&vm->trace, trace_path);
 	if (ret) {
-		pr_err("cannot write the trace file %s: %s; give --trace-file in a writable place",
-		       cfg->trace_file ? cfg->trace_file : "minivmm-trace.txt", strerror(-ret));
+		pr_err("cannot write the trace file %s: %s; give --trace-file in a writable place", trace_path,
+		       strerror(-ret));
 		return ret;
 	}
 
