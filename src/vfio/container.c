@@ -96,9 +96,17 @@ static int vfio_group_get(struct vfio_mgr *m, struct vfio_dev *d, int id)
 	if (ret)
 		return ret;
 	if (!c->iommu_set) {
-		ret = named_ioctl(c->fd, VFIO_SET_IOMMU, (void *)(long)VFIO_TYPE1v2_IOMMU, "VFIO_SET_IOMMU");
-		if (ret)
+		ret = quiet_ioctl(c->fd, VFIO_SET_IOMMU, (void *)(long)VFIO_TYPE1v2_IOMMU);
+		if (ret == -EPERM) {
+			/* vfio_iommu_type1 refuses an IOMMU that cannot isolate MSIs. */
+			pr_err("VFIO_SET_IOMMU for %s failed: this IOMMU has no interrupt remapping, so the device could forge MSIs: enable it (intremap=on, VT-d/AMD-Vi interrupt remapping in the firmware) or accept that with the module option vfio_iommu_type1 allow_unsafe_interrupts=1",
+			       d->name);
 			return ret;
+		}
+		if (ret) {
+			pr_err("VFIO_SET_IOMMU failed: %s", strerror(-ret));
+			return ret;
+		}
 		c->iommu_set = true;
 	}
 	return 0;

@@ -17,7 +17,8 @@
 #                     (attach it with e.g. --device nvme,serial=x,drive=ID)
 #   --no-iommu        no emulated intel-iommu (and no intel_iommu=on)
 #   --no-intremap     the intel-iommu without interrupt remapping (x86 then
-#                     grants one MSI vector where a device asks for more)
+#                     grants one MSI vector where a device asks for more;
+#                     VFIO then needs vfio_iommu_type1's allow_unsafe_interrupts)
 #   --env K=V         export K=V to the scenarios (repeatable)
 #   --cpu MODEL       emulated host CPU (default EPYC,+svm,+npt)
 #   --tcg-thread single|multi  TCG threading (default multi)
