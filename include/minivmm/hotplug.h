@@ -14,7 +14,7 @@
 enum hotplug_event {
 	HOTPLUG_INSERTED,            /* a function is there now: the guest scans the slot */
 	HOTPLUG_REMOVE_REQUEST,      /* the attention button: the guest removes, then ejects */
-	HOTPLUG_GONE,                /* it vanished (surprise removal): the guest rescans */
+	HOTPLUG_GONE,                /* it vanished (surprise removal): the guest removes what is left */
 };
 
 struct hotplug {

@@ -46,11 +46,16 @@ static int hotplug_notify(struct hotplug *hp, unsigned int slot, enum hotplug_ev
 	if (slot >= 32 || !(hp->slots & (1u << slot)))
 		return -EINVAL;
 	pthread_mutex_lock(&h->lock);
-	/* An insert and a vanished function both make the guest check the slot. */
-	if (ev == HOTPLUG_REMOVE_REQUEST)
-		h->down |= 1u << slot;
-	else
+	/*
+	 * An insert: the guest checks the slot. A vanished function is an eject
+	 * request too: Linux's acpiphp rescans a checked slot for new functions
+	 * only and keeps a dead one, while on an eject request it removes what
+	 * is there (its driver finds the function gone) and ejects the slot.
+	 */
+	if (ev == HOTPLUG_INSERTED)
 		h->up |= 1u << slot;
+	else
+		h->down |= 1u << slot;
 	hotplug_update_line(h);
 	pthread_mutex_unlock(&h->lock);
 	return 0;
