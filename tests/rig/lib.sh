@@ -435,6 +435,10 @@ ctl_expect() {
 	_ce_st=0
 	"$MINIVMM" ctl "$@" >"$_ce_out" 2>"$_ce_out.err" || _ce_st=$?
 	diag "minivmm ctl $* -> $_ce_st: $(head -c 400 "$_ce_out") $(head -c 400 "$_ce_out.err")"
+	if [ "$_ce_st" != "$_ce_want" ] && [ -n "${VMM_ERR:-}" ]; then
+		dump_tail "$VMM_ERR" 12
+		dump_tail "$VMM_OUT" 12
+	fi
 	check "minivmm ctl $* exited with $_ce_st, expected $_ce_want" test "$_ce_st" = "$_ce_want"
 }
 
