@@ -374,7 +374,9 @@ static unsigned int std_cap_len(const uint8_t *cfg, unsigned int pos, unsigned i
 	case PCI_CAP_ID_MSI:
 		return msi_len(le(cfg + pos + PCI_MSI_FLAGS, 2));
 	case PCI_CAP_ID_VNDR:
-		return cfg[pos + 2];
+		/* Never shorter than its own header (ID, next, length): a
+		 * smaller length would leave the next pointer a raw gap. */
+		return cfg[pos + 2] < 3 ? 3 : cfg[pos + 2];
 	case PCI_CAP_ID_EXP:
 		return (le(cfg + pos + PCI_EXP_FLAGS, 2) & PCI_EXP_FLAGS_VERS) >= 2 ? PCI_EXP_SIZEOF_V2 :
 										     PCI_EXP_SIZEOF_V1;
@@ -407,8 +409,11 @@ static unsigned int ext_cap_len(const uint8_t *cfg, unsigned int size, unsigned 
 		return 0x30;
 	case PCI_EXT_CAP_ID_VNDR:
 	case PCI_EXT_CAP_ID_DVSEC:
-		/* Length in bits 31:20 of the second dword. */
-		return pos + 8 <= size ? le(cfg + pos + 4, 4) >> 20 : 0;
+		/* Length in bits 31:20 of the second dword; never shorter
+		 * than the two header dwords (the first holds the next pointer). */
+		if (pos + 8 > size)
+			return 0;
+		return le(cfg + pos + 4, 4) >> 20 < 8 ? 8 : le(cfg + pos + 4, 4) >> 20;
 	default:
 		return 0;
 	}

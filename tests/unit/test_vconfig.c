@@ -1159,6 +1159,44 @@ static void test_overlapping_caps(void **state)
 	assert_int_equal(gread(f, 0x140, 4), 0x00020001);
 }
 
+/*
+ * A vendor-specific capability whose length byte (or extended length
+ * field) is shorter than its own header: its next pointer stays
+ * minivmm's, read-only, instead of a raw gap the guest could rewrite into
+ * a loop (found by fuzzing).
+ */
+static void test_vendor_cap_shorter_than_header(void **state)
+{
+	struct fx *f = *state;
+	uint8_t ids[48];
+	uint16_t eids[480];
+	uint32_t m;
+
+	for (uint8_t len = 0; len < 3; len++) {
+		synth(f, 256, 0x40);
+		synth_cap(f, 0x40, 0x09, 0x50);
+		f->dev[0x42] = len;
+		synth_cap(f, 0x50, 0x01, 0x00);
+		assert_int_equal(synth_init(f), 0);
+		assert_int_equal(walk_std(f, ids, NULL, ARRAY_SIZE(ids)), 2);
+		gwrite(f, 0x40, 2, 0x4009, &m);
+		assert_int_equal(m, 0);
+		assert_int_equal(gread(f, 0x41, 1), 0x50);
+		assert_false(vconfig_needs_device(&f->vc, 0x41, 1));
+	}
+	for (uint32_t len = 0; len < 8; len++) {
+		synth(f, 4096, 0);
+		synth_ext(f, 0x100, 0x000b, 1, 0x200);
+		put32(f->dev, 0x104, len << 20);
+		synth_ext(f, 0x200, 0x0003, 1, 0);
+		assert_int_equal(synth_init(f), 0);
+		assert_int_equal(walk_ext(f, eids, NULL, ARRAY_SIZE(eids)), 2);
+		gwrite(f, 0x100, 4, 0x1001000b, &m);
+		assert_int_equal(m, 0);
+		assert_int_equal(gread(f, 0x100, 4) >> 20, 0x200);
+	}
+}
+
 /* Malformed extended chains: loops and pointers below 0x100. */
 static void test_malformed_ext(void **state)
 {
@@ -1432,6 +1470,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_malformed_std, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_ext, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_overlapping_caps, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vendor_cap_shorter_than_header, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_init_einval, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_conventional_size, setup, teardown),
 	};
