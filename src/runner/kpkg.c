@@ -142,13 +142,19 @@ int kpkg_note_path(struct kpkg_info *info, const char *path, bool is_dir, char *
 		return 0;
 	}
 	if (!strncmp(norm, "boot/vmlinuz-", 13) && !is_dir && norm[13] && !strchr(norm + 13, '/')) {
+		/* A version longer than any kernel's would be noted cut short. */
+		if (strlen(norm + 13) >= sizeof(info->kver))
+			return -EINVAL;
 		info->has_vmlinuz = true;
 		note_kver(info, norm + 13, strlen(norm + 13));
 	} else if (!strncmp(norm, "lib/modules/", 12) && norm[12]) {
 		const char *kver = norm + 12, *slash = strchr(kver, '/');
+		size_t kl = slash ? (size_t)(slash - kver) : strlen(kver);
 
+		if (kl >= sizeof(info->kver))
+			return -EINVAL;
 		rest = slash ? slash + 1 : "";
-		note_kver(info, kver, slash ? (size_t)(slash - kver) : strlen(kver));
+		note_kver(info, kver, kl);
 		if (!is_dir && !strcmp(rest, "vmlinuz"))
 			info->has_vmlinuz = true; /* Fedora's layout */
 		else if (!is_dir && is_module(rest))

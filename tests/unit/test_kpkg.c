@@ -67,6 +67,39 @@ static void test_control_fields(void **state)
 	assert_string_equal(i.version, "");
 }
 
+/*
+ * A kernel version too long to be noted whole is refused with its path:
+ * it was cut to KPKG_NAME_MAX - 1 bytes, so the files kept under
+ * lib/modules/VERSION were not the version's, and two long versions
+ * alike at the start were taken for one (found by fuzzing).
+ */
+static void test_version_too_long(void **state)
+{
+	struct kpkg_info i = { .file = "a.deb" };
+	char out[PATH_MAX], path[PATH_MAX], kver[KPKG_NAME_MAX + 8];
+
+	(void)state;
+	memset(kver, 'v', sizeof(kver) - 1);
+	kver[sizeof(kver) - 1] = 0;
+	kver[0] = '6';
+	snprintf(path, sizeof(path), "./lib/modules/%s/kernel/a.ko", kver);
+	assert_int_equal(kpkg_note_path(&i, path, false, out, sizeof(out)), -EINVAL);
+	snprintf(path, sizeof(path), "./boot/vmlinuz-%s", kver);
+	assert_int_equal(kpkg_note_path(&i, path, false, out, sizeof(out)), -EINVAL);
+	assert_false(i.has_vmlinuz);
+	assert_false(i.has_modules);
+	assert_string_equal(i.kver, "");
+	/* The longest that fits is kept whole. */
+	kver[KPKG_NAME_MAX - 1] = 0;
+	snprintf(path, sizeof(path), "./lib/modules/%s/kernel/a.ko", kver);
+	assert_int_equal(kpkg_note_path(&i, path, false, out, sizeof(out)), 1);
+	assert_string_equal(i.kver, kver);
+	kver[KPKG_NAME_MAX - 2] = 'w';
+	snprintf(path, sizeof(path), "./boot/vmlinuz-%s", kver);
+	assert_int_equal(kpkg_note_path(&i, path, false, out, sizeof(out)), 1);
+	assert_true(i.kver_mixed);
+}
+
 static void test_paths_kept_and_mapped(void **state)
 {
 	struct kpkg_info i = { .file = "a.deb" };
@@ -290,6 +323,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_control_fields),
 		cmocka_unit_test(test_paths_kept_and_mapped),
+		cmocka_unit_test(test_version_too_long),
 		cmocka_unit_test(test_debian_image),
 		cmocka_unit_test(test_ubuntu_split),
 		cmocka_unit_test(test_two_images_one_version),

@@ -45,7 +45,8 @@ void kpkg_parse_control(struct kpkg_info *info, const char *text);
  * keeps of it: 1 with @out the path under the unpacked root
  * ("boot/vmlinuz-V", "lib/modules/V/..."; usr/lib/modules becomes
  * lib/modules), 0 to skip it, -EINVAL for a path with ".." or one too
- * long (never unpacked).
+ * long, or a kernel version of KPKG_NAME_MAX bytes or more (never
+ * unpacked).
  */
 int kpkg_note_path(struct kpkg_info *info, const char *path, bool is_dir, char *out, size_t outlen);
 
