@@ -100,6 +100,24 @@ static void test_version_too_long(void **state)
 	assert_true(i.kver_mixed);
 }
 
+/* A package's name and versions in a refusal are escaped, one line whatever they hold (found by fuzzing). */
+static void test_refusal_escaped(void **state)
+{
+	struct kpkg_info i = { .file = "a.deb" };
+	char out[PATH_MAX], err[1024];
+
+	(void)state;
+	kpkg_parse_control(&i, "Package: linux-image-x\033]0;owned\007\\\r\nArchitecture: arm64\n");
+	assert_int_equal(kpkg_note_path(&i, "./boot/vmlinuz-6.1.0-1", false, out, sizeof(out)), 1);
+	assert_int_equal(kpkg_classify(&i, "amd64", err, sizeof(err)), -EINVAL);
+	assert_null(strpbrk(err, "\033\007\r\n"));
+	assert_non_null(strstr(err, "a.deb: linux-image-x\\x1b]0;owned\\x07\\x5c is built for arm64"));
+	kpkg_printable(out, 6, "ab\ncd");
+	assert_string_equal(out, "ab");
+	kpkg_printable(out, 7, "ab\ncd");
+	assert_string_equal(out, "ab\\x0a");
+}
+
 static void test_paths_kept_and_mapped(void **state)
 {
 	struct kpkg_info i = { .file = "a.deb" };
@@ -324,6 +342,7 @@ int main(void)
 		cmocka_unit_test(test_control_fields),
 		cmocka_unit_test(test_paths_kept_and_mapped),
 		cmocka_unit_test(test_version_too_long),
+		cmocka_unit_test(test_refusal_escaped),
 		cmocka_unit_test(test_debian_image),
 		cmocka_unit_test(test_ubuntu_split),
 		cmocka_unit_test(test_two_images_one_version),

@@ -36,6 +36,13 @@ struct kpkg_info {
 	enum kpkg_kind kind;
 };
 
+/*
+ * @s as messages quote it: printable ASCII as is, other bytes (newlines,
+ * escape sequences) and backslashes as \xNN, cut short to fit @outlen.
+ */
+#define KPKG_SHOWN_MAX (KPKG_NAME_MAX * 4)
+void kpkg_printable(char *out, size_t outlen, const char *s);
+
 /* Parse a deb control file (RFC 822 style) into @info. */
 void kpkg_parse_control(struct kpkg_info *info, const char *text);
 
