@@ -246,7 +246,9 @@ def tar_blob(fmt, entries):
             else:
                 ti.size = len(data)
             t.addfile(ti, io.BytesIO(data) if kind == "file" else None)
-    return out.getvalue()
+    # Without tarfile's padding to 10 KiB: the end-of-archive blocks only.
+    blob = out.getvalue().rstrip(b"\0")
+    return blob + bytes(-len(blob) % 512 + 1024)
 
 
 KVER = "6.1.0-57-amd64"
@@ -308,8 +310,24 @@ def archive():
     write("archive", "kpkg-meta", bytes([3, 0, 0]) + b"Package: linux-image-amd64\nDepends: linux-image-6.1.0-57-amd64 (= 6.1.158-1)\n\0\0")
 
 
+# ---- deb: a flag byte, then the package's data.tar ----
+def deb():
+    import tarfile
+    for fmt, name in ((tarfile.GNU_FORMAT, "gnu"), (tarfile.PAX_FORMAT, "pax")):
+        write("deb", "data-" + name, bytes([0]) + tar_blob(fmt, DATA_ENTRIES))
+    deep = "./lib/modules/" + KVER + "/" + "/".join(["k" * 200] * 19) + "/"
+    write("deb", "deep-dir", bytes([0]) + tar_blob(tarfile.GNU_FORMAT, [(deep, "dir", b"", None),
+                                                                      (deep + "m.ko", "file", b"x", None)]))
+    # A directory whose name nearly fills PATH_MAX (GNU long name).
+    longest = "./lib/modules/" + KVER + "/" + "/".join(["n" * 250] * 16)
+    longest += "/" + "m" * (4090 - len(longest) - 1) + "/"
+    write("deb", "longest-dir", bytes([0]) + tar_blob(tarfile.GNU_FORMAT, [(longest, "dir", b"", None)]))
+    write("deb", "unsafe", bytes([0]) + tar_blob(tarfile.GNU_FORMAT, [("./lib/modules/../../../etc/x", "file", b"x", None)]))
+    write("deb", "twice", bytes([0]) + tar_blob(tarfile.GNU_FORMAT, DATA_ENTRIES[2:4] + DATA_ENTRIES[2:3]))
+
+
 HARNESSES = {"vconfig": vconfig, "msix": msix, "boot": boot, "vmlinux": vmlinux, "decompress": decompress, "config": config,
-             "trace": trace, "archive": archive}
+             "trace": trace, "archive": archive, "deb": deb}
 
 if __name__ == "__main__":
     for name in sys.argv[1:] or HARNESSES:
