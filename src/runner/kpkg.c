@@ -21,25 +21,32 @@ static void copy(char *out, size_t outlen, const char *s, size_t n)
 	out[n] = 0;
 }
 
+static size_t shown_len(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f && c != '\\' ? 1 : 4;
+}
+
 void kpkg_printable(char *out, size_t outlen, const char *s)
 {
-	size_t o = 0;
+	size_t need = 1, room, o = 0;
 
 	if (!outlen)
 		return;
-	for (; *s && o + 1 < outlen; s++) {
+	for (const char *p = s; *p; p++)
+		need += shown_len((unsigned char)*p);
+	/* Cut short, it ends in "..." to say so. */
+	room = need <= outlen ? outlen - 1 : outlen > 4 ? outlen - 4 : 0;
+	for (; *s && o + shown_len((unsigned char)*s) <= room; s++) {
 		unsigned char c = (unsigned char)*s;
 
-		if (c >= 0x20 && c < 0x7f && c != '\\') {
+		if (shown_len(c) == 1)
 			out[o++] = (char)c;
-		} else if (o + 4 < outlen) {
-			snprintf(out + o, outlen - o, "\\x%02x", c);
-			o += 4;
-		} else {
-			break;
-		}
+		else
+			o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", c);
 	}
 	out[o] = 0;
+	if (need > outlen)
+		snprintf(out + o, outlen - o, "...");
 }
 
 void kpkg_parse_control(struct kpkg_info *info, const char *text)

@@ -112,10 +112,54 @@ static void test_refusal_escaped(void **state)
 	assert_int_equal(kpkg_classify(&i, "amd64", err, sizeof(err)), -EINVAL);
 	assert_null(strpbrk(err, "\033\007\r\n"));
 	assert_non_null(strstr(err, "a.deb: linux-image-x\\x1b]0;owned\\x07\\x5c is built for arm64"));
-	kpkg_printable(out, 6, "ab\ncd");
-	assert_string_equal(out, "ab");
-	kpkg_printable(out, 7, "ab\ncd");
-	assert_string_equal(out, "ab\\x0a");
+	kpkg_printable(out, 9, "ab\ncd");
+	assert_string_equal(out, "ab\\x0acd");
+	kpkg_printable(out, 8, "ab\ncd");
+	assert_string_equal(out, "ab...");
+	kpkg_printable(out, 8, "abc\\d");
+	assert_string_equal(out, "abc...");
+	kpkg_printable(out, 3, "abcd");
+	assert_string_equal(out, "..");
+}
+
+/*
+ * A refusal quoting a package's strings of control bytes keeps its fix:
+ * escaped whole, two quotes of a 127-byte name filled the 1024-byte
+ * message and cut it off before "apt-get download" (found by fuzzing).
+ */
+static void test_refusal_long_escaped(void **state)
+{
+	struct kpkg_info i = { .file = "a.deb" };
+	char out[PATH_MAX], err[1024], control[512];
+
+	(void)state;
+	snprintf(control, sizeof(control), "Package: %.*s\nArchitecture: %.*s\nDepends: linux-image-%.*s\n", 127,
+		 "\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033"
+		 "\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033"
+		 "\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033"
+		 "\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033",
+		 31, "\a\a\a\a\a\a\a\a\a\a\a\a\a\a\a\a\a\a\a\a\a\a\a\a\a\a\a\a\a\a\a\a", 100,
+		 "\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b"
+		 "\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b");
+	kpkg_parse_control(&i, control);
+	assert_int_equal(strlen(i.package), 127);
+	assert_int_equal(kpkg_note_path(&i, "./boot/vmlinuz-6.1.0-1", false, out, sizeof(out)), 1);
+	assert_int_equal(kpkg_classify(&i, "amd64", err, sizeof(err)), -EINVAL);
+	assert_true(strlen(err) < sizeof(err) - 1);
+	assert_non_null(strstr(err, "\\x1b... is built for \\x07"));
+	assert_non_null(strstr(err, "(apt-get download \\x1b"));
+	assert_non_null(strstr(err, "...:amd64)"));
+
+	/* A meta-package: five quotes, the name twice and its target twice. */
+	memset(&i, 0, sizeof(i));
+	i.file = "a.deb";
+	kpkg_parse_control(&i, control);
+	strcpy(i.arch, "amd64");
+	assert_int_equal(kpkg_classify(&i, "amd64", err, sizeof(err)), -EINVAL);
+	assert_true(strlen(err) < sizeof(err) - 1);
+	assert_non_null(strstr(err, "it depends on linux-image-\\x08"));
+	assert_non_null(strstr(err, "(apt-get download linux-image-\\x08"));
+	assert_int_equal(err[strlen(err) - 1], ')');
 }
 
 static void test_paths_kept_and_mapped(void **state)
@@ -343,6 +387,7 @@ int main(void)
 		cmocka_unit_test(test_paths_kept_and_mapped),
 		cmocka_unit_test(test_version_too_long),
 		cmocka_unit_test(test_refusal_escaped),
+		cmocka_unit_test(test_refusal_long_escaped),
 		cmocka_unit_test(test_debian_image),
 		cmocka_unit_test(test_ubuntu_split),
 		cmocka_unit_test(test_two_images_one_version),

@@ -38,9 +38,13 @@ struct kpkg_info {
 
 /*
  * @s as messages quote it: printable ASCII as is, other bytes (newlines,
- * escape sequences) and backslashes as \xNN, cut short to fit @outlen.
+ * escape sequences) and backslashes as \xNN; cut short to fit @outlen,
+ * it ends in "...". Refusals quote what a package says in KPKG_SHOWN_MAX
+ * bytes each: a whole name of plain ASCII fits, and five quotes of the
+ * worst leave a 1024-byte message room for its fix (escaped whole, a name
+ * of 127 control bytes takes 508).
  */
-#define KPKG_SHOWN_MAX (KPKG_NAME_MAX * 4)
+#define KPKG_SHOWN_MAX (KPKG_NAME_MAX + 32)
 void kpkg_printable(char *out, size_t outlen, const char *s);
 
 /* Parse a deb control file (RFC 822 style) into @info. */
