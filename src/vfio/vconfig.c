@@ -471,11 +471,14 @@ static void mark_gaps(struct vconfig *vc, const struct cap_ent *caps, unsigned i
 static void init_msi(struct vconfig *vc, unsigned int pos)
 {
 	uint16_t flags = le(vc->vcfg + pos + PCI_MSI_FLAGS, 2);
-	unsigned int nvec = 1u << ((flags & PCI_MSI_FLAGS_QMASK) >> 1);
-	unsigned int len = msi_len(flags), off = 4;
+	unsigned int nvec, len = msi_len(flags), off = 4;
 	unsigned int lim = pos + len < PCI_CFG_SPACE_SIZE ? pos + len : PCI_CFG_SPACE_SIZE;
 
 	set_range(vc, pos + 2, lim, 0xff, 0);
+	/* Multiple Message Capable codes past 32 vectors are reserved: shown as 32. */
+	if ((flags & PCI_MSI_FLAGS_QMASK) >> 1 > 5)
+		flags = (flags & ~PCI_MSI_FLAGS_QMASK) | 5 << 1;
+	nvec = 1u << ((flags & PCI_MSI_FLAGS_QMASK) >> 1);
 	flags &= ~(PCI_MSI_FLAGS_ENABLE | PCI_MSI_FLAGS_QSIZE);
 	put_le(vc->vcfg + pos + PCI_MSI_FLAGS, 2, flags);
 	set_perm(vc, pos + PCI_MSI_FLAGS, 2, 0xffff, PCI_MSI_FLAGS_ENABLE | PCI_MSI_FLAGS_QSIZE, false, lim);

@@ -719,6 +719,31 @@ static void test_msi_edu(void **state)
 	assert_int_equal(m, 0xffffffff);
 }
 
+/*
+ * A device whose Multiple Message Capable is a reserved code (6 or 7: 64
+ * or 128 vectors, more than MSI has) shows 32: the guest could enable 128
+ * vectors, and minivmm's count of those VFIO enabled was capped at 32
+ * while the guest's stayed at 128 (found by fuzzing).
+ */
+static void test_msi_reserved_mmc(void **state)
+{
+	struct fx *f = *state;
+	unsigned int c = 0x50;
+
+	synth(f, 256, c);
+	synth_cap(f, c, 0x05, 0x00);
+	put16(f->dev, c + 2, 0x0100 | 7 << 1); /* mask, MMC=7 */
+	assert_int_equal(synth_init(f), 0);
+	assert_int_equal(gread(f, c + 2, 2), 0x010a);
+	assert_int_equal(gwrite(f, c + 2, 1, 0x71, NULL), VCONFIG_EV_MSI);
+	assert_int_equal(gread(f, c + 2, 2), 0x015b); /* MME 7 clamped to 5 */
+	vconfig_msi_set_enabled_vectors(&f->vc, 20);
+	assert_int_equal(gread(f, c + 2, 2), 0x014b); /* 16 */
+	/* Mask bits of 32 vectors. */
+	assert_int_equal(gwrite(f, c + 12, 4, 0xffffffff, NULL), VCONFIG_EV_MSI);
+	assert_int_equal(gread(f, c + 12, 4), 0xffffffff);
+}
+
 /* MSI, 32-bit with per-vector masking and 8 vectors (synthetic). */
 static void test_msi_masking(void **state)
 {
@@ -1460,6 +1485,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dumps_cap_walk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dumps_msix, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_msi_edu, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_msi_reserved_mmc, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_msi_masking, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dumps_ext_walk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ext_placeholder, setup, teardown),
