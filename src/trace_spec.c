@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* --trace specifications (pure). */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,15 +14,26 @@ const char *trace_region_name(unsigned int region)
 	return region <= TRACE_CONFIG ? region_names[region] : "?";
 }
 
+/* Decimal or 0x-hex digits filling [s, end): no blanks, no sign, no octal. */
 static int parse_u64(const char *s, const char *end, uint64_t *v)
 {
-	char *e;
+	unsigned int base = 10;
 
-	if (s == end || *s == '-' || *s == '+')
+	if (end - s > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	}
+	if (s == end)
 		return -EINVAL;
-	errno = 0;
-	*v = strtoull(s, &e, 0);
-	return errno || e != end ? -EINVAL : 0;
+	for (*v = 0; s < end; s++) {
+		unsigned char c = (unsigned char)*s;
+		unsigned int d = isdigit(c) ? (unsigned int)(c - '0') : isxdigit(c) ? (unsigned int)(tolower(c) - 'a' + 10) : 16u;
+
+		if (d >= base || *v > (UINT64_MAX - d) / base)
+			return -EINVAL;
+		*v = *v * base + d;
+	}
+	return 0;
 }
 
 int trace_spec_parse(const char *s, struct trace_spec *out, char *err, size_t errlen)

@@ -174,8 +174,11 @@ static int stream_open(struct stream *s, const struct deb *d, const struct ar_me
 		return 0;
 	}
 	if (!decomp_supported(f)) {
+		char name[AR_NAME_MAX * 4 + 1];
+
+		kpkg_printable(name, sizeof(name), m->name);
 		snprintf(err, errlen, "%s: its %s is %s-compressed, which minivmm does not decode: repack it with dpkg-deb -Zxz",
-			 base_name(d->path), m->name, decomp_name(f));
+			 base_name(d->path), name, decomp_name(f));
 		return -ENOTSUP;
 	}
 	if (pipe2(pfd, O_CLOEXEC))
@@ -190,8 +193,11 @@ static int stream_open(struct stream *s, const struct deb *d, const struct ar_me
 	fflush(NULL);
 	s->pid = fork();
 	if (s->pid < 0) {
+		char name[AR_NAME_MAX * 4 + 1];
+
 		ret = -errno;
-		snprintf(err, errlen, "cannot fork to decompress %s: %s", m->name, strerror(-ret));
+		kpkg_printable(name, sizeof(name), m->name);
+		snprintf(err, errlen, "cannot fork to decompress %s: %s", name, strerror(-ret));
 		close(pfd[0]);
 		close(pfd[1]);
 		close(efd[0]);
@@ -254,7 +260,10 @@ static int stream_close(struct stream *s, bool complete, char *why, size_t whyle
 static void damaged(const struct deb *d, const struct ar_member *m, const char *decoder, const char *tarwhy,
 		    char *err, size_t errlen)
 {
-	snprintf(err, errlen, "%s is damaged: its %s %s (%s): download it again", base_name(d->path), m->name,
+	char name[AR_NAME_MAX * 4 + 1];
+
+	kpkg_printable(name, sizeof(name), m->name);
+	snprintf(err, errlen, "%s is damaged: its %s %s (%s): download it again", base_name(d->path), name,
 		 decoder[0] ? "does not decompress" : "is no valid tar archive", decoder[0] ? decoder : tarwhy);
 }
 
@@ -316,8 +325,11 @@ int deb_read_control(struct deb *d, struct kpkg_info *info, char *err, size_t er
 		damaged(d, &d->control, why, t.why, err, errlen);
 		ret = -EINVAL;
 	} else if (!control) {
+		char name[AR_NAME_MAX * 4 + 1];
+
+		kpkg_printable(name, sizeof(name), d->control.name);
 		snprintf(err, errlen, "%s is damaged: its %s has no control file: download it again",
-			 base_name(d->path), d->control.name);
+			 base_name(d->path), name);
 		ret = -EINVAL;
 	} else {
 		kpkg_parse_control(info, control);
@@ -411,8 +423,11 @@ int deb_unpack(struct deb *d, struct kpkg_info *info, int rootfd, int (*cancel)(
 		if (cancel && ++n % CANCEL_EVERY == 0 && (io = cancel(opaque)))
 			break;
 		if (keep < 0) {
+			char shown[256];
+
+			kpkg_printable(shown, sizeof(shown), e.path);
 			snprintf(err, errlen, "%s holds an unsafe path (%s): not unpacked; it is no distribution package",
-				 base_name(d->path), e.path);
+				 base_name(d->path), shown);
 			io = -EINVAL;
 			break;
 		}
@@ -443,9 +458,13 @@ int deb_unpack(struct deb *d, struct kpkg_info *info, int rootfd, int (*cancel)(
 			/* The tar reader's errors are the archive's, not the disk's. */
 			if (t.why[0])
 				ret = -EINVAL;
-			else
-				snprintf(err, errlen, "cannot unpack %s of %s: %s", rel, base_name(d->path),
+			else {
+				char shown[256];
+
+				kpkg_printable(shown, sizeof(shown), rel);
+				snprintf(err, errlen, "cannot unpack %s of %s: %s", shown, base_name(d->path),
 					 strerror(-io));
+			}
 			break;
 		}
 	}

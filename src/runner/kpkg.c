@@ -21,6 +21,34 @@ static void copy(char *out, size_t outlen, const char *s, size_t n)
 	out[n] = 0;
 }
 
+static size_t shown_len(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f && c != '\\' ? 1 : 4;
+}
+
+void kpkg_printable(char *out, size_t outlen, const char *s)
+{
+	size_t need = 1, room, o = 0;
+
+	if (!outlen)
+		return;
+	for (const char *p = s; *p; p++)
+		need += shown_len((unsigned char)*p);
+	/* Cut short, it ends in "..." to say so. */
+	room = need <= outlen ? outlen - 1 : outlen > 4 ? outlen - 4 : 0;
+	for (; *s && o + shown_len((unsigned char)*s) <= room; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (shown_len(c) == 1)
+			out[o++] = (char)c;
+		else
+			o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", c);
+	}
+	out[o] = 0;
+	if (need > outlen)
+		snprintf(out + o, outlen - o, "...");
+}
+
 void kpkg_parse_control(struct kpkg_info *info, const char *text)
 {
 	static const struct {
@@ -142,13 +170,19 @@ int kpkg_note_path(struct kpkg_info *info, const char *path, bool is_dir, char *
 		return 0;
 	}
 	if (!strncmp(norm, "boot/vmlinuz-", 13) && !is_dir && norm[13] && !strchr(norm + 13, '/')) {
+		/* A version longer than any kernel's would be noted cut short. */
+		if (strlen(norm + 13) >= sizeof(info->kver))
+			return -EINVAL;
 		info->has_vmlinuz = true;
 		note_kver(info, norm + 13, strlen(norm + 13));
 	} else if (!strncmp(norm, "lib/modules/", 12) && norm[12]) {
 		const char *kver = norm + 12, *slash = strchr(kver, '/');
+		size_t kl = slash ? (size_t)(slash - kver) : strlen(kver);
 
+		if (kl >= sizeof(info->kver))
+			return -EINVAL;
 		rest = slash ? slash + 1 : "";
-		note_kver(info, kver, slash ? (size_t)(slash - kver) : strlen(kver));
+		note_kver(info, kver, kl);
 		if (!is_dir && !strcmp(rest, "vmlinuz"))
 			info->has_vmlinuz = true; /* Fedora's layout */
 		else if (!is_dir && is_module(rest))
@@ -264,21 +298,28 @@ const char *kpkg_deb_arch(const char *machine)
 
 int kpkg_classify(struct kpkg_info *info, const char *arch, char *err, size_t errlen)
 {
-	const char *file = base_name(info->file), *pkg = info->package[0] ? info->package : "this package";
-	char target[KPKG_NAME_MAX];
+	/* What the package says is quoted with its control characters escaped. */
+	char file[KPKG_SHOWN_MAX], pkg[KPKG_SHOWN_MAX], parch[KPKG_SHOWN_MAX], v1[KPKG_SHOWN_MAX], v2[KPKG_SHOWN_MAX];
+	char target[KPKG_NAME_MAX], tshown[KPKG_SHOWN_MAX];
+
+	kpkg_printable(file, sizeof(file), base_name(info->file));
+	kpkg_printable(pkg, sizeof(pkg), info->package[0] ? info->package : "this package");
 
 	if (!info->have_paths)
 		guess_from_name(info);
 	info->kind = info->has_vmlinuz ? KPKG_IMAGE : info->has_modules ? KPKG_MODULES : KPKG_UNKNOWN;
 	if (info->kind != KPKG_UNKNOWN && info->arch[0] && strcmp(info->arch, arch)) {
+		kpkg_printable(parch, sizeof(parch), info->arch);
 		snprintf(err, errlen,
 			 "%s: %s is built for %s, KVM here runs %s guests: use the %s package (apt-get download %s:%s)",
-			 file, pkg, info->arch, arch, arch, pkg, arch);
+			 file, pkg, parch, arch, arch, pkg, arch);
 		return -EINVAL;
 	}
 	if (info->kind != KPKG_UNKNOWN && info->kver_mixed) {
+		kpkg_printable(v1, sizeof(v1), info->kver);
+		kpkg_printable(v2, sizeof(v2), info->other_kver);
 		snprintf(err, errlen, "%s: %s holds files of two kernel versions (%s and %s): pass a package of one kernel",
-			 file, pkg, info->kver, info->other_kver);
+			 file, pkg, v1, v2);
 		return -EINVAL;
 	}
 	if (info->kind != KPKG_UNKNOWN)
@@ -292,8 +333,9 @@ int kpkg_classify(struct kpkg_info *info, const char *arch, char *err, size_t er
 		snprintf(err, errlen, "%s: %s holds kernel headers, not a kernel: pass the linux-image package of that version",
 			 file, pkg);
 	} else if (meta_target(info, target, sizeof(target))) {
+		kpkg_printable(tshown, sizeof(tshown), target);
 		snprintf(err, errlen, "%s: %s is a meta-package without a kernel, it depends on %s: pass that one (apt-get download %s)",
-			 file, pkg, target, target);
+			 file, pkg, tshown, tshown);
 	} else {
 		snprintf(err, errlen,
 			 "%s: %s is not a kernel package (no boot/vmlinuz-VERSION or lib/modules/VERSION in it): pass a linux-image-* package",
@@ -305,6 +347,7 @@ int kpkg_classify(struct kpkg_info *info, const char *arch, char *err, size_t er
 int kpkg_group(struct kpkg_info *pkgs, unsigned int n, struct kpkg_group *groups, unsigned int max,
 	       char *err, size_t errlen)
 {
+	char kv[KPKG_SHOWN_MAX];
 	unsigned int ng = 0;
 
 	for (unsigned int i = 0; i < n; i++) {
@@ -325,13 +368,15 @@ int kpkg_group(struct kpkg_info *pkgs, unsigned int n, struct kpkg_group *groups
 			g->image = -1;
 		}
 		if (g->n == KPKG_GROUP_MAX) {
+			kpkg_printable(kv, sizeof(kv), g->kver);
 			snprintf(err, errlen, "more than %d packages for kernel %s: give its image and modules packages only",
-				 KPKG_GROUP_MAX, g->kver);
+				 KPKG_GROUP_MAX, kv);
 			return -EINVAL;
 		}
 		if (p->kind == KPKG_IMAGE && g->image >= 0) {
+			kpkg_printable(kv, sizeof(kv), g->kver);
 			snprintf(err, errlen, "%s and %s both hold kernel %s: pass one of them",
-				 base_name(g->pkg[g->image]->file), base_name(p->file), g->kver);
+				 base_name(g->pkg[g->image]->file), base_name(p->file), kv);
 			return -EINVAL;
 		}
 		if (p->kind == KPKG_IMAGE)
@@ -343,14 +388,15 @@ int kpkg_group(struct kpkg_info *pkgs, unsigned int n, struct kpkg_group *groups
 
 int kpkg_group_check(const struct kpkg_group *g, char *err, size_t errlen)
 {
-	char files[512];
+	char files[512], kv[KPKG_SHOWN_MAX];
 
 	if (g->image >= 0)
 		return 0;
 	kpkg_group_files(g, files, sizeof(files));
+	kpkg_printable(kv, sizeof(kv), g->kver);
 	snprintf(err, errlen,
 		 "no kernel image for %s: %s %s its modules only; add its image package to the same --kernel-package (Ubuntu: --kernel-package linux-image-%s.deb,%s)",
-		 g->kver, files, g->n > 1 ? "hold" : "holds", g->kver, files);
+		 kv, files, g->n > 1 ? "hold" : "holds", kv, files);
 	return -ENOENT;
 }
 

@@ -374,7 +374,9 @@ static unsigned int std_cap_len(const uint8_t *cfg, unsigned int pos, unsigned i
 	case PCI_CAP_ID_MSI:
 		return msi_len(le(cfg + pos + PCI_MSI_FLAGS, 2));
 	case PCI_CAP_ID_VNDR:
-		return cfg[pos + 2];
+		/* Never shorter than its own header (ID, next, length): a
+		 * smaller length would leave the next pointer a raw gap. */
+		return cfg[pos + 2] < 3 ? 3 : cfg[pos + 2];
 	case PCI_CAP_ID_EXP:
 		return (le(cfg + pos + PCI_EXP_FLAGS, 2) & PCI_EXP_FLAGS_VERS) >= 2 ? PCI_EXP_SIZEOF_V2 :
 										     PCI_EXP_SIZEOF_V1;
@@ -407,8 +409,11 @@ static unsigned int ext_cap_len(const uint8_t *cfg, unsigned int size, unsigned 
 		return 0x30;
 	case PCI_EXT_CAP_ID_VNDR:
 	case PCI_EXT_CAP_ID_DVSEC:
-		/* Length in bits 31:20 of the second dword. */
-		return pos + 8 <= size ? le(cfg + pos + 4, 4) >> 20 : 0;
+		/* Length in bits 31:20 of the second dword; never shorter
+		 * than the two header dwords (the first holds the next pointer). */
+		if (pos + 8 > size)
+			return 0;
+		return le(cfg + pos + 4, 4) >> 20 < 8 ? 8 : le(cfg + pos + 4, 4) >> 20;
 	default:
 		return 0;
 	}
@@ -466,11 +471,14 @@ static void mark_gaps(struct vconfig *vc, const struct cap_ent *caps, unsigned i
 static void init_msi(struct vconfig *vc, unsigned int pos)
 {
 	uint16_t flags = le(vc->vcfg + pos + PCI_MSI_FLAGS, 2);
-	unsigned int nvec = 1u << ((flags & PCI_MSI_FLAGS_QMASK) >> 1);
-	unsigned int len = msi_len(flags), off = 4;
+	unsigned int nvec, len = msi_len(flags), off = 4;
 	unsigned int lim = pos + len < PCI_CFG_SPACE_SIZE ? pos + len : PCI_CFG_SPACE_SIZE;
 
 	set_range(vc, pos + 2, lim, 0xff, 0);
+	/* Multiple Message Capable codes past 32 vectors are reserved: shown as 32. */
+	if ((flags & PCI_MSI_FLAGS_QMASK) >> 1 > 5)
+		flags = (flags & ~PCI_MSI_FLAGS_QMASK) | 5 << 1;
+	nvec = 1u << ((flags & PCI_MSI_FLAGS_QMASK) >> 1);
 	flags &= ~(PCI_MSI_FLAGS_ENABLE | PCI_MSI_FLAGS_QSIZE);
 	put_le(vc->vcfg + pos + PCI_MSI_FLAGS, 2, flags);
 	set_perm(vc, pos + PCI_MSI_FLAGS, 2, 0xffff, PCI_MSI_FLAGS_ENABLE | PCI_MSI_FLAGS_QSIZE, false, lim);

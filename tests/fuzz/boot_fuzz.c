@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "minivmm/layout.h"
+#include "minivmm/x86/layout.h"
 #include "minivmm/mem.h"
 #include "minivmm/x86/boot.h"
 
@@ -28,6 +28,8 @@
 #define CMDLINE "console=ttyS0 quiet"
 
 static struct guest_mem mem;
+/* Guest RAM: one malloc'd buffer holding the single region below 3 GiB. */
+static uint8_t *ram;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -35,9 +37,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	fuzz_quiet();
 	mem_layout(&mem, RAM_SIZE);
-	mem.base = malloc(RAM_SIZE);
-	FUZZ_CHECK(mem.base);
-	mem.region[0].hva = mem.base;
+	ram = malloc(RAM_SIZE);
+	FUZZ_CHECK(ram);
+	mem.region[0].hva = ram;
 	return 0;
 }
 
@@ -75,7 +77,7 @@ static void check_loaded(const struct boot_image *img, const uint8_t *data, size
 
 	FUZZ_CHECK(bp);
 	if (!img->direct)
-		FUZZ_CHECK(!memcmp(mem.base + LAYOUT_KERNEL_START, data + img->setup_size, size - img->setup_size));
+		FUZZ_CHECK(!memcmp(ram + LAYOUT_KERNEL_START, data + img->setup_size, size - img->setup_size));
 	FUZZ_CHECK(bp->hdr.cmd_line_ptr == LAYOUT_CMDLINE && !bp->ext_cmd_line_ptr);
 	cmdline = mem_gpa_to_hva(&mem, bp->hdr.cmd_line_ptr, sizeof(CMDLINE));
 	FUZZ_CHECK(cmdline && !memcmp(cmdline, CMDLINE, sizeof(CMDLINE)));

@@ -22,7 +22,7 @@
 
 #include "fuzz.h"
 #include "minivmm/config.h"
-#include "minivmm/layout.h"
+#include "minivmm/x86/layout.h"
 #include "minivmm/pci_bdf.h"
 
 #define MAX_ARGS 64

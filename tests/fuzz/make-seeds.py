@@ -219,7 +219,115 @@ def config():
         write("config", name, b"\0".join(a.encode() for a in argv))
 
 
-HARNESSES = {"vconfig": vconfig, "msix": msix, "boot": boot, "vmlinux": vmlinux, "decompress": decompress, "config": config}
+# ---- trace: the --trace value, NUL, then accesses (region, 7-byte offset, width) ----
+def trace():
+    write("trace", "bar0-range", b"0000:03:00.0:bar0:0x0+0x100")
+    write("trace", "config", b"00:1f.7:config")
+    write("trace", "bar5-off", b"0000:00:02.0:bar5:4096")
+    write("trace", "with-accesses", b"0000:00:02.0:bar2:0x10+8\0" + bytes([0]) + u64(0x12) + bytes([4, 1]) +
+          u64(0x0c << 0 | 2 << 56))
+
+
+# ---- archive: tar streams, ar archives (.deb), package control and paths ----
+def tar_blob(fmt, entries):
+    import io
+    import tarfile
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w", format=fmt) as t:
+        for name, kind, data, link in entries:
+            ti = tarfile.TarInfo(name)
+            ti.mode = 0o755 if kind == "dir" else 0o644
+            if kind == "dir":
+                ti.type = tarfile.DIRTYPE
+            elif kind == "sym":
+                ti.type, ti.linkname = tarfile.SYMTYPE, link
+            elif kind == "hard":
+                ti.type, ti.linkname = tarfile.LNKTYPE, link
+            else:
+                ti.size = len(data)
+            t.addfile(ti, io.BytesIO(data) if kind == "file" else None)
+    # Without tarfile's padding to 10 KiB: the end-of-archive blocks only.
+    blob = out.getvalue().rstrip(b"\0")
+    return blob + bytes(-len(blob) % 512 + 1024)
+
+
+KVER = "6.1.0-57-amd64"
+DATA_ENTRIES = [
+    ("./", "dir", b"", None),
+    ("./boot/", "dir", b"", None),
+    ("./boot/vmlinuz-" + KVER, "file", b"MZ" + bytes(600), None),
+    ("./boot/System.map-" + KVER, "file", b"ffffffff81000000 T _text\n", None),
+    ("./usr/lib/modules/" + KVER + "/kernel/drivers/net/e1000e.ko.xz", "file", b"\xfd7zXZ" + bytes(40), None),
+    ("./lib/modules/" + KVER + "/modules.order", "file", b"kernel/drivers/net/e1000e.ko\n", None),
+    ("./lib/modules/" + KVER + "/build", "sym", b"", "/usr/src/linux-headers-" + KVER),
+    ("./lib/modules/" + KVER + "/kernel/" + "d" * 120 + "/long-name.ko", "file", b"\x7fELF", None),
+    ("./boot/vmlinuz-link", "hard", b"", "./boot/vmlinuz-" + KVER),
+]
+CONTROL = ("Package: linux-image-" + KVER + "\nVersion: 6.1.158-1\nArchitecture: amd64\n"
+           "Depends: kmod, linux-base (>= 4.3~)\nDescription: Linux 6.1 for 64-bit PCs\n continued\n")
+
+
+def ar_blob(members):
+    out = b"!<arch>\n"
+    for name, data in members:
+        out += ("%-16s%-12d%-6d%-6d%-8s%-10d" % (name, 0, 0, 0, "100644", len(data))).encode() + b"`\n" + data
+        if len(data) % 2:
+            out += b"\n"
+    return out
+
+
+def deb_blob(data_tar, control=CONTROL, md5sums=""):
+    ctl = [("./", "dir", b"", None), ("./control", "file", control.encode(), None)]
+    if md5sums:
+        ctl.append(("./md5sums", "file", md5sums.encode(), None))
+    import tarfile
+    return ar_blob([("debian-binary", b"2.0\n"), ("control.tar", tar_blob(tarfile.GNU_FORMAT, ctl)),
+                    ("data.tar", data_tar)])
+
+
+def archive():
+    import tarfile
+    write("archive", "ar-deb", bytes([0]) + deb_blob(tar_blob(tarfile.GNU_FORMAT, DATA_ENTRIES)))
+    write("archive", "ar-gnu-names", bytes([0]) + ar_blob([("debian-binary/", b"2.0\n"), ("control.tar.xz/", b"\xfd7zXZ\0"),
+                                                           ("data.tar.zst/", b"\x28\xb5\x2f\xfd")]))
+    write("archive", "ar-rpm", bytes([0]) + b"\xed\xab\xee\xdb" + bytes(92))
+    sizes = bytes([1, 7, 64, 200])
+    for fmt, name in ((tarfile.GNU_FORMAT, "gnu"), (tarfile.PAX_FORMAT, "pax"), (tarfile.USTAR_FORMAT, "ustar")):
+        entries = DATA_ENTRIES if fmt != tarfile.USTAR_FORMAT else DATA_ENTRIES[:-2]
+        blob = tar_blob(fmt, entries)
+        write("archive", "tar-" + name, bytes([1 | 4]) + sizes + blob)
+    write("archive", "tar-truncated", bytes([1 | 4 | 8]) + sizes + tar_blob(tarfile.GNU_FORMAT, DATA_ENTRIES)[:3000])
+    paths = [(0, "./boot/vmlinuz-" + KVER), (1, "./lib/modules/" + KVER + "/"),
+             (0, "usr/lib/modules/" + KVER + "/kernel/fs/ext4.ko.zst"), (0, "./lib/modules/../../etc/passwd"),
+             (0, "/usr/lib/debug/boot/vmlinux-" + KVER), (0, "lib/modules/6.2.0-1-amd64/kernel/x.ko")]
+    pk = bytes([2, 2]) + bytes([len(paths)]) + CONTROL.encode() + b"\0" + \
+        ("d41d8cd98f00b204e9800998ecf8427e  boot/vmlinuz-" + KVER + "\n").encode() + b"\0"
+    for d, path in paths:
+        pk += bytes([d]) + path.encode() + b"\0"
+    pk += bytes([0]) + b"Package: linux-modules-" + KVER.encode() + b"\nArchitecture: amd64\n\0" + \
+        b"0  lib/modules/" + KVER.encode() + b"/kernel/a.ko\n\0"
+    write("archive", "kpkg-image-and-modules", pk)
+    write("archive", "kpkg-meta", bytes([3, 0, 0]) + b"Package: linux-image-amd64\nDepends: linux-image-6.1.0-57-amd64 (= 6.1.158-1)\n\0\0")
+
+
+# ---- deb: a flag byte, then the package's data.tar ----
+def deb():
+    import tarfile
+    for fmt, name in ((tarfile.GNU_FORMAT, "gnu"), (tarfile.PAX_FORMAT, "pax")):
+        write("deb", "data-" + name, bytes([0]) + tar_blob(fmt, DATA_ENTRIES))
+    deep = "./lib/modules/" + KVER + "/" + "/".join(["k" * 200] * 19) + "/"
+    write("deb", "deep-dir", bytes([0]) + tar_blob(tarfile.GNU_FORMAT, [(deep, "dir", b"", None),
+                                                                      (deep + "m.ko", "file", b"x", None)]))
+    # A directory whose name nearly fills PATH_MAX (GNU long name).
+    longest = "./lib/modules/" + KVER + "/" + "/".join(["n" * 250] * 16)
+    longest += "/" + "m" * (4090 - len(longest) - 1) + "/"
+    write("deb", "longest-dir", bytes([0]) + tar_blob(tarfile.GNU_FORMAT, [(longest, "dir", b"", None)]))
+    write("deb", "unsafe", bytes([0]) + tar_blob(tarfile.GNU_FORMAT, [("./lib/modules/../../../etc/x", "file", b"x", None)]))
+    write("deb", "twice", bytes([0]) + tar_blob(tarfile.GNU_FORMAT, DATA_ENTRIES[2:4] + DATA_ENTRIES[2:3]))
+
+
+HARNESSES = {"vconfig": vconfig, "msix": msix, "boot": boot, "vmlinux": vmlinux, "decompress": decompress, "config": config,
+             "trace": trace, "archive": archive, "deb": deb}
 
 if __name__ == "__main__":
     for name in sys.argv[1:] or HARNESSES:

@@ -9,7 +9,7 @@
  *
  * Input: a byte of devfns to populate (up to four, 00:00.0 is the bridge),
  * then operations until the input ends: op byte (kind, length), address
- * or offset, value.
+ * or offset, value; one kind hot-unplugs a function (pci_bus_remove).
  *
  * Checked against a model of the two mechanisms: CONFIG_ADDRESS latches
  * only whole-dword writes at 0xcf8 and reads back what it latched; data
@@ -27,21 +27,20 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "minivmm/layout.h"
+#include "minivmm/x86/layout.h"
+#include "minivmm/arch.h"
 #include "minivmm/pci.h"
-#include "minivmm/vm.h"
+#include "minivmm/stats.h"
 
 /* The host bridge is a VMM-only source; its one function, compiled here. */
 #include "../../src/pci/host_bridge.c"
 
-/* vm.c's counter list, which pci_bus_init() uses and the fuzz library lacks. */
-void vm_add_counter(struct vm *vm, struct stat_counter *c, const char *name)
-{
-	snprintf(c->name, sizeof(c->name), "%s", name);
-	atomic_init(&c->count, 0);
-	c->next = vm->counters;
-	vm->counters = c;
-}
+/* What the PCI code gets of a VM: its buses and counters. */
+struct fake_vm {
+	struct bus pio, mmio;
+	struct stats stats;
+	struct pci_bus pci;
+};
 
 #define NFAKE 4
 
@@ -50,7 +49,7 @@ struct fake {
 	uint8_t cfg[PCI_CFG_SPACE_EXP_SIZE];
 };
 
-static struct vm *vm;
+static struct fake_vm *vm;
 static struct fake fakes[NFAKE];
 static uint8_t bridge_cfg[64];
 /* The model: which fake sits at each devfn (-1: none), the latch. */
@@ -88,7 +87,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	vm = calloc(1, sizeof(*vm));
 	FUZZ_CHECK(vm);
 	FUZZ_CHECK(!bus_init(&vm->pio, "pio") && !bus_init(&vm->mmio, "mmio"));
-	FUZZ_CHECK(!pci_bus_init(&vm->pci, vm) && !pci_host_bridge_init(&vm->pci));
+	FUZZ_CHECK(!pci_bus_init(&vm->pci, &vm->mmio, &vm->stats));
+	FUZZ_CHECK(!pci_cf8_register(&vm->pci, &vm->pio, LAYOUT_PORT_PCI_CONFIG_ADDR, LAYOUT_PORT_PCI_CONFIG_DATA));
+	FUZZ_CHECK(!pci_host_bridge_init(&vm->pci));
 	memcpy(bridge_cfg, vm->pci.host_bridge.cfg, sizeof(bridge_cfg));
 	FUZZ_CHECK(pci_bus_add(&vm->pci, &vm->pci.host_bridge.dev, 0) == -EBUSY);
 	return 0;
@@ -184,8 +185,8 @@ FUZZ_NOCOV static void check_decoders(uint64_t v, unsigned int port)
 	pci_ecam_decode(v, &e);
 	FUZZ_CHECK(e.reg < 4096 && e.reg == (v & 0xfff) && e.devfn == ((v >> 12) & 0xff) &&
 		   e.bus == ((v >> 20) & 0xff));
-	FUZZ_CHECK(pci_intx_gsi(v & 31, port & 3) >= LAYOUT_GSI_PCI_INTX_FIRST &&
-		   pci_intx_gsi(v & 31, port & 3) < LAYOUT_GSI_PCI_INTX_FIRST + LAYOUT_GSI_PCI_INTX_COUNT);
+	FUZZ_CHECK(arch_pci_intx_gsi(v & 31, port & 3) >= LAYOUT_GSI_PCI_INTX_FIRST &&
+		   arch_pci_intx_gsi(v & 31, port & 3) < LAYOUT_GSI_PCI_INTX_FIRST + LAYOUT_GSI_PCI_INTX_COUNT);
 }
 
 FUZZ_NOCOV static void check_window(struct fz *in)
@@ -215,6 +216,26 @@ FUZZ_NOCOV static void check_window(struct fz *in)
 		FUZZ_CHECK(hi == 0 || a >= hi);
 		hi = a + sz;
 	}
+}
+
+/* Hot-unplug of what sits at @devfn: its config space reads all-ones from
+ * now on, and a second removal (or of the bridge's impostor) is harmless. */
+FUZZ_NOCOV static void check_unplug(unsigned int devfn)
+{
+	if (devfn == 0) {
+		/* Not the bridge's own struct: nothing happens. */
+		struct pci_dev other = { .devfn = 0 };
+
+		pci_bus_remove(&vm->pci, &other);
+		FUZZ_CHECK(vm->pci.devs[0] == &vm->pci.host_bridge.dev);
+		return;
+	}
+	if (at[devfn] < 0)
+		return;
+	pci_bus_remove(&vm->pci, &fakes[at[devfn]].dev);
+	FUZZ_CHECK(!vm->pci.devs[devfn]);
+	pci_bus_remove(&vm->pci, &fakes[at[devfn]].dev);
+	at[devfn] = -1;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -288,7 +309,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_decoders(fz_u64(&in), fz_u8(&in) % 6);
 			break;
 		case 7:
-			check_window(&in);
+			if (is_write)
+				check_unplug(fz_u8(&in));
+			else
+				check_window(&in);
 			break;
 		}
 	}

@@ -5,11 +5,15 @@
  * dumps captured in tests/unit/data, with a fake device behind it that
  * takes the forwarded bits (as the device code's read-modify-write does).
  *
- * Input: byte 0 picks the dump (low 4 bits); bit 7 adds up to 16 byte
- * patches to the dump before vconfig_init (malformed capability chains,
- * odd flags), bit 6 replaces the BAR/ROM facts VFIO would report. Then
- * operations until the input ends: op byte (kind, length code), register
- * (13 bits: past the config space too), value.
+ * Input: byte 0 picks the dump (low 4 bits); bits 4-5 are the capabilities
+ * to hide (VCONFIG_HIDE_MSI, VCONFIG_HIDE_MSIX, as irq=intx/msi asks);
+ * bit 7 adds up to 16 byte patches to the dump before vconfig_init
+ * (malformed capability chains, odd flags), bit 6 replaces the BAR/ROM
+ * facts VFIO would report. Then operations until the input ends: op byte
+ * (kind, length code), register (13 bits: past the config space too),
+ * value. Besides guest reads and writes, minivmm's own calls: seeding a
+ * BAR address, a function-level reset (vconfig_reset) and the number of
+ * MSI vectors VFIO enabled (vconfig_msi_set_enabled_vectors).
  *
  * Checked after every step: bad lengths/offsets read all-ones, ignore
  * writes and need no device; reads combine vcfg and the device value as
@@ -18,10 +22,13 @@
  * changed; BAR and ROM addresses stay aligned to their sizes with their
  * type flags intact; the capability chains the guest walks (standard and
  * extended) stay loop-free, dword-aligned, inside config space and made
- * of capabilities minivmm shows, with the chain bytes read-only; Status
- * Capabilities List matches the chain; the header type has no
- * multi-function bit; MSI's multiple message enable never exceeds its
- * capable count.
+ * of capabilities minivmm shows (never a hidden one), with the chain
+ * bytes read-only; Status Capabilities List matches the chain; the header
+ * type has no multi-function bit; MSI's multiple message enable never
+ * exceeds its capable count; a power state change raises the PM event and
+ * nothing else does; a write of Initiate FLR raises the FLR event and the
+ * bit reads 0 again; after a reset decoding, bus mastering, MSI, MSI-X and
+ * the power state are off and the BAR addresses kept.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -70,6 +77,7 @@ static struct {
 	unsigned int size;
 	struct vconfig_bar bar[VCONFIG_BARS];
 	uint64_t rom;
+	unsigned int hide;
 } s;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -193,7 +201,60 @@ FUZZ_NOCOV static void gwrite(unsigned int reg, unsigned int len, uint32_t val)
 	if (s.vc.msix_cap &&
 	    ((vconfig_get16(&s.vc, s.vc.msix_cap + 2) ^ vconfig_get16(&s.before, s.vc.msix_cap + 2)) & 0xc000))
 		FUZZ_CHECK(ev & VCONFIG_EV_MSIX);
-	FUZZ_CHECK(!(ev & ~0x3ffu));
+	/* The PM event exactly when the power state changed. */
+	FUZZ_CHECK(!!(ev & VCONFIG_EV_PM) == (vconfig_power_state(&s.vc) != vconfig_power_state(&s.before)));
+	/* The FLR event exactly when the guest set Initiate FLR (bit 15 of
+	 * Device Control, bit 7 of its high byte); it reads 0 again. */
+	if (s.vc.pcie_cap) {
+		unsigned int hi = s.vc.pcie_cap + 9;
+		bool flr = reg <= hi && hi < reg + len && ((val >> (8 * (hi - reg))) & s.vc.wmask[hi] & 0x80);
+
+		FUZZ_CHECK(!!(ev & VCONFIG_EV_FLR) == flr);
+	} else {
+		FUZZ_CHECK(!(ev & VCONFIG_EV_FLR));
+	}
+	FUZZ_CHECK(!(ev & ~0xfffu));
+}
+
+/* A function-level reset: what a guest reads is as after reset, the
+ * BAR addresses and the masks stay. */
+FUZZ_NOCOV static void greset(void)
+{
+	uint64_t old_bar[VCONFIG_BARS];
+
+	for (unsigned int i = 0; i < VCONFIG_BARS; i++)
+		old_bar[i] = vconfig_bar_addr(&s.vc, i);
+	memcpy(&s.before, &s.vc, sizeof(s.vc));
+	vconfig_reset(&s.vc);
+	FUZZ_CHECK(!memcmp(s.before.virt, s.vc.virt, sizeof(s.vc.virt)));
+	FUZZ_CHECK(!memcmp(s.before.wmask, s.vc.wmask, sizeof(s.vc.wmask)));
+	for (unsigned int i = 0; i < VCONFIG_BARS; i++)
+		FUZZ_CHECK(vconfig_bar_addr(&s.vc, i) == old_bar[i]);
+	FUZZ_CHECK(!(vconfig_get16(&s.vc, 0x04) & 0x0547));
+	if (s.vc.msi_cap)
+		FUZZ_CHECK(!(vconfig_get16(&s.vc, s.vc.msi_cap + 2) & 0x0071));
+	if (s.vc.msix_cap)
+		FUZZ_CHECK(!(vconfig_get16(&s.vc, s.vc.msix_cap + 2) & 0xc000));
+	FUZZ_CHECK(vconfig_power_state(&s.vc) == 0);
+}
+
+/* VFIO enabled @n of the vectors the guest asked for (n <= what it asked). */
+FUZZ_NOCOV static void gmsi_enabled(uint8_t r)
+{
+	unsigned int asked, n;
+
+	if (!s.vc.msi_cap) {
+		memcpy(&s.before, &s.vc, sizeof(s.vc));
+		vconfig_msi_set_enabled_vectors(&s.vc, r);
+		FUZZ_CHECK(!memcmp(&s.before, &s.vc, sizeof(s.vc)));
+		return;
+	}
+	asked = 1u << ((vconfig_get16(&s.vc, s.vc.msi_cap + 2) >> 4) & 7);
+	n = 1 + r % asked;
+	vconfig_msi_set_enabled_vectors(&s.vc, n);
+	/* Multiple Message Enable: the largest power of two not above n. */
+	asked = 1u << ((vconfig_get16(&s.vc, s.vc.msi_cap + 2) >> 4) & 7);
+	FUZZ_CHECK(asked <= n && 2 * asked > n);
 }
 
 FUZZ_NOCOV static bool in_list8(const uint8_t *l, size_t n, uint8_t v)
@@ -231,6 +292,8 @@ FUZZ_NOCOV static void check_std_chain(void)
 		check_fixed(pos, 2);
 		id = gread(pos, 1);
 		FUZZ_CHECK(in_list8(shown_std, sizeof(shown_std), id));
+		FUZZ_CHECK(!(id == 0x05 && (s.hide & VCONFIG_HIDE_MSI)));
+		FUZZ_CHECK(!(id == 0x11 && (s.hide & VCONFIG_HIDE_MSIX)));
 		pos = gread(pos + 1, 1);
 	}
 	/* The offsets minivmm's device code uses hold what they claim. */
@@ -322,6 +385,14 @@ FUZZ_NOCOV static void check_header(void)
 		FUZZ_CHECK(st.nvec >= 1 && st.nvec <= 32 && !(st.nvec & (st.nvec - 1)));
 		FUZZ_CHECK(msi_mask_offset(s.vc.vcfg, s.vc.msi_cap) + 4 <= VCONFIG_SIZE);
 	}
+	if (s.vc.pcie_cap)
+		FUZZ_CHECK(!(gread(s.vc.pcie_cap + 8, 2) & 0x8000));
+	if (s.hide & VCONFIG_HIDE_MSI)
+		FUZZ_CHECK(!s.vc.msi_cap);
+	if (s.hide & VCONFIG_HIDE_MSIX)
+		FUZZ_CHECK(!s.vc.msix_cap);
+	FUZZ_CHECK(!s.vc.msi_cap || s.vc.dev_has_msi);
+	FUZZ_CHECK(!s.vc.msix_cap || s.vc.dev_has_msix);
 }
 
 FUZZ_NOCOV static void check_all(void)
@@ -358,6 +429,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(s.dev, dumps[d - dump_info], d->size);
 	memcpy(s.bar, d->bar, sizeof(s.bar));
 	s.rom = d->rom;
+	s.hide = (sel >> 4) & 3;
 	if (sel & 0x80) {
 		unsigned int n = fz_u8(&in) % 17;
 
@@ -376,7 +448,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		s.rom = bar_size(fz_u8(&in));
 	}
-	ret = vconfig_init(&s.vc, s.dev, s.size, s.bar, s.rom);
+	ret = vconfig_init(&s.vc, s.dev, s.size, s.bar, s.rom, s.hide);
 	if (ret) {
 		/* Only a header type other than 0 is refused. */
 		FUZZ_CHECK(ret == -EINVAL && (s.dev[0x0e] & 0x7f));
@@ -407,10 +479,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			gwrite(reg, len, fz_u32(&in));
 			break;
 		case 3: {
-			/* minivmm seeding a BAR or ROM address (vfio device set-up). */
+			/* minivmm's own calls (op bits 6-7): seeding a BAR or
+			 * ROM address (vfio device set-up), a function-level
+			 * reset, the MSI vectors VFIO enabled. */
 			unsigned int r = 0x10 + 4 * (reg % 7);
 			uint32_t val = fz_u32(&in);
 
+			if ((op >> 6) == 1) {
+				greset();
+				break;
+			}
+			if ((op >> 6) == 2) {
+				gmsi_enabled(val);
+				break;
+			}
 			if (r == 0x28)
 				r = 0x30;
 			vconfig_set32(&s.vc, r, val);

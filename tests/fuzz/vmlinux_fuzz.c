@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "minivmm/layout.h"
+#include "minivmm/x86/layout.h"
 #include "minivmm/mem.h"
 #include "minivmm/x86/boot.h"
 #include "minivmm/x86/vmlinux.h"
@@ -28,6 +28,8 @@
 #define HDR_READ 4096 /* as vmlinux_open */
 
 static struct guest_mem mem;
+/* Guest RAM: one malloc'd buffer holding the single region below 3 GiB. */
+static uint8_t *ram;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -35,9 +37,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	fuzz_quiet();
 	mem_layout(&mem, RAM_SIZE);
-	mem.base = malloc(RAM_SIZE);
-	FUZZ_CHECK(mem.base);
-	mem.region[0].hva = mem.base;
+	ram = malloc(RAM_SIZE);
+	FUZZ_CHECK(ram);
+	mem.region[0].hva = ram;
 	return 0;
 }
 
@@ -70,7 +72,7 @@ FUZZ_NOCOV static void check_loaded(const struct boot_image *img, const uint8_t 
 	/* Segments may overlap: the last one loaded wins, check that one. */
 	if (v->nsegs) {
 		const struct vmlinux_seg *s = &v->seg[v->nsegs - 1];
-		const uint8_t *p = mem.base + s->paddr;
+		const uint8_t *p = ram + s->paddr;
 
 		FUZZ_CHECK(!memcmp(p, data + s->offset, s->filesz));
 		for (uint64_t i = s->filesz; i < s->memsz; i++)

@@ -240,6 +240,34 @@ static void test_unsafe_path(void **state)
 	assert_int_equal(stat("/tmp/escaped", &st), -1);
 }
 
+/*
+ * Error lines quote the package's paths with newlines and escape
+ * sequences escaped: an unsafe path with a newline printed raw made two
+ * lines, the second of the package's choosing (found by fuzzing).
+ */
+static void test_unsafe_path_shown_escaped(void **state)
+{
+	struct kpkg_info info = { .file = "evil2.deb" };
+	struct buf b = { 0 };
+	struct deb d;
+	int fd;
+
+	(void)state;
+	tar_add_file(&b, "./lib/modules/" KVER "/../x\nerror: \033[2Jfake", "gotcha");
+	tar_end(&b);
+	make_deb(path_in("evil2.deb"), image_control, NULL, &b, "");
+	buf_free(&b);
+	assert_int_equal(mkdir(path_in("evilroot2"), 0755), 0);
+	assert_int_equal(deb_open(&d, path_in("evil2.deb"), err, sizeof(err)), 0);
+	fd = open(path_in("evilroot2"), O_RDONLY | O_DIRECTORY);
+	assert_int_equal(deb_unpack(&d, &info, fd, NULL, NULL, err, sizeof(err)), -EINVAL);
+	close(fd);
+	deb_close(&d);
+	assert_null(strchr(err, '\n'));
+	assert_null(strchr(err, '\033'));
+	assert_non_null(strstr(err, "(./lib/modules/" KVER "/../x\\x0aerror: \\x1b[2Jfake)"));
+}
+
 static void test_damaged_data(void **state)
 {
 	struct kpkg_info info = { .file = "bad.deb" };
@@ -483,6 +511,7 @@ int main(void)
 		cmocka_unit_test(test_unpack_gz),
 		cmocka_unit_test(test_unpack_plain),
 		cmocka_unit_test(test_unsafe_path),
+		cmocka_unit_test(test_unsafe_path_shown_escaped),
 		cmocka_unit_test(test_damaged_data),
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_cache_ubuntu_split),

@@ -67,6 +67,101 @@ static void test_control_fields(void **state)
 	assert_string_equal(i.version, "");
 }
 
+/*
+ * A kernel version too long to be noted whole is refused with its path:
+ * it was cut to KPKG_NAME_MAX - 1 bytes, so the files kept under
+ * lib/modules/VERSION were not the version's, and two long versions
+ * alike at the start were taken for one (found by fuzzing).
+ */
+static void test_version_too_long(void **state)
+{
+	struct kpkg_info i = { .file = "a.deb" };
+	char out[PATH_MAX], path[PATH_MAX], kver[KPKG_NAME_MAX + 8];
+
+	(void)state;
+	memset(kver, 'v', sizeof(kver) - 1);
+	kver[sizeof(kver) - 1] = 0;
+	kver[0] = '6';
+	snprintf(path, sizeof(path), "./lib/modules/%s/kernel/a.ko", kver);
+	assert_int_equal(kpkg_note_path(&i, path, false, out, sizeof(out)), -EINVAL);
+	snprintf(path, sizeof(path), "./boot/vmlinuz-%s", kver);
+	assert_int_equal(kpkg_note_path(&i, path, false, out, sizeof(out)), -EINVAL);
+	assert_false(i.has_vmlinuz);
+	assert_false(i.has_modules);
+	assert_string_equal(i.kver, "");
+	/* The longest that fits is kept whole. */
+	kver[KPKG_NAME_MAX - 1] = 0;
+	snprintf(path, sizeof(path), "./lib/modules/%s/kernel/a.ko", kver);
+	assert_int_equal(kpkg_note_path(&i, path, false, out, sizeof(out)), 1);
+	assert_string_equal(i.kver, kver);
+	kver[KPKG_NAME_MAX - 2] = 'w';
+	snprintf(path, sizeof(path), "./boot/vmlinuz-%s", kver);
+	assert_int_equal(kpkg_note_path(&i, path, false, out, sizeof(out)), 1);
+	assert_true(i.kver_mixed);
+}
+
+/* A package's name and versions in a refusal are escaped, one line whatever they hold (found by fuzzing). */
+static void test_refusal_escaped(void **state)
+{
+	struct kpkg_info i = { .file = "a.deb" };
+	char out[PATH_MAX], err[1024];
+
+	(void)state;
+	kpkg_parse_control(&i, "Package: linux-image-x\033]0;owned\007\\\r\nArchitecture: arm64\n");
+	assert_int_equal(kpkg_note_path(&i, "./boot/vmlinuz-6.1.0-1", false, out, sizeof(out)), 1);
+	assert_int_equal(kpkg_classify(&i, "amd64", err, sizeof(err)), -EINVAL);
+	assert_null(strpbrk(err, "\033\007\r\n"));
+	assert_non_null(strstr(err, "a.deb: linux-image-x\\x1b]0;owned\\x07\\x5c is built for arm64"));
+	kpkg_printable(out, 9, "ab\ncd");
+	assert_string_equal(out, "ab\\x0acd");
+	kpkg_printable(out, 8, "ab\ncd");
+	assert_string_equal(out, "ab...");
+	kpkg_printable(out, 8, "abc\\d");
+	assert_string_equal(out, "abc...");
+	kpkg_printable(out, 3, "abcd");
+	assert_string_equal(out, "..");
+}
+
+/*
+ * A refusal quoting a package's strings of control bytes keeps its fix:
+ * escaped whole, two quotes of a 127-byte name filled the 1024-byte
+ * message and cut it off before "apt-get download" (found by fuzzing).
+ */
+static void test_refusal_long_escaped(void **state)
+{
+	struct kpkg_info i = { .file = "a.deb" };
+	char out[PATH_MAX], err[1024], control[512];
+
+	(void)state;
+	snprintf(control, sizeof(control), "Package: %.*s\nArchitecture: %.*s\nDepends: linux-image-%.*s\n", 127,
+		 "\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033"
+		 "\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033"
+		 "\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033"
+		 "\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033\033",
+		 31, "\a\a\a\a\a\a\a\a\a\a\a\a\a\a\a\a\a\a\a\a\a\a\a\a\a\a\a\a\a\a\a\a", 100,
+		 "\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b"
+		 "\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b");
+	kpkg_parse_control(&i, control);
+	assert_int_equal(strlen(i.package), 127);
+	assert_int_equal(kpkg_note_path(&i, "./boot/vmlinuz-6.1.0-1", false, out, sizeof(out)), 1);
+	assert_int_equal(kpkg_classify(&i, "amd64", err, sizeof(err)), -EINVAL);
+	assert_true(strlen(err) < sizeof(err) - 1);
+	assert_non_null(strstr(err, "\\x1b... is built for \\x07"));
+	assert_non_null(strstr(err, "(apt-get download \\x1b"));
+	assert_non_null(strstr(err, "...:amd64)"));
+
+	/* A meta-package: five quotes, the name twice and its target twice. */
+	memset(&i, 0, sizeof(i));
+	i.file = "a.deb";
+	kpkg_parse_control(&i, control);
+	strcpy(i.arch, "amd64");
+	assert_int_equal(kpkg_classify(&i, "amd64", err, sizeof(err)), -EINVAL);
+	assert_true(strlen(err) < sizeof(err) - 1);
+	assert_non_null(strstr(err, "it depends on linux-image-\\x08"));
+	assert_non_null(strstr(err, "(apt-get download linux-image-\\x08"));
+	assert_int_equal(err[strlen(err) - 1], ')');
+}
+
 static void test_paths_kept_and_mapped(void **state)
 {
 	struct kpkg_info i = { .file = "a.deb" };
@@ -290,6 +385,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_control_fields),
 		cmocka_unit_test(test_paths_kept_and_mapped),
+		cmocka_unit_test(test_version_too_long),
+		cmocka_unit_test(test_refusal_escaped),
+		cmocka_unit_test(test_refusal_long_escaped),
 		cmocka_unit_test(test_debian_image),
 		cmocka_unit_test(test_ubuntu_split),
 		cmocka_unit_test(test_two_images_one_version),

@@ -713,6 +713,31 @@ static void test_msi_edu(void **state)
 	assert_int_equal(m, 0xffffffff);
 }
 
+/*
+ * A device whose Multiple Message Capable is a reserved code (6 or 7: 64
+ * or 128 vectors, more than MSI has) shows 32: the guest could enable 128
+ * vectors, and minivmm's count of those VFIO enabled was capped at 32
+ * while the guest's stayed at 128 (found by fuzzing).
+ */
+static void test_msi_reserved_mmc(void **state)
+{
+	struct fx *f = *state;
+	unsigned int c = 0x50;
+
+	synth(f, 256, c);
+	synth_cap(f, c, 0x05, 0x00);
+	put16(f->dev, c + 2, 0x0100 | 7 << 1); /* mask, MMC=7 */
+	assert_int_equal(synth_init(f), 0);
+	assert_int_equal(gread(f, c + 2, 2), 0x010a);
+	assert_int_equal(gwrite(f, c + 2, 1, 0x71, NULL), VCONFIG_EV_MSI);
+	assert_int_equal(gread(f, c + 2, 2), 0x015b); /* MME 7 clamped to 5 */
+	vconfig_msi_set_enabled_vectors(&f->vc, 20);
+	assert_int_equal(gread(f, c + 2, 2), 0x014b); /* 16 */
+	/* Mask bits of 32 vectors. */
+	assert_int_equal(gwrite(f, c + 12, 4, 0xffffffff, NULL), VCONFIG_EV_MSI);
+	assert_int_equal(gread(f, c + 12, 4), 0xffffffff);
+}
+
 /* MSI, 32-bit with per-vector masking and 8 vectors (synthetic). */
 static void test_msi_masking(void **state)
 {
@@ -1153,6 +1178,44 @@ static void test_overlapping_caps(void **state)
 	assert_int_equal(gread(f, 0x140, 4), 0x00020001);
 }
 
+/*
+ * A vendor-specific capability whose length byte (or extended length
+ * field) is shorter than its own header: its next pointer stays
+ * minivmm's, read-only, instead of a raw gap the guest could rewrite into
+ * a loop (found by fuzzing).
+ */
+static void test_vendor_cap_shorter_than_header(void **state)
+{
+	struct fx *f = *state;
+	uint8_t ids[48];
+	uint16_t eids[480];
+	uint32_t m;
+
+	for (uint8_t len = 0; len < 3; len++) {
+		synth(f, 256, 0x40);
+		synth_cap(f, 0x40, 0x09, 0x50);
+		f->dev[0x42] = len;
+		synth_cap(f, 0x50, 0x01, 0x00);
+		assert_int_equal(synth_init(f), 0);
+		assert_int_equal(walk_std(f, ids, NULL, ARRAY_SIZE(ids)), 2);
+		gwrite(f, 0x40, 2, 0x4009, &m);
+		assert_int_equal(m, 0);
+		assert_int_equal(gread(f, 0x41, 1), 0x50);
+		assert_false(vconfig_needs_device(&f->vc, 0x41, 1));
+	}
+	for (uint32_t len = 0; len < 8; len++) {
+		synth(f, 4096, 0);
+		synth_ext(f, 0x100, 0x000b, 1, 0x200);
+		put32(f->dev, 0x104, len << 20);
+		synth_ext(f, 0x200, 0x0003, 1, 0);
+		assert_int_equal(synth_init(f), 0);
+		assert_int_equal(walk_ext(f, eids, NULL, ARRAY_SIZE(eids)), 2);
+		gwrite(f, 0x100, 4, 0x1001000b, &m);
+		assert_int_equal(m, 0);
+		assert_int_equal(gread(f, 0x100, 4) >> 20, 0x200);
+	}
+}
+
 /* Malformed extended chains: loops and pointers below 0x100. */
 static void test_malformed_ext(void **state)
 {
@@ -1416,6 +1479,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dumps_cap_walk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dumps_msix, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_msi_edu, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_msi_reserved_mmc, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_msi_masking, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dumps_ext_walk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ext_placeholder, setup, teardown),
@@ -1426,6 +1490,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_malformed_std, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_ext, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_overlapping_caps, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vendor_cap_shorter_than_header, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_init_einval, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_conventional_size, setup, teardown),
 	};

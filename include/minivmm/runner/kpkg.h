@@ -36,6 +36,17 @@ struct kpkg_info {
 	enum kpkg_kind kind;
 };
 
+/*
+ * @s as messages quote it: printable ASCII as is, other bytes (newlines,
+ * escape sequences) and backslashes as \xNN; cut short to fit @outlen,
+ * it ends in "...". Refusals quote what a package says in KPKG_SHOWN_MAX
+ * bytes each: a whole name of plain ASCII fits, and five quotes of the
+ * worst leave a 1024-byte message room for its fix (escaped whole, a name
+ * of 127 control bytes takes 508).
+ */
+#define KPKG_SHOWN_MAX (KPKG_NAME_MAX + 32)
+void kpkg_printable(char *out, size_t outlen, const char *s);
+
 /* Parse a deb control file (RFC 822 style) into @info. */
 void kpkg_parse_control(struct kpkg_info *info, const char *text);
 
@@ -45,7 +56,8 @@ void kpkg_parse_control(struct kpkg_info *info, const char *text);
  * keeps of it: 1 with @out the path under the unpacked root
  * ("boot/vmlinuz-V", "lib/modules/V/..."; usr/lib/modules becomes
  * lib/modules), 0 to skip it, -EINVAL for a path with ".." or one too
- * long (never unpacked).
+ * long, or a kernel version of KPKG_NAME_MAX bytes or more (never
+ * unpacked).
  */
 int kpkg_note_path(struct kpkg_info *info, const char *path, bool is_dir, char *out, size_t outlen);
 
