@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: unit tests (cmocka, ASan+UBSan), the Release,
-# clang and install builds, the CI examples, the Debian package, doctor on
+# clang and install builds, the CI examples, the Debian package, 30 s of
+# each fuzz harness, doctor on
 # this machine's KVM (tests/kvm-host.sh), then every end-to-end scenario in
 # the nested test host (tests/rig).
 set -euo pipefail
@@ -15,6 +16,8 @@ echo "== the CI examples (LAVA, GitLab, GitHub)"
 "$top/.ci/examples.sh"
 echo "== the Debian package, installed in a fresh Debian 12 root"
 "$top/.ci/package.sh"
+echo "== every fuzz harness for 30 s from its seeds (tests/fuzz)"
+"$top/.ci/fuzz.sh"
 echo "== doctor and a boot on this machine's own KVM"
 MINIVMM="$top/build/minivmm" "$top/tests/kvm-host.sh"
 echo "== end-to-end tests in the nested test host"
