@@ -78,8 +78,10 @@ int claim_boot_id(char *out, size_t len)
 	close(fd);
 	if (n < DEV_STATE_BOOT_ID_LEN)
 		return -EIO;
+	if (len <= DEV_STATE_BOOT_ID_LEN)
+		return -ENOSPC;
 	buf[DEV_STATE_BOOT_ID_LEN] = 0;
-	snprintf(out, len, "%s", buf);
+	memcpy(out, buf, DEV_STATE_BOOT_ID_LEN + 1);
 	return 0;
 }
 
