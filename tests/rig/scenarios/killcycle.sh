@@ -8,7 +8,7 @@
 # e1000e, the peer at 169.254.0.1 on the same QEMU hub. The next cycle's
 # minivmm takes the device again; a last run uses it in the guest.
 # Host requirement: two e1000e on hub 0 (run-all group "reliability").
-# Environment: KILL_CYCLES (default 20), KILL_SEED (default random; printed),
+# Environment: KILL_CYCLES (default 20), KILL_KINDS, KILL_SEED (default random; printed),
 # KILL_FIRST (first cycle number, default 1: KILL_SEED=S KILL_FIRST=7
 # KILL_CYCLES=1 replays cycle 7 of seed S). Prints the figure at the end:
 #   kill cycles: N, failures F, restore ms median M max X, seed S
@@ -37,7 +37,13 @@ cycle_rand() {
 }
 
 # The ways to stop it; each block of 8 cycles uses each once, in a seeded order.
-KINDS="INT TERM KILL KILL SEGV ABRT SUPKILL BOTH"
+# KILL_KINDS: the kinds drawn from, blank- or comma-separated (CI leaves out SUPKILL: see README,
+# "Kill cycles", for its open intermittent failure).
+# Eight of them, repeats allowed.
+KINDS=$(echo "${KILL_KINDS:-INT TERM KILL KILL SEGV ABRT SUPKILL BOTH}" | tr , ' ')
+# shellcheck disable=SC2086
+set -- $KINDS
+[ $# = 8 ] || { echo "# KILL_KINDS must name 8 kinds, not $#: $KINDS"; exit 1; }
 PHASES="setup dma boot probe traffic"
 # cycle_kind I: the kind of cycle I (a Fisher-Yates shuffle of KINDS per block).
 cycle_kind() {
@@ -207,7 +213,8 @@ cycle() {
 			_n=$((_n + 1))
 		done
 		sp2=$(sup_pid) || true
-		check "minivmm died with its supervisor" proc_alive "$VMMP" || return 1
+		check "minivmm died with its supervisor" proc_alive "$VMMP" ||
+			{ dump_tail "$VMM_ERR" 12; dump_tail "$VMM_OUT" 8; return 1; }
 		check "no new supervisor 5 s after the first was killed" test -n "$sp2" -a "$sp2" != "$sp" || return 1
 		expect_grep "supervisor \\(pid $sp\\) was killed by SIGKILL: starting a new one" "$VMM_ERR" || return 1
 		# Then minivmm itself goes, one way or another: the new one must cover SIGKILL.

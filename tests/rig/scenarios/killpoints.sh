@@ -163,7 +163,8 @@ net_up || exit 11
 ping_peer 5 || exit 12
 ping -i 0.05 169.254.0.1 >/dev/null 2>&1 &
 echo "guest: ready"
-wait
+# On until minivmm is killed: the ping ends when an unplug takes the NIC away.
+while :; do sleep 60; done
 SCRIPT
 )
 
