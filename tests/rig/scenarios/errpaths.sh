@@ -2,7 +2,8 @@
 # replug of an e1000e under ping (held on vfio-pci, then handed back to the
 # host's e1000e and taken again) and of an nvme under O_DIRECT I/O;
 # surprise removal of an nvme; a dropped MSI-X interrupt on an nvme I/O
-# queue; spurious MSI-X interrupts on an e1000e; --trace of e1000e BAR0
+# queue; spurious MSI-X interrupts on an e1000e; dropped and spurious INTx
+# assertions on an e1000e forced to INTx; --trace of e1000e BAR0
 # during link-up, and a trace added at run time.
 # Host devices (run-all.sh group "errpaths"): --device e1000e --device e1000e
 # (the second is the host's peer at 169.254.0.1/16), an nvme on a 64 MiB disk.
@@ -304,6 +305,41 @@ SCRIPT
 	expect_grep "\"$NIC\": \{\"bar0\": \{\"size\": 131072, \"trapped\": \[\"0x0\+0x1000\"\]" "$VMM_ERR"
 }
 
+# 5b. INTx faults on an e1000e forced to INTx: the next 3 assertions are
+#    swallowed (minivmm unmasks the line in VFIO, so the still-pending
+#    device asserts again), then 50 assertions with no device event behind
+#    them: the guest counts them on its IO-APIC line and its handler finds
+#    nothing to do; traffic passes throughout.
+t_intx_faults_nic() {
+	[ -n "$NIC" ] && [ -n "$PEER_IF" ] || fail "no e1000e pair in the host"
+	initrd=$(guest_script intx-faults <<'SCRIPT'
+modprobe e1000e || exit 10
+net_up || exit 11
+line() { grep "IO-APIC.* $IF\$" /proc/interrupts | awk '{ s = 0; for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/) s += $i; print s }'; }
+echo "intx_before=$(line)"
+echo ready-intx
+sleep 10
+echo "intx_after=$(line)"
+ping_peer 20 || exit 12
+SCRIPT
+	)
+	vmm_start_ready '^ready-intx' intx-faults --kernel "$K" --initrd "$initrd" --cmdline "$CMDLINE" \
+		--cpus 2 --mem 512M --assign "$NIC,irq=intx" --control "$SOCK" --stats
+	ctl_expect 0 di.json "$SOCK" drop-intx "$NIC" 3
+	ctl_expect 0 si.json "$SOCK" spurious-intx "$NIC" 50
+	finish "drop-intx and spurious-intx"
+	b=$(tr -d '\r' <"$VMM_OUT" | sed -n 's/^intx_before=//p')
+	a=$(tr -d '\r' <"$VMM_OUT" | sed -n 's/^intx_after=//p')
+	diag "guest IO-APIC line of the e1000e: ${b:-?} interrupts before, ${a:-?} after 50 spurious"
+	check "the guest counted $((${a:-0} - ${b:-0})) interrupts, expected at least 50" test $((${a:-0} - ${b:-0})) -ge 50
+	expect_grep '^ping_received=20 of 20$' "$VMM_OUT"
+	dr=$(fault_count "$NIC" faults_dropped)
+	sp=$(fault_count "$NIC" faults_spurious)
+	check "--stats counts ${dr:-no} dropped INTx assertions, expected 3" test "${dr:-0}" = 3
+	check "--stats counts ${sp:-no} spurious INTx assertions, expected 50" test "${sp:-0}" = 50
+	expect_grep 'minivmm: injected at [0-9.]+ s: drop-intx '"$NIC"': next 3 assertions' "$VMM_ERR"
+}
+
 # 6. --trace of e1000e BAR0 0x0+0x100 from the start: the driver's link-up
 #    accesses to CTRL (0x0) and STATUS (0x8) are in the trace file, nothing
 #    outside the range is, and --stats shows that only BAR0's first page
@@ -348,6 +384,7 @@ subtest "2: nvme unplug/plug under O_DIRECT I/O" t_unplug_nvme
 subtest "3: nvme surprise removal, then presence lost" t_surprise_nvme
 subtest "4: drop-msi on the nvme I/O queue: timeout, completion polled" t_drop_msi_nvme
 subtest "5: spurious-msi on e1000e, trace added at run time" t_spurious_nic
+subtest "5b: drop-intx and spurious-intx on e1000e (irq=intx)" t_intx_faults_nic
 subtest "6a: e1000e BAR0 traps nowhere without a trace" t_no_trace_nic
 subtest "6b: --trace e1000e BAR0 0x0+0x100 during link-up" t_trace_nic
 subtests_done
