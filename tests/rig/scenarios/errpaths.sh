@@ -353,15 +353,20 @@ ping_peer 5 || exit 12
 SCRIPT
 	)
 	expect_status 0 run_vmm trace --kernel "$K" --initrd "$initrd" --cmdline "$CMDLINE" \
-		--cpus 2 --mem 512M --assign "$NIC" --stats --trace "$NIC:bar0:0x0+0x100" --trace-file "$RIG_TMP/e.trace"
+		--cpus 2 --mem 512M --assign "$NIC" --stats --trace "$NIC:bar0:0x0+0x100" --trace "$NIC:config:0x4+2" \
+		--trace-file "$RIG_TMP/e.trace"
 	f=$RIG_TMP/e.trace
 	diag "trace: $(grep -vc '^#' "$f") accesses; first: $(grep -v '^#' "$f" | head -n 3 | tr '\n' '|')"
 	expect_grep '^# minivmm access trace: seconds vcpu bdf region offset width r/w value$' "$f"
 	expect_grep "^[0-9]+\.[0-9]{6} [0-9]+ $NIC bar0 0x0000 4 W 0x[0-9a-f]{8}\$" "$f"
 	expect_grep "^[0-9]+\.[0-9]{6} [0-9]+ $NIC bar0 0x0008 4 R 0x[0-9a-f]{8}\$" "$f"
 	# offsets are 0x%04x: outside the range means five digits or >= 0100
-	out=$(grep -v '^#' "$f" | awk '{ o = $5; sub(/^0x/, "", o); if ($4 != "bar0" || length(o) > 4 || o >= "0100") n++ } END { print n + 0 }')
+	out=$(grep -v '^#' "$f" | awk '$4 == "config" { next } { o = $5; sub(/^0x/, "", o); if ($4 != "bar0" || length(o) > 4 || o >= "0100") n++ } END { print n + 0 }')
 	check "$out traced accesses outside 0x0+0x100" test "$out" = 0
+	# The config range: the driver's command-register accesses (pci_enable_device), nothing else.
+	expect_grep "^[0-9]+\.[0-9]{6} [0-9]+ $NIC config 0x0004 [124] [RW] 0x[0-9a-f]+\$" "$f"
+	cfg_out=$(grep -v '^#' "$f" | awk '$4 == "config" && $5 != "0x0004" && $5 != "0x0005" { n++ } END { print n + 0 }')
+	check "$cfg_out traced config accesses outside 0x4+2" test "$cfg_out" = 0
 	expect_grep "\"$NIC\": \{\"bar0\": \{\"size\": 131072, \"trapped\": \[\"0x0\+0x1000\"\]" "$VMM_ERR"
 	expect_grep '^ping_received=5 of 5$' "$VMM_OUT"
 }
@@ -386,5 +391,5 @@ subtest "4: drop-msi on the nvme I/O queue: timeout, completion polled" t_drop_m
 subtest "5: spurious-msi on e1000e, trace added at run time" t_spurious_nic
 subtest "5b: drop-intx and spurious-intx on e1000e (irq=intx)" t_intx_faults_nic
 subtest "6a: e1000e BAR0 traps nowhere without a trace" t_no_trace_nic
-subtest "6b: --trace e1000e BAR0 0x0+0x100 during link-up" t_trace_nic
+subtest "6b: --trace e1000e BAR0 0x0+0x100 and config 0x4+2 during link-up" t_trace_nic
 subtests_done
