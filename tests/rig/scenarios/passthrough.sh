@@ -79,7 +79,7 @@ SCRIPT
 	expect_grep '^status_nodecode=0xFFFFFFFF$' "$VMM_OUT"
 	expect_no_grep '^status_d0=0xFFFFFFFF$' "$VMM_OUT"
 	expect_grep '^ping_received=30 of 30$' "$VMM_OUT"
-	d3=$(vmm_stats "$VMM_ERR" | grep -o "\"$NIC\": {[^}]*}" | sed -n 's/.*"d3_entries": \([0-9]*\).*/\1/p')
+	d3=$(dev_counter "$NIC" d3_entries)
 	check "minivmm saw ${d3:-no} D3hot entries, expected 1" test "${d3:-0}" = 1
 	check "$NIC not back on e1000e" test "$(pci_driver "$NIC")" = e1000e
 }
@@ -107,7 +107,7 @@ SCRIPT
 		--cpus 2 --mem 512M --assign "$NIC" --stats
 	expect_grep '^suspend_status=0 pmcsr_state=0$' "$VMM_OUT"
 	expect_grep '^ping_received=30 of 30$' "$VMM_OUT"
-	d3=$(vmm_stats "$VMM_ERR" | grep -o "\"$NIC\": {[^}]*}" | sed -n 's/.*"d3_entries": \([0-9]*\).*/\1/p')
+	d3=$(dev_counter "$NIC" d3_entries)
 	check "minivmm saw ${d3:-no} D3hot entries" test "${d3:-0}" -ge 1
 }
 
@@ -131,7 +131,7 @@ SCRIPT
 		--cpus 2 --mem 512M --assign "$NVME" --stats
 	expect_grep '^reset_methods=.*flr' "$VMM_OUT"
 	expect_grep '^disk_ok=1' "$VMM_OUT"
-	flrs=$(vmm_stats "$VMM_ERR" | grep -o "\"$NVME\": {[^}]*}" | sed -n 's/.*"flrs": \([0-9]*\).*/\1/p')
+	flrs=$(dev_counter "$NVME" flrs)
 	check "minivmm saw ${flrs:-no} FLR" test "${flrs:-0}" -ge 1
 }
 
