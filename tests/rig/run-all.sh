@@ -29,7 +29,8 @@ group_args() {
 	# third another run's
 	# (SUPKILL left out of CI's kill cycles: an open intermittent failure, README)
 	reliability) echo "--timeout 1800 --scenario-timeout 720 --env KILL_KINDS=INT,TERM,KILL,KILL,SEGV,ABRT,KILL,BOTH --device e1000e --device e1000e --device e1000e $sc/killpoints.sh $sc/killcycle.sh" ;;
-	interrupts) echo "--timeout 900 --scenario-timeout 600 --device e1000e --device e1000e --disk nv:64 --device nvme,serial=rignv,drive=nv --disk ad:64 --device ich9-ahci,id=ahci0 --device ide-hd,drive=ad,bus=ahci0.0 $sc/interrupts.sh" ;;
+	# (4-vCPU guests: npt=0 as for boot)
+	interrupts) echo "--timeout 900 --scenario-timeout 600 --kvm-amd npt=0 --device e1000e --device e1000e --disk nv:64 --device nvme,serial=rignv,drive=nv --disk ad:64 --device ich9-ahci,id=ahci0 --device ide-hd,drive=ad,bus=ahci0.0 $sc/interrupts.sh" ;;
 	# the first e1000e is the host's network peer; ne2k_pci, nvme with a
 	# controller memory buffer and a two-function e1000e are assigned
 	devices) echo "--timeout 900 --scenario-timeout 600 --device e1000e --device ne2k_pci --disk cm:32 --device nvme,serial=rigcmb,drive=cm,cmb_size_mb=128 --device e1000e,addr=06.0,multifunction=on --device e1000e,addr=06.1 $sc/devices.sh" ;;
@@ -74,6 +75,17 @@ done
 . "$here/common.sh"
 retried=$(for g in $want; do cat "$MINIVMM_RIG_OUT/$g.retries" 2>/dev/null; done |
 	awk '{h += $1; r += $2} END {printf "%d host boots booted again, %d guest runs retried (nested-KVM hangs)", h, r}')
+# The failed subtests again, each from its header to its verdict (the last
+# 40 lines of it, long lines cut), so that the end of a CI log says why.
+for g in "${failed[@]}"; do
+	tap=$MINIVMM_RIG_OUT/$g.tap
+	[ -f "$tap" ] || { echo "=== failed: $g (no TAP output: the group never started)"; continue; }
+	echo "=== failed: $g ($tap)"
+	awk '/^# -- [0-9]+ / { n = 0 }
+	     { buf[n++ % 40] = substr($0, 1, 400) }
+	     /^    not ok [0-9]+ / { s = n > 40 ? n - 40 : 0; for (i = s; i < n; i++) print buf[i % 40] }
+	     /^not ok / { print }' "$tap"
+done
 echo "=== groups passed: ${passed[*]:-none}; failed: ${failed[*]:-none}"
 echo "run-all: ${#passed[@]} passed, ${#failed[@]} failed; retries: $retried"
 ((${#failed[@]} == 0))
