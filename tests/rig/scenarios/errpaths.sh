@@ -28,8 +28,10 @@ nvme_up() {
 nvme_node() {
 	for i in $(seq 300); do [ -b /dev/nvme0n1 ] && break; usleep 100000; done
 	[ -b /dev/nvme0n1 ] || { echo "guest: no /dev/nvme0n1"; return 1; }
-	rm -f /tmp/nv
-	mknod /tmp/nv b $(tr ":" " " </sys/block/nvme0n1/dev)
+	# made beside and renamed over: an I/O loop still running may have
+	# left a regular file there, or make one between an rm and a mknod
+	rm -f /tmp/nv.new
+	mknod /tmp/nv.new b $(tr ":" " " </sys/block/nvme0n1/dev) && mv -f /tmp/nv.new /tmp/nv
 }
 # gone|back: wait up to 2 minutes for 00:01.0 to leave or come back.
 wait_dev() {
