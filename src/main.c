@@ -303,7 +303,7 @@ static int run_guest(const struct config *cfg, int sigfd, const struct kernel_su
 	if (ks) {
 		res->status = status;
 		snprintf(res->msg, sizeof(res->msg), "%s", err);
-		kreport_write_suite(ks->f, watch.ktap, ks->kernel, ks->files,
+		kreport_write_suite(ks->f, watch.ktap, NULL, 0, ks->kernel, ks->files,
 				    vm.started_ms ? (double)(now_ms() - vm.started_ms) / 1000 : 0, res);
 	}
 	vm_destroy(&vm);
@@ -318,7 +318,7 @@ refused:
 	if (ks) {
 		res->status = EXIT_VMM_ERROR;
 		snprintf(res->msg, sizeof(res->msg), "%s", err);
-		kreport_write_suite(ks->f, NULL, ks->kernel, ks->files, 0, res);
+		kreport_write_suite(ks->f, NULL, NULL, 0, ks->kernel, ks->files, 0, res);
 	}
 	ctl_server_destroy(ctl);
 	arch_kernel_close(kernel);

@@ -14,6 +14,11 @@
  * one <testsuite> per run instead, named after it, with a case "run" for
  * the run itself and the KTAP cases classed RUN or RUN.SUITE.
  *
+ * Cases from outside KTAP (struct junit_extra: the guest kernel's bug
+ * reports) follow the KTAP ones: failed, or skipped when accepted; in a
+ * <testsuite> of their own named after their suite, or classed RUN.SUITE
+ * in a run's suite.
+ *
  * Text is escaped for XML 1.0: & < > " ' as entities, tab/LF/CR as
  * character references in attributes, other C0 controls, invalid UTF-8,
  * surrogates and U+FFFE/U+FFFF replaced by '?'. Valid UTF-8 passes through.
@@ -269,21 +274,74 @@ static void put_props(FILE *f, const char *const *props)
 	fputs("    </properties>\n", f);
 }
 
+static void count_extra(struct junit_counts *c, const struct junit_extra *x)
+{
+	c->tests++;
+	if (x->skipped)
+		c->skipped++;
+	else
+		c->failures++;
+}
+
+static void write_extra(FILE *f, const char *cls, const struct junit_extra *x)
+{
+	fputs("    <testcase", f);
+	put_attr(f, "classname", cls, SIZE_MAX);
+	put_attr(f, "name", x->name ? x->name : "", SIZE_MAX);
+	fprintf(f, ">\n      <%s", x->skipped ? "skipped" : "failure");
+	put_attr(f, "message", x->message ? x->message : "", SIZE_MAX);
+	if (!x->skipped && x->text && x->text[0]) {
+		fputc('>', f);
+		xml_put(f, x->text, SIZE_MAX, false);
+		fputs("</failure>\n", f);
+	} else {
+		fputs("/>\n", f);
+	}
+	fputs("    </testcase>\n", f);
+}
+
+/* The extras from @i on that share x[i]'s suite, each suite a <testsuite>. */
+static void write_extra_suites(FILE *f, const struct junit_extra *x, size_t nx, const char *const *props)
+{
+	for (size_t i = 0, j; i < nx; i = j) {
+		struct junit_counts c = { 0 };
+		const char *suite = x[i].suite ? x[i].suite : "";
+
+		for (j = i; j < nx && !strcmp(x[j].suite ? x[j].suite : "", suite); j++)
+			count_extra(&c, &x[j]);
+		fputs("  <testsuite", f);
+		put_attr(f, "name", suite, SIZE_MAX);
+		fprintf(f, " tests=\"%u\" failures=\"%u\" errors=\"0\" skipped=\"%u\">\n", c.tests, c.failures,
+			c.skipped);
+		put_props(f, props);
+		for (size_t k = i; k < j; k++)
+			write_extra(f, suite, &x[k]);
+		fputs("  </testsuite>\n", f);
+	}
+}
+
 int junit_write(FILE *f, const struct ktap_parser *p, const char *name, double seconds)
 {
-	return junit_write_props(f, p, name, seconds, NULL);
+	return junit_write_with(f, p, NULL, 0, name, seconds, NULL);
 }
 
 int junit_write_props(FILE *f, const struct ktap_parser *p, const char *name, double seconds,
 		      const char *const *props)
 {
+	return junit_write_with(f, p, NULL, 0, name, seconds, props);
+}
+
+int junit_write_with(FILE *f, const struct ktap_parser *p, const struct junit_extra *x, size_t nx,
+		     const char *name, double seconds, const char *const *props)
+{
 	size_t n = ktap_ncases(p), nsuites = 0, i, j, last = 0, *next = NULL;
+	struct junit_counts ext = { 0 };
 	struct junit_suite *suites = NULL;
 	unsigned int tests = 0, failures = 0, errors = 0, skipped = 0;
 	const struct ktap_case *c;
 	const char *sname;
 
-	if (!f || !p)
+	if (!f || !p || (nx && !x))
 		return -EINVAL;
 	if (!name)
 		name = "minivmm";
@@ -326,10 +384,12 @@ int junit_write_props(FILE *f, const struct ktap_parser *p, const char *name, do
 		count(&tests, &failures, &errors, &skipped, c);
 	}
 
+	for (i = 0; i < nx; i++)
+		count_extra(&ext, &x[i]);
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites", f);
 	put_attr(f, "name", name, SIZE_MAX);
 	fprintf(f, " tests=\"%u\" failures=\"%u\" errors=\"%u\" skipped=\"%u\" time=\"%.3f\">\n",
-		tests, failures, errors, skipped, seconds);
+		tests + ext.tests, failures + ext.failures, errors, skipped + ext.skipped, seconds);
 	for (j = 0; j < nsuites; j++) {
 		struct junit_suite *s = &suites[j];
 
@@ -344,13 +404,14 @@ int junit_write_props(FILE *f, const struct ktap_parser *p, const char *name, do
 		fputs("  </testsuite>\n", f);
 	}
 	/* No case, but what was done to the run (seed, faults) still says something. */
-	if (!nsuites && props && props[0]) {
+	if (!nsuites && !nx && props && props[0]) {
 		fputs("  <testsuite", f);
 		put_attr(f, "name", name, SIZE_MAX);
 		fputs(" tests=\"0\" failures=\"0\" errors=\"0\" skipped=\"0\">\n", f);
 		put_props(f, props);
 		fputs("  </testsuite>\n", f);
 	}
+	write_extra_suites(f, x, nx, props);
 	fputs("</testsuites>\n", f);
 
 	free(next);
@@ -381,15 +442,15 @@ int junit_write_end(FILE *f)
 	return 0;
 }
 
-int junit_write_run_suite(FILE *f, const struct ktap_parser *p, const char *name, const char *const *props,
-			  double seconds, enum junit_outcome outcome, const char *message,
-			  struct junit_counts *total)
+int junit_write_run_suite(FILE *f, const struct ktap_parser *p, const struct junit_extra *x, size_t nx,
+			  const char *name, const char *const *props, double seconds, enum junit_outcome outcome,
+			  const char *message, struct junit_counts *total)
 {
 	struct junit_counts c = { 0 };
 	size_t n = p ? ktap_ncases(p) : 0;
 	char cls[2 * KTAP_NAME_MAX + 2];
 
-	if (!f || !name)
+	if (!f || !name || (nx && !x))
 		return -EINVAL;
 	if (!(seconds >= 0) || isinf(seconds))
 		seconds = 0;
@@ -399,6 +460,8 @@ int junit_write_run_suite(FILE *f, const struct ktap_parser *p, const char *name
 		if (counted(k))
 			count(&c.tests, &c.failures, &c.errors, &c.skipped, k);
 	}
+	for (size_t i = 0; i < nx; i++)
+		count_extra(&c, &x[i]);
 	c.tests++;
 	if (outcome == JUNIT_FAILURE)
 		c.failures++;
@@ -428,6 +491,12 @@ int junit_write_run_suite(FILE *f, const struct ktap_parser *p, const char *name
 			continue;
 		snprintf(cls, sizeof(cls), "%s%s%s", name, k->suite[0] ? "." : "", k->suite);
 		write_case(f, cls, k);
+	}
+	for (size_t i = 0; i < nx; i++) {
+		const char *suite = x[i].suite ? x[i].suite : "";
+
+		snprintf(cls, sizeof(cls), "%s%s%s", name, suite[0] ? "." : "", suite);
+		write_extra(f, cls, &x[i]);
 	}
 	fputs("  </testsuite>\n", f);
 	if (total) {

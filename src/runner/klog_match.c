@@ -46,6 +46,8 @@ const struct klog_kind_info klog_kinds[KK_NKINDS] = {
 	[KK_UBSAN] = { KLOG_UBSAN, KE_BRACKET, false, false, false },
 	[KK_GPF] = { KLOG_OOPS, KE_TRACE, false, false, false },
 	[KK_KERNEL_BUG] = { KLOG_OOPS, KE_TRACE, false, false, false },
+	[KK_LIST_BUG] = { KLOG_LIST_CORRUPTION, KE_TRACE, false, false, false },
+	[KK_LIST_CORRUPT] = { KLOG_LIST_CORRUPTION, KE_TRACE, true, false, false },
 	[KK_DIVIDE] = { KLOG_OOPS, KE_TRACE, false, false, false },
 	[KK_INVALID_OPCODE] = { KLOG_OOPS, KE_TRACE, false, true, false },
 	[KK_STACK_SEGMENT] = { KLOG_OOPS, KE_TRACE, false, false, false },
@@ -55,6 +57,8 @@ const struct klog_kind_info klog_kinds[KK_NKINDS] = {
 	[KK_ARM_INTERNAL] = { KLOG_OOPS, KE_TRACE, false, true, false },
 	[KK_NETDEV] = { KLOG_NETDEV_WATCHDOG, KE_TRACE, true, false, false },
 	[KK_NOBODY_CARED] = { KLOG_IRQ_NOBODY_CARED, KE_IRQ_DISABLED, false, false, false },
+	[KK_NETDEV_UNREGISTER] = { KLOG_NETDEV_UNREGISTER, KE_LINE, false, false, false },
+	[KK_NONSTATIC_KEY] = { KLOG_LOCKDEP, KE_STACK, false, false, false },
 };
 
 static bool is_ident(char c)
@@ -362,6 +366,35 @@ static bool gpf(const char *msg)
 	return strchr(p, ':') != NULL;
 }
 
+/*
+ * lib/list_debug.c's CHECK_DATA_CORRUPTION messages: "list_add corruption.
+ * next->prev should be ...", "list_add double add: new=...", "list_del
+ * corruption, ...->next is LIST_POISON1 ...", "list_del corruption.
+ * prev->next should be ...".
+ */
+static bool list_corruption(const char *msg)
+{
+	const char *p = word(msg, "list_add "), *q;
+
+	if (p && (starts(p + 9, "corruption. ") || starts(p + 9, "double add: ")))
+		return true;
+	q = word(msg, "list_del corruption");
+	return q && (q[19] == '.' || q[19] == ',');
+}
+
+/* "unregister_netdevice: waiting for %s to become free. Usage count = %d" */
+static bool netdev_unregister(const char *msg)
+{
+	const char *p = word(msg, "unregister_netdevice: waiting for "), *q;
+
+	if (!p)
+		return false;
+	p += strlen("unregister_netdevice: waiting for ");
+	q = strstr(p, " to become free. Usage count = ");
+	/* IFNAMSIZ is 16: a name, not a sentence */
+	return q && q > p && q - p < 16 && !memchr(p, ' ', q - p) && digits(q + 31);
+}
+
 static bool arm_unable(const char *msg)
 {
 	const char *p = word(msg, "Unable to handle kernel ");
@@ -399,7 +432,13 @@ enum klog_kind klog_match(const char *msg)
 	if (gpf(msg))
 		return KK_GPF;
 	if ((p = word(msg, "kernel BUG at ")) && klog_src_at(p + strlen("kernel BUG at "), NULL, 0))
-		return KK_KERNEL_BUG;
+		return starts(p + strlen("kernel BUG at "), "lib/list_debug.c:") ? KK_LIST_BUG : KK_KERNEL_BUG;
+	if (list_corruption(msg))
+		return KK_LIST_CORRUPT;
+	if (netdev_unregister(msg))
+		return KK_NETDEV_UNREGISTER;
+	if (word(msg, "INFO: trying to register non-static key."))
+		return KK_NONSTATIC_KEY;
 	if (word(msg, "divide error: ") || word(msg, "divide_error: "))
 		return KK_DIVIDE;
 	if (word(msg, "invalid opcode: "))

@@ -505,6 +505,7 @@ void klog_title(enum klog_kind kind, const char *text, char *out, size_t outlen)
 	static const char *const spin_skip[] = { "spin_", "_lock", "_unlock", NULL };
 	static const char *const skb_skip[] = { "^skb_", NULL };
 	static const char *const ubsan_skip[] = { "ubsan", "overflow", NULL };
+	static const char *const nonstatic_skip[] = { "register_lock_class", "lockdep_init", "__lock", NULL };
 	char head[KLOG_LINE_MAX], f[KT_FUNC], a[KLOG_LINE_MAX], b[KLOG_LINE_MAX + 16];
 
 	if (!outlen)
@@ -656,13 +657,21 @@ void klog_title(enum klog_kind kind, const char *text, char *out, size_t outlen)
 		with_func(out, outlen, "general protection fault", f);
 		break;
 	case KK_KERNEL_BUG:
-		if (strstr(head, "kernel BUG at lib/list_debug.c")) {
-			first_frame(text, NULL, f, sizeof(f));
-			with_func(out, outlen, "BUG: corrupted list", f);
-		} else {
-			first_frame(text, skb_skip, f, sizeof(f));
-			with_func(out, outlen, "kernel BUG", f);
-		}
+		first_frame(text, skb_skip, f, sizeof(f));
+		with_func(out, outlen, "kernel BUG", f);
+		break;
+	case KK_LIST_BUG:
+	case KK_LIST_CORRUPT:
+		first_frame(text, NULL, f, sizeof(f));
+		with_func(out, outlen, "BUG: corrupted list", f);
+		break;
+	case KK_NETDEV_UNREGISTER:
+		span(head, "unregister_netdevice: waiting for ", " to become free", a, sizeof(a));
+		snprintf(out, outlen, "unregister_netdevice: waiting for %.16s to become free", a);
+		break;
+	case KK_NONSTATIC_KEY:
+		first_frame(text, nonstatic_skip, f, sizeof(f));
+		with_func(out, outlen, "INFO: trying to register non-static key", f);
 		break;
 	case KK_DIVIDE:
 	case KK_INVALID_OPCODE:

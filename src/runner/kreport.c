@@ -45,8 +45,8 @@ enum junit_outcome kreport_outcome(int status, const struct ktap_summary *tests,
 	return JUNIT_ERROR;
 }
 
-int kreport_write_suite(FILE *f, const struct ktap_parser *p, const char *kernel, const char *files,
-			double seconds, struct kernel_result *res)
+int kreport_write_suite(FILE *f, const struct ktap_parser *p, const struct junit_extra *x, size_t nx,
+			const char *kernel, const char *files, double seconds, struct kernel_result *res)
 {
 	char status[16], text[1100];
 	const char *props[] = { "kernel", kernel, "packages", files, "status", status, NULL };
@@ -54,10 +54,12 @@ int kreport_write_suite(FILE *f, const struct ktap_parser *p, const char *kernel
 
 	if (p)
 		res->tests = *ktap_summary(p);
-	o = kreport_outcome(res->status, &res->tests, res->msg, text, sizeof(text));
+	/* A status the kernel log made 1: the run went through, its reports are the failures. */
+	o = kreport_outcome(res->klog_verdict ? EXIT_GUEST_OK : res->status, &res->tests, res->msg, text,
+			    sizeof(text));
 	snprintf(status, sizeof(status), "%d", res->status);
 	memset(&res->junit, 0, sizeof(res->junit));
-	return junit_write_run_suite(f, p, kernel, props, seconds, o, text, &res->junit);
+	return junit_write_run_suite(f, p, x, nx, kernel, props, seconds, o, text, &res->junit);
 }
 
 static void count_col(char *buf, size_t len, const struct kernel_row *r, unsigned int v)
@@ -75,8 +77,9 @@ void kreport_table(FILE *f, const struct kernel_row *rows, unsigned int n)
 
 	for (unsigned int i = 0; i < n; i++) {
 		int l = (int)strlen(rows[i].kernel);
-		const char *w = rows[i].ran ? kreport_status_word(rows[i].res.status, &rows[i].res.tests, word, sizeof(word))
-					    : "not booted";
+		const char *w = !rows[i].ran ? "not booted"
+				: rows[i].res.klog_verdict && !tests_failed(&rows[i].res.tests) ? "kernel bug"
+				: kreport_status_word(rows[i].res.status, &rows[i].res.tests, word, sizeof(word));
 
 		snprintf(status, sizeof(status), "%s (%d)", w, rows[i].res.status);
 		if (l > kw)
@@ -89,8 +92,9 @@ void kreport_table(FILE *f, const struct kernel_row *rows, unsigned int n)
 		"skipped");
 	for (unsigned int i = 0; i < n; i++) {
 		const struct kernel_row *r = &rows[i];
-		const char *w = r->ran ? kreport_status_word(r->res.status, &r->res.tests, word, sizeof(word))
-				       : "not booted";
+		const char *w = !r->ran ? "not booted"
+				: r->res.klog_verdict && !tests_failed(&r->res.tests) ? "kernel bug"
+				: kreport_status_word(r->res.status, &r->res.tests, word, sizeof(word));
 
 		snprintf(status, sizeof(status), "%s (%d)", w, r->res.status);
 		if (r->ran)
@@ -134,7 +138,7 @@ int kreport_junit(FILE *f, const struct kernel_row *rows, unsigned int n, double
 		}
 		snprintf(status, sizeof(status), "%d", r->res.status);
 		snprintf(text, sizeof(text), "not booted: %s", r->res.msg[0] ? r->res.msg : "no reason given");
-		ret = junit_write_run_suite(f, NULL, r->kernel, props, 0, JUNIT_ERROR, text, NULL);
+		ret = junit_write_run_suite(f, NULL, NULL, 0, r->kernel, props, 0, JUNIT_ERROR, text, NULL);
 	}
 	return ret ? ret : junit_write_end(f);
 }

@@ -290,6 +290,55 @@ static void test_xml_escape_utf8(void **state)
 	assert_string_equal(out, "??|???|???|????");
 }
 
+/* Cases from outside KTAP (the kernel log's): their own suites after the KTAP ones, counted in the totals. */
+static void test_junit_extra_cases(void **state)
+{
+	const struct junit_extra kx[] = {
+		{ "kernel log", "WARNING in foo_probe", false, "console line 12: [ 1.0] WARNING: CPU: 1 PID: 123 at a.c:1 f",
+		  "WARNING: CPU: 1 PID: 123 at drivers/net/foo.c:42 foo_probe+0x12/0x40 [foo]\n <TASK>\n" },
+		{ "kernel log", "BUG: soft lockup in f", true, "accepted by --klog-ignore 'BUG*'", "ignored text" },
+		{ "other", "x & y", false, NULL, NULL },
+	};
+	struct ktap_parser *p = ktap_new(NULL, NULL);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	feed(p, "TAP version 13\n1..1\nok 1 - a\n");
+	ktap_finish(p);
+	f = open_memstream(&buf, &len);
+	assert_int_equal(junit_write_with(f, p, kx, 3, "minivmm", 2, NULL), 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "<testsuites name=\"minivmm\" tests=\"4\" failures=\"2\" errors=\"0\" skipped=\"1\" time=\"2.000\">\n"));
+	assert_non_null(strstr(buf,
+		"  <testsuite name=\"kernel log\" tests=\"2\" failures=\"1\" errors=\"0\" skipped=\"1\">\n"
+		"    <testcase classname=\"kernel log\" name=\"WARNING in foo_probe\">\n"
+		"      <failure message=\"console line 12: [ 1.0] WARNING: CPU: 1 PID: 123 at a.c:1 f\">"
+		"WARNING: CPU: 1 PID: 123 at drivers/net/foo.c:42 foo_probe+0x12/0x40 [foo]\n &lt;TASK&gt;\n"
+		"</failure>\n    </testcase>\n"
+		"    <testcase classname=\"kernel log\" name=\"BUG: soft lockup in f\">\n"
+		"      <skipped message=\"accepted by --klog-ignore &apos;BUG*&apos;\"/>\n    </testcase>\n"
+		"  </testsuite>\n"
+		"  <testsuite name=\"other\" tests=\"1\" failures=\"1\" errors=\"0\" skipped=\"0\">\n"
+		"    <testcase classname=\"other\" name=\"x &amp; y\">\n"
+		"      <failure message=\"\"/>\n    </testcase>\n  </testsuite>\n</testsuites>\n"));
+	/* after the KTAP suite; a skipped case has no text */
+	assert_true(strstr(buf, "name=\"a\"") < strstr(buf, "kernel log"));
+	assert_null(strstr(buf, "ignored text"));
+	free(buf);
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	assert_int_equal(junit_write_with(f, p, NULL, 1, "minivmm", 2, NULL), -EINVAL);
+	/* no extras: the plain document */
+	assert_int_equal(junit_write_with(f, p, NULL, 0, "minivmm", 2, NULL), 0);
+	fclose(f);
+	assert_null(strstr(buf, "kernel log"));
+	assert_non_null(strstr(buf, "tests=\"1\" failures=\"0\""));
+	free(buf);
+	ktap_free(p);
+}
+
 static void test_xml_escape_truncation(void **state)
 {
 	char out[16];
@@ -321,6 +370,7 @@ int main(void)
 		cmocka_unit_test(test_junit_empty),
 		cmocka_unit_test(test_junit_escaping_in_document),
 		cmocka_unit_test(test_junit_bad_args),
+		cmocka_unit_test(test_junit_extra_cases),
 		cmocka_unit_test(test_xml_escape_specials),
 		cmocka_unit_test(test_junit_properties),
 		cmocka_unit_test(test_xml_escape_controls),

@@ -19,6 +19,7 @@
 
 #include "minivmm/runner/klog.h"
 #include "minivmm/runner/klog_format.h"
+#include "minivmm/runner/ktap.h"
 
 static unsigned long clock_us = 12345678;
 
@@ -80,6 +81,13 @@ static const char *last_line(const struct klog_report *r, char *buf, size_t len)
 	return line_of(r, r->nlines - 1, buf, len);
 }
 
+/* The console ended: the first report not accepted. */
+static const struct klog_report *first(struct klog_parser *p)
+{
+	klog_finish(p);
+	return klog_first(p);
+}
+
 static unsigned int total(const struct klog_parser *p)
 {
 	unsigned int n = 0;
@@ -92,12 +100,12 @@ static unsigned int total(const struct klog_parser *p)
 /* Parse @text (timestamped) alone; check class, title and how many lines the report has. */
 static void expect_report(const char *text, enum klog_class cls, const char *title, unsigned int nlines)
 {
-	struct klog_parser *p = klog_new(0);
+	struct klog_parser *p = klog_new();
 	const struct klog_report *r;
 
 	assert_non_null(p);
 	feed_ts(p, text);
-	r = klog_first(p);
+	r = first(p);
 	assert_non_null(r);
 	assert_int_equal(r->cls, cls);
 	assert_string_equal(r->title, title);
@@ -149,7 +157,7 @@ static const char warn_module[] =
 
 static void test_warning_module(void **state)
 {
-	struct klog_parser *p = klog_new(0);
+	struct klog_parser *p = klog_new();
 	const struct klog_report *r;
 	char buf[KLOG_LINE_MAX];
 
@@ -157,7 +165,7 @@ static void test_warning_module(void **state)
 	feed_ts(p, "foo: probing\n");
 	feed_ts(p, warn_module);
 	feed_ts(p, "foo: probe done\n");
-	r = klog_first(p);
+	r = first(p);
 	assert_non_null(r);
 	assert_int_equal(r->cls, KLOG_WARNING);
 	assert_string_equal(r->title, "WARNING in foo_probe");
@@ -404,14 +412,14 @@ static const char null_deref[] =
 
 static void test_bug_null_deref(void **state)
 {
-	struct klog_parser *p = klog_new(0);
+	struct klog_parser *p = klog_new();
 	const struct klog_report *r;
 
 	(void)state;
 	feed_ts(p, null_deref);
 	/* after the end marker the kernel prints the registers once more */
 	feed_ts(p, "RIP: 0010:foo_read+0x1d/0x60 [foo]\nnote: cat[123] exited with irqs disabled\n");
-	r = klog_first(p);
+	r = first(p);
 	assert_non_null(r);
 	assert_int_equal(r->cls, KLOG_BUG);
 	assert_string_equal(r->title, "BUG: unable to handle kernel NULL pointer dereference in foo_read");
@@ -510,7 +518,7 @@ static const char kasan_oob[] =
 
 static void test_kasan(void **state)
 {
-	struct klog_parser *p = klog_new(0);
+	struct klog_parser *p = klog_new();
 	const struct klog_report *r;
 	char buf[KLOG_LINE_MAX];
 
@@ -518,7 +526,7 @@ static void test_kasan(void **state)
 	feed_ts(p, "==================================================================\n");
 	feed_ts(p, kasan_oob);
 	feed_ts(p, "Disabling lock debugging due to kernel taint\n");
-	r = klog_first(p);
+	r = first(p);
 	assert_non_null(r);
 	assert_int_equal(r->cls, KLOG_KASAN);
 	assert_string_equal(r->title, "KASAN: slab-out-of-bounds Read in foo_read");
@@ -551,14 +559,14 @@ static void test_ubsan(void **state)
 		" foo_probe+0x2e/0x60 [foo]\n"
 		" </TASK>\n"
 		"================================================================================\n";
-	struct klog_parser *p = klog_new(0);
+	struct klog_parser *p = klog_new();
 	const struct klog_report *r;
 
 	(void)state;
 	feed_ts(p, "================================================================================\n");
 	feed_ts(p, text);
 	feed_ts(p, "foo: loaded\n");
-	r = klog_first(p);
+	r = first(p);
 	assert_non_null(r);
 	assert_int_equal(r->cls, KLOG_UBSAN);
 	assert_string_equal(r->title, "UBSAN: array-index-out-of-bounds in foo_fill");
@@ -634,7 +642,7 @@ static void test_oopses(void **state)
 		      " foo_remove+0x1e/0x60 [foo]\n"
 		      " </TASK>\n"
 		      "---[ end trace 0000000000000000 ]---\n",
-		      KLOG_OOPS, "BUG: corrupted list in foo_remove", 8);
+		      KLOG_LIST_CORRUPTION, "BUG: corrupted list in foo_remove", 8);
 	/* alone, an invalid opcode is an oops of its own */
 	expect_report("invalid opcode: 0000 [#1] PREEMPT SMP NOPTI\n"
 		      "RIP: 0010:foo_bad+0x2/0x10 [foo]\n"
@@ -693,13 +701,13 @@ static void test_netdev_watchdog(void **state)
 		" default_idle+0xa/0x10\n"
 		" </TASK>\n"
 		"---[ end trace 0000000000000000 ]---\n";
-	struct klog_parser *p = klog_new(0);
+	struct klog_parser *p = klog_new();
 	const struct klog_report *r;
 
 	(void)state;
 	feed_ts(p, v61);
 	feed_ts(p, "e1000e 0000:00:03.0 eth0: Reset adapter unexpectedly\n");
-	r = klog_first(p);
+	r = first(p);
 	assert_non_null(r);
 	assert_int_equal(r->cls, KLOG_NETDEV_WATCHDOG);
 	assert_string_equal(r->title, "NETDEV WATCHDOG: eth0 (e1000e): transmit queue 0 timed out");
@@ -710,12 +718,12 @@ static void test_netdev_watchdog(void **state)
 	klog_free(p);
 
 	/* 6.9+: one netdev_crit line, no WARN; the report ends after it */
-	p = klog_new(0);
+	p = klog_new();
 	feed_ts(p, "e1000e 0000:00:03.0 eth0: NETDEV WATCHDOG: CPU: 1: transmit queue 0 timed out 5124 ms\n"
 		   "e1000e 0000:00:03.0 eth0: Reset adapter unexpectedly\n"
 		   "e1000e 0000:00:03.0 eth0: NIC Link is Up 1000 Mbps Full Duplex\n"
 		   "a\nb\nc\nd\ne\n");
-	r = klog_first(p);
+	r = first(p);
 	assert_non_null(r);
 	assert_string_equal(r->title, "NETDEV WATCHDOG: eth0 (e1000e): transmit queue 0 timed out");
 	assert_int_equal(r->nlines, 5);
@@ -730,7 +738,7 @@ static void test_netdev_watchdog(void **state)
 
 static void test_irq_nobody_cared(void **state)
 {
-	struct klog_parser *p = klog_new(0);
+	struct klog_parser *p = klog_new();
 	const struct klog_report *r;
 	char buf[KLOG_LINE_MAX];
 
@@ -754,7 +762,7 @@ static void test_irq_nobody_cared(void **state)
 		   "[<00000000f3c6a1b2>] e1000_intr [e1000]\n"
 		   "Disabling IRQ #11\n"
 		   "e1000 0000:00:04.0 eth1: something else\n");
-	r = klog_first(p);
+	r = first(p);
 	assert_non_null(r);
 	assert_int_equal(r->cls, KLOG_IRQ_NOBODY_CARED);
 	assert_string_equal(r->title, "irq 11: nobody cared (handler e1000_intr)");
@@ -783,12 +791,12 @@ static void test_false_positives(void **state)
 		"irq 9: nobody watching\n"
 		"kernel BUG at nothing\n"
 		"UBSAN: enabled\n";
-	struct klog_parser *p = klog_new(0);
+	struct klog_parser *p = klog_new();
 
 	(void)state;
 	feed_ts(p, kernel_info);
 	assert_int_equal(total(p), 0);
-	assert_null(klog_first(p));
+	assert_null(first(p));
 	/* a program's output among timestamped kernel lines: no prefix, no report */
 	feed_raw(p, "WARNING: disk almost full\n"
 		    "BUG: my_program failed\n"
@@ -799,7 +807,7 @@ static void test_false_positives(void **state)
 	klog_free(p);
 
 	/* printk.time=0: no prefixes anywhere; kernel formats still count, free text does not */
-	p = klog_new(0);
+	p = klog_new();
 	feed_raw(p, "Linux version 6.1.0-57-amd64\n"
 		    "WARNING: disk almost full\n"
 		    "BUG: my_program failed\n"
@@ -807,7 +815,7 @@ static void test_false_positives(void **state)
 	assert_int_equal(total(p), 0);
 	feed_raw(p, "WARNING: CPU: 0 PID: 1 at drivers/net/foo.c:1 foo_fn+0x1/0x2 [foo]\n");
 	assert_int_equal(klog_count(p, KLOG_WARNING), 1);
-	assert_string_equal(klog_first(p)->title, "WARNING in foo_fn");
+	assert_string_equal(first(p)->title, "WARNING in foo_fn");
 	klog_free(p);
 }
 
@@ -819,14 +827,14 @@ static void test_prefixes(void **state)
 
 	(void)state;
 	/* caller ids, a loglevel, dropped messages, CRs, and a program's partial line in front */
-	p = klog_new(0);
+	p = klog_new();
 	klog_feed(p, "[    1.000000][    T1] Linux version 6.1.0-57-amd64\r");
 	klog_feed(p, "progress: 45%[   12.345678][  T123] WARNING: CPU: 1 PID: 123 at drivers/net/foo.c:42 foo_probe+0x12/0x40 [foo]\r");
 	klog_feed(p, "<4>[   12.345679][  T123] RIP: 0010:foo_probe+0x12/0x40 [foo]\r");
 	klog_feed(p, "** 3 printk messages dropped ** [   12.345680][  T123] Call Trace:\r");
 	klog_feed(p, "[   12.345681][  T123]  foo_init+0x1c/0x1000 [foo]\r");
 	klog_feed(p, "[   12.345682][  T123] ---[ end trace 0000000000000000 ]---\r");
-	r = klog_first(p);
+	r = first(p);
 	assert_non_null(r);
 	assert_string_equal(r->title, "WARNING in foo_probe");
 	assert_int_equal(r->nlines, 5);
@@ -837,7 +845,7 @@ static void test_prefixes(void **state)
 	klog_free(p);
 
 	/* not prefixes: no digits, no space after */
-	p = klog_new(0);
+	p = klog_new();
 	klog_feed(p, "[    1.000000] Linux version 6.1.0-57-amd64");
 	klog_feed(p, "[abc] WARNING: CPU: 1 PID: 2 at a.c:1 f+0x1/0x2");
 	klog_feed(p, "[ 1.2]WARNING: CPU: 1 PID: 2 at a.c:1 f+0x1/0x2");
@@ -852,7 +860,7 @@ static void test_interleaved(void **state)
 
 	(void)state;
 	/* CONFIG_PRINTK_CALLER: another task's lines, and its own report, stay out */
-	p = klog_new(0);
+	p = klog_new();
 	feed_as(p, "T123", "WARNING: CPU: 1 PID: 123 at drivers/net/foo.c:42 foo_probe+0x12/0x40 [foo]\n"
 			   "Modules linked in: foo(OE+)\n");
 	feed_as(p, "T456", "systemd-udevd: renamed eth0\n"
@@ -865,7 +873,7 @@ static void test_interleaved(void **state)
 			   " foo_init+0x1c/0x1000 [foo]\n"
 			   " </TASK>\n"
 			   "---[ end trace 0000000000000000 ]---\n");
-	r = klog_first(p);
+	r = first(p);
 	assert_non_null(r);
 	assert_string_equal(r->title, "WARNING in foo_probe");
 	assert_int_equal(r->nlines, 8);
@@ -873,10 +881,20 @@ static void test_interleaved(void **state)
 	assert_null(strstr(r->text, "udevd"));
 	assert_int_equal(klog_count(p, KLOG_WARNING), 1);
 	assert_int_equal(klog_count(p, KLOG_KASAN), 1);
+	/* the other task's report has its own lines, none of the first one's */
+	assert_int_equal(klog_nreports(p), 2);
+	r = klog_report_at(p, 1);
+	assert_string_equal(r->title, "KASAN: use-after-free Write in bar_close");
+	assert_int_equal(r->nlines, 3);
+	assert_null(strstr(r->text, "foo"));
+	assert_true(r->header[0] == '[');
+	assert_non_null(strstr(r->header, "][  T456] BUG: KASAN: use-after-free in bar_close+0x31/0x50 [bar]"));
+	assert_int_equal(r->line, 4);
+	assert_int_equal(klog_failing(p), 2);
 	klog_free(p);
 
 	/* timestamps only: a program's lines in between are left out */
-	p = klog_new(0);
+	p = klog_new();
 	feed_ts(p, "watchdog: BUG: soft lockup - CPU#1 stuck for 22s! [insmod:123]\n"
 		   "RIP: 0010:delay_tsc+0x4a/0xb0\n");
 	feed_raw(p, "ping: 64 bytes from 169.254.0.2: icmp_seq=7 ttl=64 time=0.3 ms\n");
@@ -885,7 +903,7 @@ static void test_interleaved(void **state)
 		   " klogtest_init+0x3e/0x1000 [klogtest]\n"
 		   " do_one_initcall+0x5a/0x220\n"
 		   " </TASK>\n");
-	r = klog_first(p);
+	r = first(p);
 	assert_non_null(r);
 	assert_int_equal(r->nlines, 7);
 	assert_null(strstr(r->text, "ping"));
@@ -893,7 +911,7 @@ static void test_interleaved(void **state)
 	klog_free(p);
 
 	/* a backtrace of all CPUs: after "Sending NMI", the other CPUs' lines belong */
-	p = klog_new(0);
+	p = klog_new();
 	feed_as(p, "C0", "rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:\n"
 			 "Sending NMI from CPU 0 to CPUs 1:\n");
 	feed_as(p, "T77", "unrelated task line\n");
@@ -902,7 +920,7 @@ static void test_interleaved(void **state)
 			 "Call Trace:\n"
 			 " foo_work_fn+0x25/0x60 [foo]\n"
 			 " process_one_work+0x1c7/0x380\n");
-	r = klog_first(p);
+	r = first(p);
 	assert_non_null(r);
 	assert_int_equal(r->nlines, 7);
 	assert_null(strstr(r->text, "unrelated"));
@@ -918,54 +936,62 @@ static void test_report_boundaries(void **state)
 
 	(void)state;
 	/* a WARNING cut short by a BUG: two reports, the first ends before the second */
-	p = klog_new(0);
+	p = klog_new();
 	feed_ts(p, "WARNING: CPU: 1 PID: 123 at drivers/net/foo.c:42 foo_probe+0x12/0x40 [foo]\n"
 		   "Modules linked in: foo(OE+)\n"
 		   "BUG: kernel NULL pointer dereference, address: 0000000000000008\n"
 		   "RIP: 0010:foo_read+0x1d/0x60 [foo]\n");
-	r = klog_first(p);
+	r = first(p);
 	assert_int_equal(r->nlines, 2);
 	assert_int_equal(klog_count(p, KLOG_WARNING), 1);
 	assert_int_equal(klog_count(p, KLOG_BUG), 1);
 	klog_free(p);
 
 	/* a report before a panic is kept; the panic is not a report and ends it */
-	p = klog_new(0);
+	p = klog_new();
 	feed_ts(p, soft_lockup);
 	feed_ts(p, "Kernel panic - not syncing: softlockup: hung tasks\n");
 	feed_ts(p, "Kernel panic - not syncing: Watchdog detected hard LOCKUP on cpu 1\n");
-	r = klog_first(p);
+	r = first(p);
 	assert_non_null(r);
 	assert_int_equal(r->cls, KLOG_SOFT_LOCKUP);
 	assert_int_equal(total(p), 1);
 	klog_free(p);
-	p = klog_new(0);
+	p = klog_new();
 	feed_ts(p, "WARNING: CPU: 0 PID: 1 at drivers/net/foo.c:42 foo_probe+0x12/0x40 [foo]\n"
 		   "Modules linked in: foo(OE+)\n"
 		   "Kernel panic - not syncing: kernel: panic_on_warn set ...\n"
 		   "CPU: 0 PID: 1 Comm: insmod Tainted: G           OE      6.1.0-57-amd64 #1\n");
-	r = klog_first(p);
+	r = first(p);
 	assert_int_equal(r->nlines, 2);
 	assert_string_equal(last_line(r, buf, sizeof(buf)), "Modules linked in: foo(OE+)");
 	klog_free(p);
 
-	/* several reports: all counted, the first kept */
-	p = klog_new(0);
+	/* several reports: all counted, one entry per title, in console order */
+	p = klog_new();
 	feed_ts(p, warn_module);
 	feed_ts(p, soft_lockup);
 	feed_ts(p, warn_module);
 	feed_ts(p, kasan_oob);
-	r = klog_first(p);
+	r = first(p);
 	assert_string_equal(r->title, "WARNING in foo_probe");
 	assert_int_equal(r->nlines, 35);
+	assert_int_equal(r->count, 2);
+	assert_int_equal(r->line, 2); /* after "cut here" */
 	assert_int_equal(klog_count(p, KLOG_WARNING), 2);
 	assert_int_equal(klog_count(p, KLOG_SOFT_LOCKUP), 1);
 	assert_int_equal(klog_count(p, KLOG_KASAN), 1);
 	assert_int_equal(total(p), 4);
+	assert_int_equal(klog_failing(p), 4);
+	assert_int_equal(klog_nreports(p), 3);
+	assert_string_equal(klog_report_at(p, 1)->title, "BUG: soft lockup in klogtest_init");
+	assert_int_equal(klog_report_at(p, 1)->line, 37);
+	assert_int_equal(klog_report_at(p, 2)->cls, KLOG_KASAN);
+	assert_null(klog_report_at(p, 3));
 	klog_free(p);
 
 	/* a report that never ends stops after a while: a later WARN is a report of its own */
-	p = klog_new(0);
+	p = klog_new();
 	feed_ts(p, "NMI watchdog: Watchdog detected hard LOCKUP on cpu 1\n");
 	for (int i = 0; i < 500; i++)
 		feed_ts(p, "pool 0: cpus=0 flags=0x0 nice=0 hung=12s workers=3\n");
@@ -982,13 +1008,13 @@ static void test_caps(void **state)
 
 	(void)state;
 	/* lines */
-	p = klog_new(0);
+	p = klog_new();
 	feed_ts(p, "WARNING: CPU: 0 PID: 1 at drivers/net/foo.c:42 foo_probe+0x12/0x40 [foo]\n");
 	for (int i = 0; i < 300; i++)
 		feed_ts(p, " ? some_frame+0x1/0x2\n");
 	feed_ts(p, "---[ end trace 0000000000000000 ]---\n");
 	feed_ts(p, "BUG: KASAN: use-after-free in bar_close+0x31/0x50 [bar]\n");
-	r = klog_first(p);
+	r = first(p);
 	assert_int_equal(r->nlines, KLOG_KEEP_LINES);
 	assert_true(r->truncated);
 	assert_int_equal(klog_count(p, KLOG_KASAN), 1);
@@ -996,14 +1022,14 @@ static void test_caps(void **state)
 	klog_free(p);
 
 	/* bytes, and the length of one line */
-	p = klog_new(0);
+	p = klog_new();
 	memset(line, 'x', sizeof(line) - 1);
 	line[sizeof(line) - 1] = 0;
 	memcpy(line, "[    1.000000] ", 15);
 	feed_ts(p, "BUG: KASAN: use-after-free in bar_close+0x31/0x50 [bar]\n");
 	for (int i = 0; i < 60; i++)
 		klog_feed(p, line);
-	r = klog_first(p);
+	r = first(p);
 	assert_true(r->truncated);
 	assert_true(strlen(r->text) < KLOG_KEEP_BYTES);
 	assert_true(r->nlines < 60);
@@ -1012,70 +1038,408 @@ static void test_caps(void **state)
 	klog_free(p);
 }
 
+static void test_list_corruption(void **state)
+{
+	static const char add_bug[] =
+		"list_add corruption. next->prev should be prev (ffffffffc0a12040), but was 0000000000000000. (next=ffff9e3f43b1c2a0).\n"
+		"------------[ cut here ]------------\n"
+		"kernel BUG at lib/list_debug.c:27!\n"
+		"invalid opcode: 0000 [#1] PREEMPT SMP NOPTI\n"
+		"CPU: 0 PID: 123 Comm: insmod Tainted: G           OE      6.1.0-57-amd64 #1  Debian 6.1.192-3\n"
+		"RIP: 0010:__list_add_valid.cold+0xf/0x3f\n"
+		"Call Trace:\n"
+		" <TASK>\n"
+		" klogtest_list+0x3c/0x60 [klogtest]\n"
+		" klogtest_init+0x4e/0x1000 [klogtest]\n"
+		" do_one_initcall+0x5a/0x220\n"
+		" </TASK>\n"
+		"Modules linked in: klogtest(OE+)\n"
+		"---[ end trace 0000000000000000 ]---\n";
+	struct klog_parser *p = klog_new();
+	const struct klog_report *r;
+	char buf[KLOG_LINE_MAX];
+
+	(void)state;
+	/* CONFIG_BUG_ON_DATA_CORRUPTION (Debian): the message, then its BUG, one report */
+	feed_ts(p, add_bug);
+	r = first(p);
+	assert_non_null(r);
+	assert_int_equal(r->cls, KLOG_LIST_CORRUPTION);
+	assert_string_equal(r->title, "BUG: corrupted list in klogtest_list");
+	assert_int_equal(r->nlines, 14);
+	assert_string_equal(last_line(r, buf, sizeof(buf)), "---[ end trace 0000000000000000 ]---");
+	assert_int_equal(total(p), 1);
+	klog_free(p);
+	/* without it: a WARN after the message */
+	expect_report("list_del corruption. prev->next should be ffff9e3f43b1c2a0, but was ffff9e3f43b1c000. (prev=ffff9e3f43b1c000)\n"
+		      "WARNING: CPU: 1 PID: 7 at lib/list_debug.c:62 __list_del_entry_valid_or_report+0xb3/0xd0\n"
+		      "RIP: 0010:__list_del_entry_valid_or_report+0xb3/0xd0\n"
+		      "Call Trace:\n"
+		      " <TASK>\n"
+		      " foo_remove+0x21/0x90 [foo]\n"
+		      " </TASK>\n"
+		      "---[ end trace 0000000000000000 ]---\n",
+		      KLOG_LIST_CORRUPTION, "BUG: corrupted list in foo_remove", 8);
+	expect_report("list_del corruption, ffff9e3f43b1c2a0->next is LIST_POISON1 (dead000000000100)\n",
+		      KLOG_LIST_CORRUPTION, "BUG: corrupted list", 1);
+	expect_report("list_add double add: new=ffff9e3f43b1c2a0, prev=ffff9e3f43b1c2a0, next=ffff9e3f43b1c000.\n",
+		      KLOG_LIST_CORRUPTION, "BUG: corrupted list", 1);
+	/* the BUG alone (its message lost) */
+	expect_report("kernel BUG at lib/list_debug.c:54!\n"
+		      "invalid opcode: 0000 [#1] PREEMPT SMP NOPTI\n"
+		      "RIP: 0010:__list_del_entry_valid.cold+0x1d/0x47\n"
+		      "Call Trace:\n"
+		      " bar_close+0x31/0x50 [bar]\n"
+		      "---[ end trace 0000000000000000 ]---\n",
+		      KLOG_LIST_CORRUPTION, "BUG: corrupted list in bar_close", 6);
+	/* not the kernel's */
+	p = klog_new();
+	feed_ts(p, "mylist_add corruption. x\nlist_del corruption detected by my tool\n");
+	assert_int_equal(total(p), 0);
+	klog_free(p);
+}
+
+static void test_netdev_unregister(void **state)
+{
+	struct klog_parser *p = klog_new();
+	const struct klog_report *r;
+
+	(void)state;
+	/* printed again every netdev_unregister_timeout_secs: one title, counted each time */
+	feed_ts(p, "unregister_netdevice: waiting for klogtest0 to become free. Usage count = 2\n"
+		   "klogtest: still holding klogtest0\n"
+		   "unregister_netdevice: waiting for klogtest0 to become free. Usage count = 2\n");
+	r = first(p);
+	assert_non_null(r);
+	assert_int_equal(r->cls, KLOG_NETDEV_UNREGISTER);
+	assert_string_equal(r->title, "unregister_netdevice: waiting for klogtest0 to become free");
+	assert_int_equal(r->nlines, 1);
+	assert_int_equal(r->count, 2);
+	assert_int_equal(r->line, 1);
+	assert_int_equal(klog_count(p, KLOG_NETDEV_UNREGISTER), 2);
+	assert_int_equal(klog_failing(p), 2);
+	assert_int_equal(klog_nreports(p), 1);
+	klog_free(p);
+	p = klog_new();
+	feed_ts(p, "unregister_netdevice: waiting for a long sentence to become free. Usage count = 2\n"
+		   "unregister_netdevice: waiting for eth0 to become free. Usage count = x\n");
+	assert_int_equal(total(p), 0);
+	klog_free(p);
+}
+
+static void test_nonstatic_key(void **state)
+{
+	(void)state;
+	expect_report("INFO: trying to register non-static key.\n"
+		      "The code is fine but needs lockdep annotation, or maybe\n"
+		      "you didn't initialize this object before use?\n"
+		      "turning off the locking correctness validator.\n"
+		      "CPU: 0 PID: 123 Comm: insmod Tainted: G           OE      6.1.0 #1\n"
+		      "Call Trace:\n"
+		      " <TASK>\n"
+		      " dump_stack_lvl+0x44/0x5c\n"
+		      " register_lock_class+0x46b/0x480\n"
+		      " __lock_acquire+0x61/0x1d80\n"
+		      " lock_acquire+0xc8/0x2f0\n"
+		      " _raw_spin_lock_irqsave+0x3d/0x60\n"
+		      " foo_start+0x1c/0x60 [foo]\n"
+		      " </TASK>\n",
+		      KLOG_LOCKDEP, "INFO: trying to register non-static key in foo_start", 14);
+}
+
+/* A report still open when the console ends is complete at klog_finish. */
+static void test_finish(void **state)
+{
+	struct klog_parser *p = klog_new();
+	const struct klog_report *r;
+
+	(void)state;
+	feed_ts(p, "INFO: task insmod:123 blocked for more than 2 seconds.\n"
+		   "Call Trace:\n"
+		   " <TASK>\n"
+		   " klogtest_hang+0x2e/0x50 [klogtest]\n");
+	assert_int_equal(klog_nreports(p), 0);
+	assert_null(klog_first(p));
+	klog_finish(p);
+	r = klog_first(p);
+	assert_non_null(r);
+	assert_string_equal(r->title, "INFO: task hung in klogtest_hang");
+	assert_int_equal(r->nlines, 4);
+	klog_finish(p);
+	assert_int_equal(klog_nreports(p), 1);
+	assert_int_equal(klog_failing(p), 1);
+	klog_free(p);
+	klog_finish(NULL);
+	klog_feed(NULL, "x");
+	assert_null(klog_first(NULL));
+	assert_int_equal(klog_nreports(NULL), 0);
+}
+
+/* Two tasks, the same title: the earlier report is the one kept, whichever ends first. */
+static void test_same_title_order(void **state)
+{
+	struct klog_parser *p = klog_new();
+	const struct klog_report *r;
+
+	(void)state;
+	feed_as(p, "T1", "WARNING: CPU: 0 PID: 1 at drivers/net/foo.c:42 foo_probe+0x12/0x40 [foo]\n"
+			 "CPU: 0 PID: 1 Comm: first\n");
+	feed_as(p, "T2", "WARNING: CPU: 1 PID: 2 at drivers/net/foo.c:42 foo_probe+0x12/0x40 [foo]\n"
+			 "CPU: 1 PID: 2 Comm: second\n"
+			 "---[ end trace 0000000000000000 ]---\n");
+	assert_int_equal(klog_nreports(p), 1);
+	assert_non_null(strstr(klog_first(p)->text, "second"));
+	feed_as(p, "T1", "---[ end trace 0000000000000000 ]---\n");
+	r = first(p);
+	assert_int_equal(klog_nreports(p), 1);
+	assert_int_equal(r->count, 2);
+	assert_int_equal(r->line, 1);
+	assert_non_null(strstr(r->text, "first"));
+	assert_null(strstr(r->text, "second"));
+	klog_free(p);
+}
+
+/* Past KLOG_REPORTS_MAX titles reports are counted, not listed. */
+static void test_unlisted(void **state)
+{
+	struct klog_parser *p = klog_new();
+	char line[160];
+
+	(void)state;
+	for (int i = 0; i < KLOG_REPORTS_MAX + 5; i++) {
+		snprintf(line, sizeof(line), "BUG: Bad rss-counter state mm:%d type:MM_ANONPAGES val:1\n", i);
+		feed_ts(p, line);
+	}
+	klog_finish(p);
+	assert_int_equal(klog_nreports(p), KLOG_REPORTS_MAX);
+	assert_int_equal(klog_unlisted(p), 5);
+	assert_int_equal(klog_failing(p), KLOG_REPORTS_MAX + 5);
+	assert_int_equal(klog_count(p, KLOG_BUG), KLOG_REPORTS_MAX + 5);
+	assert_int_equal(klog_report_at(p, KLOG_REPORTS_MAX - 1)->line, KLOG_REPORTS_MAX);
+	klog_free(p);
+}
+
 static void test_ignore(void **state)
 {
 	struct klog_parser *p;
 	const struct klog_report *r;
-	unsigned int mask;
-	char err[512];
+	char pat[16];
 
 	(void)state;
-	assert_int_equal(klog_class_parse("warning,soft-lockup", &mask, err, sizeof(err)), 0);
-	assert_int_equal(mask, (1u << KLOG_WARNING) | (1u << KLOG_SOFT_LOCKUP));
-	assert_int_equal(klog_class_parse("all", &mask, err, sizeof(err)), 0);
-	assert_int_equal(mask, KLOG_ALL_CLASSES);
-	assert_int_equal(klog_class_parse("irq-nobody-cared", &mask, err, sizeof(err)), 0);
-	assert_int_equal(mask, 1u << KLOG_IRQ_NOBODY_CARED);
-	assert_int_equal(klog_class_parse("warning,bogus", &mask, err, sizeof(err)), -EINVAL);
-	assert_non_null(strstr(err, "'bogus' is no kernel-log class"));
-	assert_non_null(strstr(err, "rcu-stall,soft-lockup"));
-	assert_int_equal(klog_class_parse("", &mask, err, sizeof(err)), -EINVAL);
-	assert_int_equal(klog_class_parse("warning,", &mask, err, sizeof(err)), -EINVAL);
-	for (unsigned int c = 0; c < KLOG_NCLASSES; c++) {
-		assert_int_equal(klog_class_parse(klog_class_name(c), &mask, err, sizeof(err)), 0);
-		assert_int_equal(mask, 1u << c);
-	}
-	assert_null(klog_class_name(KLOG_NCLASSES));
-
-	/* an ignored class is counted, not kept; the next report is */
-	p = klog_new(1u << KLOG_WARNING);
+	p = klog_new();
+	assert_int_equal(klog_ignore(p, ""), -EINVAL);
+	assert_int_equal(klog_ignore(p, NULL), -EINVAL);
+	/* the title, as a glob */
+	assert_int_equal(klog_ignore(p, "WARNING in foo_*"), 0);
+	/* or the first line */
+	assert_int_equal(klog_ignore(p, "*soft lockup - CPU#? stuck*"), 0);
 	feed_ts(p, warn_module);
-	assert_null(klog_first(p));
-	assert_int_equal(klog_count(p, KLOG_WARNING), 1);
 	feed_ts(p, soft_lockup);
-	r = klog_first(p);
+	klog_finish(p);
+	assert_null(klog_first(p));
+	assert_int_equal(klog_failing(p), 0);
+	assert_int_equal(klog_nreports(p), 2);
+	/* accepted reports are kept, with the pattern that accepted them */
+	assert_string_equal(klog_report_at(p, 0)->ignored_by, "WARNING in foo_*");
+	assert_string_equal(klog_report_at(p, 1)->ignored_by, "*soft lockup - CPU#? stuck*");
+	assert_int_equal(klog_count(p, KLOG_WARNING), 1);
+	/* the next report no pattern accepts is the first one */
+	feed_ts(p, kasan_oob);
+	r = first(p);
 	assert_non_null(r);
-	assert_int_equal(r->cls, KLOG_SOFT_LOCKUP);
+	assert_int_equal(r->cls, KLOG_KASAN);
+	assert_null(r->ignored_by);
+	assert_int_equal(klog_failing(p), 1);
 	klog_free(p);
-	p = klog_new(KLOG_ALL_CLASSES);
+
+	/* a glob matches the whole title: "WARNING" alone accepts nothing */
+	p = klog_new();
+	assert_int_equal(klog_ignore(p, "WARNING"), 0);
+	assert_int_equal(klog_ignore(p, "foo_probe"), 0);
+	feed_ts(p, warn_module);
+	assert_non_null(first(p));
+	klog_free(p);
+
+	p = klog_new();
+	for (int i = 0; i < KLOG_IGNORE_MAX; i++) {
+		snprintf(pat, sizeof(pat), "x%d*", i);
+		assert_int_equal(klog_ignore(p, pat), 0);
+	}
+	assert_int_equal(klog_ignore(p, "*"), -ENOSPC);
+	klog_free(p);
+	/* "*" accepts everything */
+	p = klog_new();
+	assert_int_equal(klog_ignore(p, "*"), 0);
 	feed_ts(p, warn_module);
 	feed_ts(p, kasan_oob);
-	assert_null(klog_first(p));
+	assert_null(first(p));
 	assert_int_equal(total(p), 2);
+	assert_int_equal(klog_nreports(p), 2);
 	klog_free(p);
+	assert_string_equal(klog_class_name(KLOG_RCU_STALL), "rcu-stall");
+	assert_string_equal(klog_class_name(KLOG_NETDEV_UNREGISTER), "netdev-unregister");
+	assert_null(klog_class_name(KLOG_NCLASSES));
+	for (unsigned int c = 0; c < KLOG_NCLASSES; c++)
+		assert_non_null(klog_class_name(c));
+}
+
+static char *json_of(const struct klog_parser *p)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	klog_print_json(p, f);
+	fclose(f);
+	return buf;
 }
 
 static void test_json(void **state)
 {
-	struct klog_parser *p = klog_new(0);
+	struct klog_parser *p = klog_new();
+	char *buf;
+
+	(void)state;
+	buf = json_of(p);
+	assert_string_equal(buf, "{\"reports\": 0, \"failing\": 0, \"classes\": {}, \"titles\": []}");
+	free(buf);
+	assert_int_equal(klog_ignore(p, "BUG: soft lockup*"), 0);
+	feed_ts(p, warn_module);
+	feed_ts(p, warn_module);
+	feed_ts(p, soft_lockup);
+	/* a title with a quote and a byte that is no UTF-8 */
+	feed_ts(p, "BUG: \"odd\" \xff name\n");
+	klog_finish(p);
+	buf = json_of(p);
+	assert_string_equal(buf,
+		"{\"reports\": 4, \"failing\": 3, \"classes\": {\"soft-lockup\": 1, \"warning\": 2, \"bug\": 1}, \"titles\": ["
+		"{\"title\": \"WARNING in foo_probe\", \"class\": \"warning\", \"count\": 2, \"line\": 2, \"ignored\": false}, "
+		"{\"title\": \"BUG: soft lockup in klogtest_init\", \"class\": \"soft-lockup\", \"count\": 1, \"line\": 73, \"ignored\": true}, "
+		"{\"title\": \"BUG: \\\"odd\\\" \xef\xbf\xbd name\", \"class\": \"bug\", \"count\": 1, \"line\": 93, \"ignored\": false}]}");
+	free(buf);
+	klog_free(p);
+	buf = json_of(NULL);
+	assert_string_equal(buf, "{\"reports\": 0, \"failing\": 0, \"classes\": {}, \"titles\": []}");
+	free(buf);
+}
+
+static void test_verdict_line(void **state)
+{
+	struct klog_parser *p = klog_new();
+	char out[1024];
+
+	(void)state;
+	assert_false(klog_verdict_line(p, out, sizeof(out)));
+	klog_feed(p, "[    3.000000] foo: probing");
+	klog_feed(p, "[    3.100000] WARNING: CPU: 0 PID: 9 at drivers/net/foo.c:42 foo_probe+0x12/0x40 [foo]");
+	klog_feed(p, "[    3.100001] ---[ end trace 0000000000000000 ]---");
+	assert_true(klog_verdict_line(p, out, sizeof(out)));
+	assert_string_equal(out,
+		"guest kernel reported WARNING in foo_probe at console line 2: [    3.100000] WARNING: CPU: 0 PID: 9 at "
+		"drivers/net/foo.c:42 foo_probe+0x12/0x40 [foo] (--klog-ignore 'WARNING in foo_probe' accepts it)");
+	/* more reports are counted; glob characters and quotes in the title are escaped for the hint */
+	klog_feed(p, "[    4.000000] BUG: it's [odd] *really*?");
+	klog_feed(p, "[    4.100000] unregister_netdevice: waiting for eth0 to become free. Usage count = 3");
+	klog_finish(p);
+	assert_true(klog_verdict_line(p, out, sizeof(out)));
+	assert_non_null(strstr(out, "accepts it; 2 more reports)"));
+	klog_free(p);
+
+	p = klog_new();
+	klog_feed(p, "[    4.000000] BUG: it's [odd] *really*?");
+	klog_finish(p);
+	assert_true(klog_verdict_line(p, out, sizeof(out)));
+	assert_non_null(strstr(out, "(--klog-ignore 'BUG: it'\\''s \\[odd] \\*really\\*\\?' accepts it)"));
+	/* the suggested pattern, unquoted by sh, accepts that very report */
+	assert_int_equal(klog_ignore(p, "BUG: it's \\[odd] \\*really\\*\\?"), 0);
+	klog_feed(p, "[    5.000000] BUG: it's [odd] *really*?");
+	klog_finish(p);
+	assert_int_equal(klog_failing(p), 1);
+	assert_int_equal(klog_report_at(p, 0)->count, 2);
+	klog_free(p);
+	/* small buffers are cut, not overrun */
+	p = klog_new();
+	feed_ts(p, warn_module);
+	klog_finish(p);
+	assert_true(klog_verdict_line(p, out, 16));
+	assert_int_equal(strlen(out), 15);
+	klog_free(p);
+}
+
+static void test_print_report(void **state)
+{
+	struct klog_parser *p = klog_new();
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f;
 
 	(void)state;
+	klog_feed(p, "[    3.100000] WARNING: CPU: 0 PID: 9 at drivers/net/foo.c:42 foo_probe+0x12/0x40 [foo]");
+	klog_feed(p, "[    3.100001] Modules linked in: foo");
+	klog_feed(p, "[    3.100002] ---[ end trace 0000000000000000 ]---");
+	klog_finish(p);
 	f = open_memstream(&buf, &len);
-	klog_print_json(p, f);
-	fflush(f);
-	assert_string_equal(buf, "{}");
-	feed_ts(p, warn_module);
+	assert_non_null(f);
+	klog_print_report(klog_first(p), "  | ", f);
+	fclose(f);
+	assert_string_equal(buf, "  | WARNING: CPU: 0 PID: 9 at drivers/net/foo.c:42 foo_probe+0x12/0x40 [foo]\n"
+				 "  | Modules linked in: foo\n"
+				 "  | ---[ end trace 0000000000000000 ]---\n");
+	free(buf);
+	klog_free(p);
+
+	/* a report longer than what is kept says so */
+	p = klog_new();
+	klog_feed(p, "[    3.100000] WARNING: CPU: 0 PID: 9 at drivers/net/foo.c:42 foo_probe+0x12/0x40 [foo]");
+	for (int i = 0; i < KLOG_KEEP_LINES + 5; i++)
+		klog_feed(p, "[    3.100001]  foo_probe+0x12/0x40 [foo]");
+	klog_feed(p, "[    3.100002] ---[ end trace 0000000000000000 ]---");
+	klog_finish(p);
+	assert_true(klog_first(p)->truncated);
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	klog_print_report(klog_first(p), "", f);
+	fclose(f);
+	assert_non_null(strstr(buf, "(more lines than the 80 kept; the console has them all)\n"));
+	free(buf);
+	klog_free(p);
+}
+
+static void test_junit_cases(void **state)
+{
+	struct klog_parser *p = klog_new();
+	struct junit_extra *x;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(klog_junit_cases(p, "kernel log", &x, &n), 0);
+	assert_null(x);
+	assert_int_equal(n, 0);
+	assert_int_equal(klog_ignore(p, "BUG: soft lockup in *"), 0);
 	feed_ts(p, warn_module);
 	feed_ts(p, soft_lockup);
-	rewind(f);
-	klog_print_json(p, f);
-	fputc(0, f);
-	fclose(f);
-	assert_string_equal(buf, "{\"soft-lockup\": 1, \"warning\": 2}");
-	free(buf);
+	feed_ts(p, warn_module);
+	klog_finish(p);
+	assert_int_equal(klog_junit_cases(p, "kernel log", &x, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(x[0].suite, "kernel log");
+	assert_string_equal(x[0].name, "WARNING in foo_probe");
+	assert_false(x[0].skipped);
+	assert_non_null(strstr(x[0].message, "2 times, the first at console line 2: ["));
+	assert_non_null(strstr(x[0].message, "] WARNING: CPU: 1 PID: 123 at drivers/net/foo.c:42 foo_probe+0x12/0x40 [foo]"));
+	assert_ptr_equal(x[0].text, klog_report_at(p, 0)->text);
+	assert_string_equal(x[1].name, "BUG: soft lockup in klogtest_init");
+	assert_true(x[1].skipped);
+	assert_null(x[1].text);
+	{
+		static const char want[] = "accepted by --klog-ignore 'BUG: soft lockup in *'; console line 37: [";
+
+		assert_true(!strncmp(x[1].message, want, strlen(want)));
+	}
+	klog_junit_cases_free(x, n);
+	klog_junit_cases_free(NULL, 0);
 	klog_free(p);
 }
 
@@ -1108,54 +1472,6 @@ static void test_helpers(void **state)
 	}
 }
 
-/* Garbage and mutated reports: no crash, no overrun, bounded memory (ASan/UBSan watch). */
-static void test_fuzz(void **state)
-{
-	static const char *const samples[] = { warn_module, soft_lockup, rcu_self, null_deref, kasan_oob };
-	uint32_t seed = 12345;
-	char line[600];
-
-	(void)state;
-	for (int round = 0; round < 200; round++) {
-		struct klog_parser *p = klog_new(round % 3 ? 0 : 1u << KLOG_WARNING);
-		const char *s = samples[round % 5];
-
-		for (int l = 0; l < 120; l++) {
-			size_t n = 0;
-
-			if (l % 2) {
-				/* a sample line, mutated */
-				const char *nl = strchr(s, '\n');
-				size_t len = nl ? (size_t)(nl - s) : strlen(s);
-
-				n = snprintf(line, sizeof(line), "[%5d.%06d] %.*s", l, l, (int)len, s);
-				s = nl ? nl + 1 : samples[l % 5];
-				for (int m = 0; m < 3 && n; m++) {
-					seed = seed * 1103515245 + 12345;
-					line[(seed >> 8) % n] = (char)((seed >> 16) % 255 + 1);
-				}
-			} else {
-				seed = seed * 1103515245 + 12345;
-				n = (seed >> 8) % (sizeof(line) - 1);
-				for (size_t i = 0; i < n; i++) {
-					seed = seed * 1103515245 + 12345;
-					line[i] = (char)((seed >> 16) % 255 + 1);
-				}
-			}
-			line[n] = 0;
-			klog_feed(p, line);
-		}
-		if (klog_first(p)) {
-			const struct klog_report *r = klog_first(p);
-
-			assert_true(strlen(r->title) < KLOG_TITLE_MAX);
-			assert_true(strlen(r->text) < KLOG_KEEP_BYTES);
-			assert_true(r->nlines <= KLOG_KEEP_LINES);
-		}
-		klog_free(p);
-	}
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1179,10 +1495,18 @@ int main(void)
 		cmocka_unit_test(test_interleaved),
 		cmocka_unit_test(test_report_boundaries),
 		cmocka_unit_test(test_caps),
+		cmocka_unit_test(test_list_corruption),
+		cmocka_unit_test(test_netdev_unregister),
+		cmocka_unit_test(test_nonstatic_key),
+		cmocka_unit_test(test_finish),
+		cmocka_unit_test(test_same_title_order),
+		cmocka_unit_test(test_unlisted),
 		cmocka_unit_test(test_ignore),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_verdict_line),
+		cmocka_unit_test(test_print_report),
+		cmocka_unit_test(test_junit_cases),
 		cmocka_unit_test(test_helpers),
-		cmocka_unit_test(test_fuzz),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

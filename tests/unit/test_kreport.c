@@ -99,6 +99,29 @@ static void test_table(void **state)
 	free(out);
 }
 
+/* A status the kernel log made 1: "kernel bug" in the table (a KTAP failure still says so). */
+static void test_table_kernel_bug(void **state)
+{
+	struct kernel_row rows[2];
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	(void)state;
+	row(&rows[0], "6.1.0-57-amd64", true, 1, 1000, 3, 0, 0, true);
+	rows[0].res.klog_verdict = true;
+	row(&rows[1], "6.12.117+deb12-amd64", true, 1, 1000, 2, 1, 0, true);
+	rows[1].res.klog_verdict = true;
+	kreport_table(f, rows, 2);
+	fclose(f);
+	assert_string_equal(out,
+		"minivmm: 2 kernels:\n"
+		"  kernel                status                time  passed  failed  skipped\n"
+		"  6.1.0-57-amd64        kernel bug (1)        1.0s       3       0        0\n"
+		"  6.12.117+deb12-amd64  tests failed (1)      1.0s       2       1        0\n");
+	free(out);
+}
+
 static void test_overall_status(void **state)
 {
 	struct kernel_row rows[3];
@@ -129,7 +152,7 @@ static char *suite_of(const char *kernel, const char *const *lines, int status, 
 	memset(res, 0, sizeof(*res));
 	res->status = status;
 	snprintf(res->msg, sizeof(res->msg), "%s", msg);
-	assert_int_equal(kreport_write_suite(f, lines ? p : NULL, kernel, "a.deb,b.deb", 2.5, res), 0);
+	assert_int_equal(kreport_write_suite(f, lines ? p : NULL, NULL, 0, kernel, "a.deb,b.deb", 2.5, res), 0);
 	fclose(f);
 	ktap_free(p);
 	return out;
@@ -186,6 +209,51 @@ static void test_junit_one_suite_per_kernel(void **state)
 	free(rows[1].suite);
 }
 
+/* The kernel log's cases in a kernel's suite: classed KERNEL.kernel log; the run itself passed. */
+static void test_junit_kernel_log(void **state)
+{
+	static const struct junit_extra kx[] = {
+		{ "kernel log", "WARNING in klogtest_warn", false, "console line 7: [ 1.0] WARNING: CPU: 0 PID: 1 at x.c:1 f+0x1/0x2",
+		  "WARNING: CPU: 0 PID: 1 at x.c:1 f+0x1/0x2\n<TASK>\n" },
+		{ "kernel log", "BUG: soft lockup in f", true, "accepted by --klog-ignore 'BUG: soft*'", NULL },
+	};
+	struct kernel_result res = { .status = 1, .klog_verdict = true };
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	(void)state;
+	assert_int_equal(kreport_write_suite(f, NULL, kx, 2, "6.1.0-57-amd64", "a.deb", 1, &res), 0);
+	fclose(f);
+	assert_int_equal(res.junit.tests, 3);
+	assert_int_equal(res.junit.failures, 1);
+	assert_int_equal(res.junit.skipped, 1);
+	assert_int_equal(res.junit.errors, 0);
+	assert_non_null(strstr(out, "<testcase classname=\"6.1.0-57-amd64\" name=\"run\" time=\"1.000\"/>"));
+	assert_non_null(strstr(out,
+		"    <testcase classname=\"6.1.0-57-amd64.kernel log\" name=\"WARNING in klogtest_warn\">\n"
+		"      <failure message=\"console line 7: [ 1.0] WARNING: CPU: 0 PID: 1 at x.c:1 f+0x1/0x2\">"
+		"WARNING: CPU: 0 PID: 1 at x.c:1 f+0x1/0x2\n&lt;TASK&gt;\n</failure>\n"
+		"    </testcase>\n"));
+	assert_non_null(strstr(out,
+		"    <testcase classname=\"6.1.0-57-amd64.kernel log\" name=\"BUG: soft lockup in f\">\n"
+		"      <skipped message=\"accepted by --klog-ignore &apos;BUG: soft*&apos;\"/>\n"));
+	free(out);
+	/* the command's own status 1 stays a failure of the run */
+	res = (struct kernel_result){ .status = 1 };
+	out = NULL;
+	f = open_memstream(&out, &len);
+	assert_int_equal(kreport_write_suite(f, NULL, kx, 1, "k", "a.deb", 1, &res), 0);
+	fclose(f);
+	assert_int_equal(res.junit.failures, 2);
+	assert_non_null(strstr(out, "<failure message=\"the command exited with status 1\"/>"));
+	free(out);
+	f = open_memstream(&out, &len);
+	assert_int_equal(kreport_write_suite(f, NULL, NULL, 1, "k", "a.deb", 1, &res), -EINVAL);
+	fclose(f);
+	free(out);
+}
+
 static void test_junit_run_without_ktap(void **state)
 {
 	struct kernel_result res;
@@ -205,9 +273,11 @@ int main(void)
 		cmocka_unit_test(test_status_words),
 		cmocka_unit_test(test_outcome),
 		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_table_kernel_bug),
 		cmocka_unit_test(test_overall_status),
 		cmocka_unit_test(test_junit_one_suite_per_kernel),
 		cmocka_unit_test(test_junit_run_without_ktap),
+		cmocka_unit_test(test_junit_kernel_log),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

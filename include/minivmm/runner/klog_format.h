@@ -45,6 +45,8 @@ enum klog_kind {
 	KK_UBSAN,             /* UBSAN: array-index-out-of-bounds in file.c:12:5 */
 	KK_GPF,               /* general protection fault, probably for ...: 0000 [#1] */
 	KK_KERNEL_BUG,        /* kernel BUG at drivers/foo.c:12! */
+	KK_LIST_BUG,          /* kernel BUG at lib/list_debug.c:NN! (its message did not show) */
+	KK_LIST_CORRUPT,      /* list_add corruption. next->prev should be ..., then that BUG or a WARN */
 	KK_DIVIDE,            /* divide error: 0000 [#1] */
 	KK_INVALID_OPCODE,    /* invalid opcode: 0000 [#1] (follows kernel BUG at) */
 	KK_STACK_SEGMENT,     /* stack segment: 0000 [#1] */
@@ -54,6 +56,8 @@ enum klog_kind {
 	KK_ARM_INTERNAL,      /* Internal error: Oops: ... */
 	KK_NETDEV,            /* NETDEV WATCHDOG: eth0 (e1000e): transmit queue 0 timed out */
 	KK_NOBODY_CARED,      /* irq 11: nobody cared (try booting with the "irqpoll" option) */
+	KK_NETDEV_UNREGISTER, /* unregister_netdevice: waiting for eth0 to become free. Usage count = 2 */
+	KK_NONSTATIC_KEY,     /* INFO: trying to register non-static key. (lockdep) */
 	KK_NKINDS
 };
 
@@ -63,12 +67,16 @@ enum klog_end {
 	KE_BRACKET,           /* the closing "=====" line of a sanitizer report */
 	KE_STACK,             /* the first "</TASK>": reports that dump one stack */
 	KE_IRQ_DISABLED,      /* "Disabling IRQ #N" after the handler list */
+	KE_LINE,              /* the header line is the whole report */
 };
 
 struct klog_kind_info {
 	enum klog_class cls;
 	enum klog_end end;
-	/* Printed first and followed by a WARN of its own (NETDEV WATCHDOG, some hard lockups). */
+	/*
+	 * Printed first and followed by a WARN or kernel BUG of its own
+	 * (NETDEV WATCHDOG, some hard lockups, list corruption).
+	 */
 	bool message_first;
 	/* Within another report (e.g. "invalid opcode" after "kernel BUG at"), not a new one. */
 	bool follows_other;

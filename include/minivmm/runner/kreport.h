@@ -17,6 +17,7 @@
 /* What a guest run reports back (from the child process that ran it). */
 struct kernel_result {
 	int status;                  /* minivmm's exit status for this kernel */
+	bool klog_verdict;           /* status 1 came from the guest kernel's bug reports */
 	struct ktap_summary tests;
 	struct junit_counts junit;   /* of the <testsuite> it wrote */
 	char msg[1024];              /* why it ended so, when status is not 0 */
@@ -40,11 +41,12 @@ enum junit_outcome kreport_outcome(int status, const struct ktap_summary *tests,
 
 /*
  * Write the <testsuite> of one kernel's run (inside the child): the
- * outcome, the KTAP cases of @p (may be NULL), properties kernel,
- * packages, status. Fills @res->junit and @res->tests. 0 or -errno.
+ * outcome, the KTAP cases of @p (may be NULL), the @nx cases of @x (the
+ * kernel log's), properties kernel, packages, status. Fills @res->junit
+ * and @res->tests. 0 or -errno.
  */
-int kreport_write_suite(FILE *f, const struct ktap_parser *p, const char *kernel, const char *files,
-			double seconds, struct kernel_result *res);
+int kreport_write_suite(FILE *f, const struct ktap_parser *p, const struct junit_extra *x, size_t nx,
+			const char *kernel, const char *files, double seconds, struct kernel_result *res);
 
 /* The table: kernel, status, time, tests passed, failed, skipped; one line per kernel. */
 void kreport_table(FILE *f, const struct kernel_row *rows, unsigned int n);

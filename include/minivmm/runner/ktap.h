@@ -57,6 +57,19 @@ int junit_write(FILE *f, const struct ktap_parser *p, const char *name, double s
  */
 int junit_write_props(FILE *f, const struct ktap_parser *p, const char *name, double seconds,
 		      const char *const *props);
+
+/* A case from outside KTAP (a bug report in the guest kernel's log). */
+struct junit_extra {
+	const char *suite;           /* its <testsuite> (one per run of equal suites), or RUN.SUITE */
+	const char *name;
+	bool skipped;                /* accepted (e.g. --klog-ignore); else failed */
+	const char *message;         /* one line */
+	const char *text;            /* the failure's body, may be NULL */
+};
+
+/* junit_write_props, and the @nx cases of @x after the KTAP ones (@props in their suites too). */
+int junit_write_with(FILE *f, const struct ktap_parser *p, const struct junit_extra *x, size_t nx,
+		     const char *name, double seconds, const char *const *props);
 /* JUnit counts of one <testsuite> or a whole document. */
 struct junit_counts {
 	unsigned int tests, failures, errors, skipped;
@@ -71,14 +84,14 @@ enum junit_outcome { JUNIT_PASS, JUNIT_FAILURE, JUNIT_ERROR };
  * A run's suite is named @name (the kernel version); it holds a case
  * "run" for the run itself (@outcome, with @message unless it passed)
  * and then every case of @p (NULL: none) with classname @name, or
- * @name.SUITE for nested KTAP suites. @props: NULL-terminated key,
+ * @name.SUITE for nested KTAP suites, and the @nx cases of @x. @props: NULL-terminated key,
  * value, ... pairs written as <properties>. Its counts are added to
  * @total (may be NULL). 0 or -errno.
  */
 int junit_write_begin(FILE *f, const char *name, const struct junit_counts *c, double seconds);
-int junit_write_run_suite(FILE *f, const struct ktap_parser *p, const char *name, const char *const *props,
-			  double seconds, enum junit_outcome outcome, const char *message,
-			  struct junit_counts *total);
+int junit_write_run_suite(FILE *f, const struct ktap_parser *p, const struct junit_extra *x, size_t nx,
+			  const char *name, const char *const *props, double seconds, enum junit_outcome outcome,
+			  const char *message, struct junit_counts *total);
 int junit_write_end(FILE *f);
 /* XML-escape @s into @out (always NUL-terminated); returns the length needed. */
 size_t xml_escape(const char *s, char *out, size_t outlen);
