@@ -60,9 +60,16 @@ const char config_usage[] =
 	"                     lib/modules/VERSION; default /lib/modules/$(uname -r))\n"
 	"  --share DIR        copy DIR into the guest at /mnt/share\n"
 	"  --timeout SECONDS  stop the guest after SECONDS, print its last lines, status 124\n"
-	"  --junit FILE       write the KTAP/TAP results the guest printed as JUnit XML\n"
+	"  --junit FILE       write the KTAP/TAP results the guest printed as JUnit XML,\n"
+	"                     and a failed case per bug report of the guest kernel\n"
 	"  --json FILE        write the run's summary (kernel, status and why, tests,\n"
 	"                     devices, faults, stress figures) as a JSON line per run\n"
+	"  --klog-ignore PATTERN\n"
+	"                     accept the guest kernel's bug reports whose title (e.g.\n"
+	"                     'WARNING in foo_probe') or first line matches the shell\n"
+	"                     glob PATTERN; repeatable. Any other report on the console\n"
+	"                     (WARNING, BUG, oops, lockups, stalls, hung tasks, KASAN,\n"
+	"                     UBSAN, lockdep, list corruption, ...) makes a status of 0 a 1\n"
 	"\n"
 	"SMP stress (every random choice comes from --seed: the same seed replays them):\n"
 	"  --seed N           seed of the run (default: a random one, printed at start)\n"
@@ -109,7 +116,8 @@ const char config_usage[] =
 	"\n"
 	"Exit status:\n"
 	"  0       the guest powered off or rebooted\n"
-	"  1-123   reserved for the status of a command run in the guest\n"
+	"  1-123   reserved for the status of a command run in the guest; 1 also: a KTAP\n"
+	"          test failed, or the guest kernel reported a bug (see --klog-ignore)\n"
 	"  124     timeout\n"
 	"  125     minivmm error (bad option, unreadable file, KVM/VFIO failure)\n"
 	"  126     guest crash (kernel panic, triple fault)\n"
@@ -144,6 +152,7 @@ enum {
 	OPT_CONTROL,
 	OPT_AT,
 	OPT_KERNEL_PACKAGE,
+	OPT_KLOG_IGNORE,
 };
 
 static const struct option options[] = {
@@ -178,6 +187,7 @@ static const struct option options[] = {
 	{ "control", required_argument, NULL, OPT_CONTROL },
 	{ "at", required_argument, NULL, OPT_AT },
 	{ "kernel-package", required_argument, NULL, OPT_KERNEL_PACKAGE },
+	{ "klog-ignore", required_argument, NULL, OPT_KLOG_IGNORE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -434,6 +444,15 @@ int config_parse(struct config *cfg, int argc, char *const argv[], char *err, si
 			break;
 		case OPT_TRACE_FILE: cfg->trace_file = optarg; break;
 		case OPT_CONTROL: cfg->control = optarg; break;
+		case OPT_KLOG_IGNORE:
+			if (!*optarg)
+				return fail(err, errlen,
+					    "--klog-ignore '' matches no report: give a shell glob for a report's title or first line, e.g. --klog-ignore 'WARNING in foo_*'");
+			if (cfg->nklog_ignore == CONFIG_MAX_KLOG_IGNORE)
+				return fail(err, errlen, "too many --klog-ignore: at most %d; join some into one glob",
+					    CONFIG_MAX_KLOG_IGNORE);
+			cfg->klog_ignore[cfg->nklog_ignore++] = optarg;
+			break;
 		case OPT_AT:
 			if (cfg->nat == CONFIG_MAX_AT)
 				return fail(err, errlen, "too many --at: at most %d; drop some, or send the rest through --control", CONFIG_MAX_AT);

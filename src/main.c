@@ -56,11 +56,13 @@ static int signals_setup(void)
 }
 
 /*
- * The JUnit file: the guest's cases, with what minivmm did to the run as
- * properties: the seed, the stressors, every fault and hotplug step with
- * its time ("event.N"), so a CI failure says what was injected when.
+ * The JUnit file: the guest's cases and @kx (the kernel log's), with what
+ * minivmm did to the run as properties: the seed, the stressors, every
+ * fault and hotplug step with its time ("event.N"), so a CI failure says
+ * what was injected when.
  */
-static int junit_write_run(FILE *f, struct vm *vm, struct console_watch *w, const struct config *cfg, double secs)
+static int junit_write_run(FILE *f, struct vm *vm, struct console_watch *w, const struct config *cfg, double secs,
+			   const struct junit_extra *kx, size_t nkx)
 {
 	unsigned int n = eventlog_count(&vm->events), np = 0;
 	char seed[24], cpus[16], (*text)[2][EVENTLOG_TEXT + 64] = calloc(n ? n : 1, sizeof(*text));
@@ -80,15 +82,19 @@ static int junit_write_run(FILE *f, struct vm *vm, struct console_watch *w, cons
 		props[np++] = text[i][0];
 		props[np++] = text[i][1];
 	}
-	ret = junit_write_props(f, w->ktap, "minivmm", secs, props);
+	ret = junit_write_with(f, w->ktap, kx, nkx, "minivmm", secs, props);
 out:
 	free(props);
 	free(text);
 	return ret;
 }
 
-/* Results the guest printed as KTAP/TAP: summary, JUnit, and status 1 on failure. */
-static int report_tests(struct vm *vm, struct console_watch *w, const struct config *cfg, int status)
+/*
+ * Results the guest printed as KTAP/TAP: summary, JUnit (with @kx, the
+ * kernel log's cases), and status 1 on failure.
+ */
+static int report_tests(struct vm *vm, struct console_watch *w, const struct config *cfg, int status,
+			const struct junit_extra *kx, size_t nkx)
 {
 	const struct ktap_summary *sum;
 	double secs = vm->started_ms ? (double)(now_ms() - vm->started_ms) / 1000 : 0;
@@ -99,7 +105,7 @@ static int report_tests(struct vm *vm, struct console_watch *w, const struct con
 	sum = ktap_summary(w->ktap);
 	if (cfg->junit) {
 		FILE *f = fopen(cfg->junit, "we");
-		int ret = f ? junit_write_run(f, vm, w, cfg, secs) : -errno;
+		int ret = f ? junit_write_run(f, vm, w, cfg, secs, kx, nkx) : -errno;
 
 		if (!f || ret || fclose(f)) {
 			pr_err("cannot write --junit %s: %s", cfg->junit, strerror(errno));
@@ -248,6 +254,9 @@ static int run_guest(const struct config *cfg, int sigfd, const struct kernel_su
 	const char *sock = NULL;
 	dev_t sock_dev = 0;
 	ino_t sock_ino = 0;
+	struct junit_extra *kx = NULL;
+	size_t nkx = 0;
+	bool klog_verdict = false;
 	char err[768];
 	int status, ret;
 
@@ -272,7 +281,7 @@ static int run_guest(const struct config *cfg, int sigfd, const struct kernel_su
 		vm.events.sink = ctl_eventlog_sink;
 		vm.events.sink_opaque = ctl;
 	}
-	if (status || console_watch_init(&watch, &vm.run)) {
+	if (status || console_watch_init(&watch, &vm.run, cfg)) {
 		status = EXIT_VMM_ERROR;
 		snprintf(err, sizeof(err), "the VM could not be created (the error is above)");
 	} else {
@@ -285,7 +294,13 @@ static int run_guest(const struct config *cfg, int sigfd, const struct kernel_su
 		status = vm_run(&vm, sigfd);
 		report_exit(&vm, status);
 		report_stress(&vm, &watch, cfg);
-		status = report_tests(&vm, &watch, cfg, status);
+		/* The guest kernel's bug reports fail a run that passed. */
+		klog_verdict = status == EXIT_GUEST_OK;
+		status = console_watch_klog_verdict(&watch, status);
+		klog_verdict = klog_verdict && status != EXIT_GUEST_OK;
+		if (console_watch_junit_cases(&watch, &kx, &nkx))
+			pr_err("out of memory for the kernel log's JUnit cases");
+		status = report_tests(&vm, &watch, cfg, status, kx, nkx);
 		snprintf(err, sizeof(err), "%s", vm.run.exit_msg);
 		ret = cfg->json ? write_summary(&vm, &watch, cfg, &gb, ks, status, started_unix_ms,
 						(double)(now_ms() - t0) / 1000) : 0;
@@ -302,10 +317,12 @@ static int run_guest(const struct config *cfg, int sigfd, const struct kernel_su
 		vm_print_stats(&vm, stderr, print_more_stats, &more);
 	if (ks) {
 		res->status = status;
+		res->klog_verdict = klog_verdict && status == 1;
 		snprintf(res->msg, sizeof(res->msg), "%s", err);
-		kreport_write_suite(ks->f, watch.ktap, NULL, 0, ks->kernel, ks->files,
+		kreport_write_suite(ks->f, watch.ktap, kx, nkx, ks->kernel, ks->files,
 				    vm.started_ms ? (double)(now_ms() - vm.started_ms) / 1000 : 0, res);
 	}
+	console_watch_junit_cases_free(kx, nkx);
 	vm_destroy(&vm);
 	supervisor_destroy(&sup);
 	ctl_server_destroy(ctl);

@@ -19,6 +19,7 @@
 #define CONFIG_MAX_TIMEOUT (7 * 24 * 3600)
 #define CONFIG_MAX_AT 32 /* --at; the control channel keeps as many */
 #define CONFIG_MAX_KERNEL_PACKAGES 32 /* --kernel-package files, all options together */
+#define CONFIG_MAX_KLOG_IGNORE 32 /* --klog-ignore; the kernel-log parser keeps as many */
 
 /* Documented exit statuses (README, --help, man page). */
 enum exit_status {
@@ -76,6 +77,9 @@ struct config {
 	/* --kernel-package FILE[,FILE...]: the option values, commas kept. */
 	const char *kernel_packages[CONFIG_MAX_KERNEL_PACKAGES];
 	unsigned int nkernel_packages;
+	/* --klog-ignore PATTERN: guest kernel bug reports that do not fail the run. */
+	const char *klog_ignore[CONFIG_MAX_KLOG_IGNORE];
+	unsigned int nklog_ignore;
 };
 
 /* Pure: the log level the options ask for (--quiet, -v, -vv). */

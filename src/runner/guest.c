@@ -18,7 +18,12 @@
 #include "minivmm/stress/rng.h"
 
 #define DEFAULT_BUSYBOX "/bin/busybox"
-#define ZERO_CONFIG_CMDLINE "console=ttyS0 quiet"
+/*
+ * Quiet, but not "quiet" (console log level 4, errors and worse): WARN's
+ * report is KERN_WARNING and the registers and stacks of the others
+ * KERN_DEFAULT (4), which the kernel-log verdicts need on the console.
+ */
+#define ZERO_CONFIG_CMDLINE "console=ttyS0 loglevel=5"
 /* The ACPI id of minivmm's pvpanic device (devices/pvpanic.c) as a modalias. */
 #define PVPANIC_MODALIAS "acpi:QEMU0001:"
 

@@ -499,6 +499,43 @@ static void test_command_after_double_dash(void **state)
 	assert_error_mentions(parse(&cfg, "--run", "x", "--", "y", NULL), "--run");
 }
 
+static void test_klog_ignore(void **state)
+{
+	struct config cfg;
+
+	(void)state;
+	assert_int_equal(parse(&cfg, NULL), 0);
+	assert_int_equal(cfg.nklog_ignore, 0);
+	/* repeatable, kept in order, as given */
+	assert_int_equal(parse(&cfg, "--klog-ignore", "WARNING in foo_*", "--klog-ignore=*hung*", NULL), 0);
+	assert_int_equal(cfg.nklog_ignore, 2);
+	assert_string_equal(cfg.klog_ignore[0], "WARNING in foo_*");
+	assert_string_equal(cfg.klog_ignore[1], "*hung*");
+	assert_error_mentions(parse(&cfg, "--klog-ignore", "", NULL), "--klog-ignore '' matches no report");
+	assert_error_mentions(parse(&cfg, "--klog-ignore", NULL), "--klog-ignore");
+	{
+		char *argv[2 * CONFIG_MAX_KLOG_IGNORE + 4];
+		char pats[CONFIG_MAX_KLOG_IGNORE + 1][16];
+		char why[512];
+		int n = 0;
+
+		argv[n++] = "minivmm";
+		for (int i = 0; i <= CONFIG_MAX_KLOG_IGNORE; i++) {
+			snprintf(pats[i], sizeof(pats[i]), "p%d", i);
+			argv[n++] = "--klog-ignore";
+			argv[n++] = pats[i];
+		}
+		argv[n] = NULL;
+		assert_int_equal(config_parse(&cfg, n, argv, why, sizeof(why)), -EINVAL);
+		assert_non_null(strstr(why, "too many --klog-ignore: at most 32"));
+		/* one fewer is fine */
+		argv[n - 2] = NULL;
+		assert_int_equal(config_parse(&cfg, n - 2, argv, why, sizeof(why)), 0);
+		assert_int_equal(cfg.nklog_ignore, CONFIG_MAX_KLOG_IGNORE);
+		config_free(&cfg);
+	}
+}
+
 static void test_timeout(void **state)
 {
 	struct config cfg;
@@ -877,6 +914,7 @@ int main(void)
 		cmocka_unit_test(test_control_and_at),
 		cmocka_unit_test(test_command_after_double_dash),
 		cmocka_unit_test(test_timeout),
+		cmocka_unit_test(test_klog_ignore),
 		cmocka_unit_test(test_kernel_package),
 		cmocka_unit_test(test_shell_join),
 		cmocka_unit_test(test_unknown_long_option),
