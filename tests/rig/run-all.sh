@@ -11,7 +11,7 @@ sc=$here/scenarios
 # group NAME HOST.SH-ARGS... -- the group list; keep in sync with scenarios/.
 # (smp, the shortened boot loop, is not in the default list: it costs about
 # 12 minutes of CI; RIG_GROUPS=smp or bench/bootloop.sh runs it)
-groups=(boot runner assign reliability interrupts devices passthrough stress errpaths hostile noiommu kernels)
+groups=(boot runner klog assign reliability interrupts devices passthrough stress errpaths hostile noiommu kernels)
 group_args() {
 	case $1 in
 	# Guests with 4+ vCPUs run on a host whose kvm_amd has npt=0: with
@@ -45,6 +45,11 @@ group_args() {
 	hostile) echo "--timeout 1800 --scenario-timeout 1600 --with-qemu --add $("$here/hostile/build.sh"):/usr/local/bin/hostile --device e1000e --device e1000e --disk nv:64 --device nvme,serial=rignv,drive=nv --disk ad:64 --device ich9-ahci,id=ahci0 --device ide-hd,drive=ad,bus=ahci0.0 --device ne2k_pci $sc/hostile.sh" ;;
 	noiommu) echo "--timeout 600 --no-iommu --device e1000e $sc/noiommu.sh" ;;
 	runner) echo "--timeout 1200 --mem 3072 --device e1000e $sc/runner.sh $sc/control.sh" ;;
+	# the guest kernel's bug reports, made by a test module built here against
+	# Debian's linux-headers for the guest kernel
+	klog)
+		ko=$("$here/testmod/build.sh") || return 1
+		echo "--timeout 1200 --scenario-timeout 900 --mem 3072 --add $ko:/rig/klogtest.ko $sc/klog.sh" ;;
 	# three distribution kernels and crafted packages (fetched here once, then
 	# put into the host); the first e1000e is assigned, the second the peer
 	kernels)
