@@ -186,14 +186,15 @@ static void report_exit(struct vm *vm, int status)
 
 /* --json FILE: this run's summary, one line appended (main() emptied the file). */
 static int write_summary(struct vm *vm, struct console_watch *w, const struct config *cfg, const struct guest_boot *gb,
-			 const struct kernel_suite *ks, int status, long long started_unix_ms, double secs)
+			 const struct kernel_suite *ks, int status, const char *reason, long long started_unix_ms,
+			 double secs)
 {
 	unsigned int ndevs = vm_view_ndevs(vm);
 	struct vm_view_dev *devs = calloc(ndevs ? ndevs : 1, sizeof(*devs));
 	struct run_summary s = {
 		.version = MINIVMM_VERSION, .kernel = gb->kernel, .cmdline = gb->cmdline, .cpus = cfg->cpus,
 		.mem_bytes = cfg->mem, .seed = cfg->seed, .started_unix_ms = started_unix_ms, .duration_s = secs,
-		.status = status, .reason = vm->run.exit_msg, .ktap = w->ktap, .devs = devs, .ndevs = ndevs,
+		.status = status, .reason = reason, .ktap = w->ktap, .klog = w->klog, .devs = devs, .ndevs = ndevs,
 		.events = &vm->events, .stressed = vm_stressed(cfg),
 	};
 	struct json_out o;
@@ -257,7 +258,7 @@ static int run_guest(const struct config *cfg, int sigfd, const struct kernel_su
 	struct junit_extra *kx = NULL;
 	size_t nkx = 0;
 	bool klog_verdict = false;
-	char err[768];
+	char err[CONSOLE_WATCH_VERDICT_MAX];
 	int status, ret;
 
 	/* The control socket and every --at are checked before anything else is done. */
@@ -301,15 +302,16 @@ static int run_guest(const struct config *cfg, int sigfd, const struct kernel_su
 		if (console_watch_junit_cases(&watch, &kx, &nkx))
 			pr_err("out of memory for the kernel log's JUnit cases");
 		status = report_tests(&vm, &watch, cfg, status, kx, nkx);
-		snprintf(err, sizeof(err), "%s", vm.run.exit_msg);
-		ret = cfg->json ? write_summary(&vm, &watch, cfg, &gb, ks, status, started_unix_ms,
+		/* A run the kernel log failed: that is why. */
+		snprintf(err, sizeof(err), "%s", klog_verdict && status == 1 ? watch.klog_verdict : vm.run.exit_msg);
+		ret = cfg->json ? write_summary(&vm, &watch, cfg, &gb, ks, status, err, started_unix_ms,
 						(double)(now_ms() - t0) / 1000) : 0;
 		if (ret) {
 			pr_err("cannot write --json %s: %s", cfg->json, strerror(-ret));
 			status = EXIT_VMM_ERROR;
 		}
 		/* Control clients hear the final status before the socket goes. */
-		ctl_server_finish(ctl, status, vm.run.exit_msg);
+		ctl_server_finish(ctl, status, err);
 	}
 	/* Console first: a terminal gets its mode back before our last words. */
 	console_destroy(&vm.console);

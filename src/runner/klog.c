@@ -178,46 +178,59 @@ const struct klog_report *klog_first(const struct klog_parser *p)
 	return NULL;
 }
 
-void klog_print_json(const struct klog_parser *p, FILE *f)
+void klog_write_json(const struct klog_parser *p, struct json_out *o, bool with_text)
 {
-	struct json_out o;
 	unsigned int total = 0;
 
-	json_out_init(&o, KLOG_JSON_MAX);
-	json_begin_object(&o);
+	json_begin_object(o);
 	for (unsigned int c = 0; p && c < KLOG_NCLASSES; c++)
 		total += p->counts[c];
-	json_kv_uint(&o, "reports", total);
-	json_kv_uint(&o, "failing", klog_failing(p));
-	json_key(&o, "classes");
-	json_begin_object(&o);
+	json_kv_uint(o, "reports", total);
+	json_kv_uint(o, "failing", klog_failing(p));
+	json_key(o, "classes");
+	json_begin_object(o);
 	for (unsigned int c = 0; p && c < KLOG_NCLASSES; c++)
 		if (p->counts[c])
-			json_kv_uint(&o, class_names[c], p->counts[c]);
-	json_end_object(&o);
-	json_key(&o, "titles");
-	json_begin_array(&o);
+			json_kv_uint(o, class_names[c], p->counts[c]);
+	json_end_object(o);
+	json_key(o, "titles");
+	json_begin_array(o);
 	for (size_t i = 0; i < klog_nreports(p); i++) {
 		const struct klog_report *r = klog_report_at(p, i);
-		struct json_mark m = json_out_mark(&o);
+		struct json_mark m = json_out_mark(o);
 
-		json_begin_object(&o);
-		json_kv_string(&o, "title", r->title);
-		json_kv_string(&o, "class", class_names[r->cls]);
-		json_kv_uint(&o, "count", r->count);
-		json_kv_uint(&o, "line", r->line);
-		json_kv_bool(&o, "ignored", r->ignored_by != NULL);
-		json_end_object(&o);
-		if (o.failed) {
+		json_begin_object(o);
+		json_kv_string(o, "title", r->title);
+		json_kv_string(o, "class", class_names[r->cls]);
+		json_kv_uint(o, "count", r->count);
+		json_kv_uint(o, "line", r->line);
+		json_kv_bool(o, "ignored", r->ignored_by != NULL);
+		if (with_text) {
+			json_kv_string(o, "header", r->header);
+			if (r->ignored_by)
+				json_kv_string(o, "ignored_by", r->ignored_by);
+			json_kv_string(o, "text", r->text);
+			json_kv_bool(o, "truncated", r->truncated);
+		}
+		json_end_object(o);
+		if (o->failed) {
 			/* out of room: the list ends with what fitted */
-			json_out_rewind(&o, &m);
+			json_out_rewind(o, &m);
 			break;
 		}
 	}
-	json_end_array(&o);
+	json_end_array(o);
 	if (klog_unlisted(p))
-		json_kv_uint(&o, "unlisted", klog_unlisted(p));
-	json_end_object(&o);
+		json_kv_uint(o, "unlisted", klog_unlisted(p));
+	json_end_object(o);
+}
+
+void klog_print_json(const struct klog_parser *p, FILE *f)
+{
+	struct json_out o;
+
+	json_out_init(&o, KLOG_JSON_MAX);
+	klog_write_json(p, &o, false);
 	fputs(o.failed ? "{}" : json_out_text(&o), f);
 	json_out_free(&o);
 }

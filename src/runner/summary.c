@@ -4,6 +4,7 @@
 
 #include "minivmm/config.h"
 #include "minivmm/eventlog.h"
+#include "minivmm/runner/klog.h"
 #include "minivmm/runner/ktap.h"
 #include "minivmm/runner/summary.h"
 
@@ -135,6 +136,10 @@ void run_summary_write(const struct run_summary *s, struct json_out *o)
 		json_kv_string(o, "panic", s->panic);
 	if (s->ktap && ktap_summary(s->ktap)->seen)
 		write_tests(s->ktap, o);
+	if (s->klog) {
+		json_key(o, "kernel_log");
+		klog_write_json(s->klog, o, true);
+	}
 	write_devices(s, o);
 	json_kv_uint(o, "vm_exits", s->exits);
 	write_events(s->events, o);

@@ -12,6 +12,7 @@
 #include "minivmm/runstate.h"
 
 _Static_assert(CONFIG_MAX_KLOG_IGNORE <= KLOG_IGNORE_MAX, "the parser keeps every --klog-ignore");
+_Static_assert(CONSOLE_WATCH_VERDICT_MAX >= 2 * KLOG_LINE_MAX + 3 * KLOG_TITLE_MAX, "the verdict line fits");
 
 #define KLOG_JUNIT_SUITE "kernel log"
 
@@ -81,14 +82,13 @@ void console_watch_print_stats(void *opaque, FILE *f)
 
 int console_watch_klog_verdict(struct console_watch *w, int status)
 {
-	char line[2 * KLOG_LINE_MAX + 3 * KLOG_TITLE_MAX];
-
+	w->klog_verdict[0] = 0;
 	if (!w->klog)
 		return status;
 	klog_finish(w->klog);
-	if (!klog_verdict_line(w->klog, line, sizeof(line)))
+	if (!klog_verdict_line(w->klog, w->klog_verdict, sizeof(w->klog_verdict)))
 		return status;
-	pr_err("%s", line);
+	pr_err("%s", w->klog_verdict);
 	/* The report itself, where the user looks (the whole of it is in --junit). */
 	if (klog_first(w->klog))
 		klog_print_report(klog_first(w->klog), "  | ", stderr);

@@ -10,6 +10,7 @@
 
 #include "minivmm/config.h"
 #include "minivmm/eventlog.h"
+#include "minivmm/runner/klog.h"
 #include "minivmm/runner/ktap.h"
 #include "minivmm/runner/summary.h"
 
@@ -166,7 +167,61 @@ static void test_plain_run(void **state)
 	assert_null(json_member(json_member(r, "kernel"), "release"));
 	assert_int_equal(json_member(r, "devices")->count, 0);
 	assert_int_equal(json_member(r, "events")->count, 0);
+	assert_null(json_member(r, "kernel_log"));
 	json_out_free(&o);
+}
+
+/* A run the guest kernel's reports failed: each title with its console line and lines. */
+static void test_kernel_log(void **state)
+{
+	struct klog_parser *p = klog_new();
+	struct run_summary s = {
+		.version = "0.1", .kernel = "/k", .cmdline = "", .cpus = 1, .mem_bytes = 1, .status = 1,
+		.reason = "guest kernel reported WARNING in foo_probe at console line 2: ...",
+	};
+	const struct json_val *r, *k, *t;
+	struct json_out o;
+
+	(void)state;
+	assert_non_null(p);
+	assert_int_equal(klog_ignore(p, "BUG: soft lockup in *"), 0);
+	klog_feed(p, "[    3.000000] foo: probing");
+	klog_feed(p, "[    3.100000] WARNING: CPU: 0 PID: 9 at drivers/net/foo.c:42 foo_probe+0x12/0x40 [foo]");
+	klog_feed(p, "[    3.100001] Modules linked in: foo");
+	klog_feed(p, "[    3.100002] ---[ end trace 0000000000000000 ]---");
+	klog_feed(p, "[   30.000000] watchdog: BUG: soft lockup - CPU#0 stuck for 22s! [insmod:80]");
+	klog_feed(p, "[   30.000001] RIP: 0010:bar_spin+0x10/0x20 [bar]");
+	klog_feed(p, "[   30.000002] Call Trace:");
+	klog_feed(p, "[   30.000003]  <TASK>");
+	klog_feed(p, "[   30.000004]  bar_init+0x10/0x20 [bar]");
+	klog_feed(p, "[   30.000005]  </TASK>");
+	klog_finish(p);
+	s.klog = p;
+	json_out_init(&o, 1 << 16);
+	run_summary_write(&s, &o);
+	r = parse(json_out_text(&o));
+	assert_string_equal(str_of(r, "result"), "failed");
+	k = json_member(r, "kernel_log");
+	assert_non_null(k);
+	assert_int_equal(int_of(k, "reports"), 2);
+	assert_int_equal(int_of(k, "failing"), 1);
+	assert_int_equal(int_of(json_member(k, "classes"), "warning"), 1);
+	t = json_member(k, "titles");
+	assert_int_equal(t->count, 2);
+	t = t->child;
+	assert_string_equal(str_of(t, "title"), "WARNING in foo_probe");
+	assert_int_equal(int_of(t, "line"), 2);
+	assert_string_equal(str_of(t, "header"),
+			    "[    3.100000] WARNING: CPU: 0 PID: 9 at drivers/net/foo.c:42 foo_probe+0x12/0x40 [foo]");
+	assert_string_equal(str_of(t, "text"), "WARNING: CPU: 0 PID: 9 at drivers/net/foo.c:42 foo_probe+0x12/0x40 [foo]\n"
+					       "Modules linked in: foo\n---[ end trace 0000000000000000 ]---\n");
+	assert_null(json_member(t, "ignored_by"));
+	t = t->next;
+	assert_string_equal(str_of(t, "title"), "BUG: soft lockup in bar_spin");
+	assert_string_equal(str_of(t, "ignored_by"), "BUG: soft lockup in *");
+	assert_non_null(strstr(str_of(t, "text"), " bar_init+0x10/0x20 [bar]\n"));
+	json_out_free(&o);
+	klog_free(p);
 }
 
 int main(void)
@@ -175,6 +230,7 @@ int main(void)
 		cmocka_unit_test(test_meaning),
 		cmocka_unit_test(test_full_run),
 		cmocka_unit_test(test_plain_run),
+		cmocka_unit_test(test_kernel_log),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -93,6 +93,13 @@ unsigned int klog_unlisted(const struct klog_parser *p);
  * for --stats.
  */
 void klog_print_json(const struct klog_parser *p, FILE *f);
+struct json_out;
+/*
+ * The same object into @o; @with_text (--json) adds to each title its
+ * "header" (the console line), "ignored_by" (the pattern, when accepted),
+ * "text" (the report's lines) and "truncated".
+ */
+void klog_write_json(const struct klog_parser *p, struct json_out *o, bool with_text);
 
 /* "rcu-stall", "soft-lockup", ...; NULL when out of range. */
 const char *klog_class_name(enum klog_class cls);

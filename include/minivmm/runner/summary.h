@@ -2,9 +2,10 @@
 /*
  * The machine-readable summary of one guest run (--json FILE): what ran
  * (kernel, cmdline, vCPUs, RAM, seed), how it ended (status, what it
- * means, why), how long it took, the guest's test results, each assigned
- * function with its interrupt modes and the faults injected into it, the
- * run's events and the stress figures. One JSON object; main.c appends one
+ * means, why), how long it took, the guest's test results, the guest
+ * kernel's bug reports with their lines, each assigned function with its
+ * interrupt modes and the faults injected into it, the run's events and
+ * the stress figures. One JSON object; main.c appends one
  * line per run (one per kernel with --kernel-package), so a farm can index
  * runs. Pure: the caller gathers the figures, this only writes them.
  */
@@ -18,6 +19,7 @@
 #include "minivmm/ctl/vm_view.h"
 
 struct event_log;
+struct klog_parser;
 struct ktap_parser;
 
 struct run_summary {
@@ -35,6 +37,7 @@ struct run_summary {
 	const char *reason;          /* the exit message */
 	const char *panic;           /* the guest panicked: its message, else NULL */
 	const struct ktap_parser *ktap; /* the guest's KTAP/TAP, may be NULL */
+	const struct klog_parser *klog; /* the guest kernel's bug reports, may be NULL */
 	const struct vm_view_dev *devs;
 	unsigned int ndevs;
 	uint64_t exits;              /* VM exits, all vCPUs */

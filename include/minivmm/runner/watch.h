@@ -17,6 +17,8 @@ struct klog_parser;
 struct ktap_parser;
 struct runstate;
 
+#define CONSOLE_WATCH_VERDICT_MAX 1024
+
 struct console_watch {
 	struct runstate *run;
 	struct ktap_parser *ktap;
@@ -24,6 +26,8 @@ struct console_watch {
 	/* The guest init's churn report (--cpu-churn, --irq-churn). */
 	bool churn_seen;
 	unsigned long cpu_offline, cpu_online, irq_moves;
+	/* The kernel log's verdict line (console_watch_klog_verdict), "" if none. */
+	char klog_verdict[CONSOLE_WATCH_VERDICT_MAX];
 };
 
 /* @cfg: its --klog-ignore patterns. */
@@ -38,7 +42,7 @@ void console_watch_print_stats(void *opaque, FILE *f);
  * The console ended: the kernel log's verdict on @status. When the guest
  * kernel reported a bug no --klog-ignore accepts, one line on stderr names
  * the first report and its console line, its lines follow ("  | "), and
- * a status of 0 becomes 1.
+ * a status of 0 becomes 1. The line is kept in @w->klog_verdict.
  */
 int console_watch_klog_verdict(struct console_watch *w, int status);
 /*

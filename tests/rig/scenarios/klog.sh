@@ -42,16 +42,19 @@ junit_case() {
 }
 
 t_clean() {
-	expect_status 0 run_vmm clean --share "$RIG_TMP/share" --stats \
+	expect_status 0 run_vmm clean --share "$RIG_TMP/share" --stats --json "$RIG_TMP/clean.json" \
 		--run 'insmod klogtest.ko mode=none && echo "insmod: ok"'
 	dump_console clean
 	expect_grep '^insmod: ok' "$VMM_OUT"
 	expect_no_grep 'guest kernel reported' "$VMM_ERR"
 	check "--stats has no kernel_log.failing 0: $(vmm_stats "$VMM_ERR")" test "$(stats_field failing "$VMM_ERR")" = 0
+	json_check clean.json
+	expect_grep '"status": 0, "result": "passed", "reason": "' clean.json
+	expect_grep '"kernel_log": \{"reports": 0, "failing": 0, "classes": \{\}, "titles": \[\]\}' clean.json
 }
 
 t_warn() {
-	expect_status 1 run_vmm warn --share "$RIG_TMP/share" --stats --junit "$RIG_TMP/warn.xml" \
+	expect_status 1 run_vmm warn --share "$RIG_TMP/share" --stats --junit "$RIG_TMP/warn.xml" --json "$RIG_TMP/warn.json" \
 		--run 'insmod klogtest.ko mode=warn; echo "insmod: $?"'
 	dump_console warn
 	# the command itself passed
@@ -76,6 +79,12 @@ t_warn() {
 	# the report's lines are the failure text, up to the end of the trace
 	expect_grep '^ klogtest_init\+0x[0-9a-f]+/0x[0-9a-f]+ \[klogtest\]$' warn.xml
 	expect_grep '^---\[ end trace [0-9a-f]+ \]---</failure>$' warn.xml
+	# --json: failed, why, and the report with its lines
+	json_check warn.json
+	expect_grep '"status": 1, "result": "failed", "reason": "guest kernel reported WARNING in klogtest_warn at console line [0-9]+: ' warn.json
+	expect_grep '"titles": \[\{"title": "WARNING in klogtest_warn", "class": "warning", "count": 1, "line": [0-9]+, "ignored": false, "header": "\[ *[0-9.]+\] WARNING: CPU: [0-9]+ PID: [0-9]+ at [^"]*klogtest\.c:[0-9]+ klogtest_warn\+0x[0-9a-f]+/0x[0-9a-f]+ \[klogtest\]", "text": "WARNING: CPU: ' warn.json
+	expect_grep '\\n klogtest_init\+0x[0-9a-f]+/0x[0-9a-f]+ \[klogtest\]\\n' warn.json
+	expect_grep '\\n---\[ end trace [0-9a-f]+ \]---\\n", "truncated": false\}' warn.json
 }
 
 t_ignore() {
@@ -100,7 +109,7 @@ insmod klogtest.ko mode=netdev secs=3; echo "insmod netdev: $?"'
 
 # One guest, every other kind, each a failed case of its own.
 t_many() {
-	expect_status 1 run_vmm many --cpus 2 --share "$RIG_TMP/share" --stats --junit "$RIG_TMP/many.xml" \
+	expect_status 1 run_vmm many --cpus 2 --share "$RIG_TMP/share" --stats --junit "$RIG_TMP/many.xml" --json "$RIG_TMP/many.json" \
 		--run 'echo 1 >/proc/sys/kernel/watchdog_thresh
 echo 3 >/sys/module/rcupdate/parameters/rcu_cpu_stall_timeout
 insmod klogtest.ko mode=lockup secs=8; echo "insmod lockup: $?"; rmmod klogtest
@@ -138,6 +147,9 @@ exit 0'
 	expect_grep '^list_add corruption\. next->prev should be prev' many.xml
 	expect_grep '^kernel BUG at lib/list_debug\.c:[0-9]+!$' many.xml
 	expect_grep "; [0-9]+ more reports\)$" "$VMM_ERR"
+	json_check many.json
+	expect_grep '"status": 1, "result": "failed", "reason": "guest kernel reported (BUG: soft lockup|INFO: rcu detected stall) in klogtest_' many.json
+	expect_grep '\{"title": "BUG: soft lockup in klogtest_[a-z_]+", "class": "soft-lockup", "count": [0-9]+, "line": [0-9]+, "ignored": false, "header": "[^"]*BUG: soft lockup - CPU#[0-9]+ stuck for [0-9]+s! ' many.json
 }
 
 # What the console shows: a program's look-alike line is not the kernel's;
