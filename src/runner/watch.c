@@ -88,7 +88,8 @@ int console_watch_klog_verdict(struct console_watch *w, int status)
 	klog_finish(w->klog);
 	if (!klog_verdict_line(w->klog, w->klog_verdict, sizeof(w->klog_verdict)))
 		return status;
-	pr_err("%s", w->klog_verdict);
+	/* The guest kernel's verdict, not minivmm's error: said at any --quiet. */
+	fprintf(stderr, "minivmm: %s\n", w->klog_verdict);
 	/* The report itself, where the user looks (the whole of it is in --junit). */
 	if (klog_first(w->klog))
 		klog_print_report(klog_first(w->klog), "  | ", stderr);
