@@ -88,8 +88,18 @@ n=$(ls -d /sys/devices/system/cpu/cpu[0-9]* | wc -l)
 # writes 2 MiB there with O_DIRECT, reads it back the same way, compares.
 cat >/tmp/writer.sh <<'W'
 c=$1
-for t in $(seq 500); do taskset -p -c "$c" $$ >/dev/null 2>&1 && break; usleep 20000; done
-taskset -p $$ 2>/dev/null | grep -q "mask: $(printf %x $((1 << c)))$" || { echo "writer $c: could not pin"; exit 1; }
+# Set and seen in one try: churn may take CPU $c offline between the two,
+# which breaks the affinity again (nested under TCG an offline-online
+# round takes seconds: up to 60 s of tries).
+m=$(printf %x $((1 << c))) pinned=
+for t in $(seq 3000); do
+	if taskset -p -c "$c" $$ >/dev/null 2>&1 && taskset -p $$ 2>/dev/null | grep -q "mask: $m$"; then
+		pinned=1
+		break
+	fi
+	usleep 20000
+done
+[ -n "$pinned" ] || { echo "writer $c: could not pin in 60 s"; exit 1; }
 dd if=/dev/urandom of=/tmp/w$c bs=4k count=512 2>/dev/null
 dd if=/tmp/w$c of=/dev/nvme0n1 bs=4k seek=$((c * 512)) count=512 oflag=direct conv=notrunc 2>/tmp/e$c || { echo "writer $c: write failed: $(cat /tmp/e$c)"; exit 1; }
 dd if=/dev/nvme0n1 of=/tmp/r$c bs=4k skip=$((c * 512)) count=512 iflag=direct 2>/tmp/e$c || { echo "writer $c: read failed: $(cat /tmp/e$c)"; exit 1; }
@@ -112,9 +122,12 @@ irqs
 [ $ok = 3 ]
 SCRIPT
 	)
-	expect_status 0 run_vmm churn-nvme --kernel "$K" --initrd "$initrd" --cmdline "$CMDLINE" \
-		--cpus 4 --mem 512M --assign "$NVME" --cpu-churn 200ms --seed 5 --stats
+	st=0
+	run_vmm churn-nvme --kernel "$K" --initrd "$initrd" --cmdline "$CMDLINE" \
+		--cpus 4 --mem 512M --assign "$NVME" --cpu-churn 200ms --seed 5 --stats || st=$?
+	# the writers' words first: they say why a round failed
 	tr -d '\r' <"$VMM_OUT" | grep -E '^(round|writer)' | sed 's/^/# guest: /'
+	check "minivmm exited with status $st, expected 0" test "$st" = 0 || return 1
 	expect_grep '^rounds_ok=3 of 3$' "$VMM_OUT"
 	diag "$(tr -d '\r' <"$VMM_OUT" | grep 'minivmm-guest: churn:')"
 	s=$(stats_json)
