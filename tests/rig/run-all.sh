@@ -27,8 +27,8 @@ group_args() {
 	# SIGKILL at set-up, DMA and hotplug points, then 20 kill cycles (KILL_CYCLES,
 	# KILL_SEED: --env); the first e1000e is assigned, the second the peer, the
 	# third another run's
-	# (SUPKILL left out of CI's kill cycles: an open intermittent failure, README)
-	reliability) echo "--timeout 1800 --scenario-timeout 720 --env KILL_KINDS=INT,TERM,KILL,KILL,SEGV,ABRT,KILL,BOTH --device e1000e --device e1000e --device e1000e $sc/killpoints.sh $sc/killcycle.sh" ;;
+	# (each block of 8 cycles: SIGINT, SIGTERM, 2 SIGKILL, SIGSEGV, SIGABRT, the supervisor's SIGKILL, both)
+	reliability) echo "--timeout 1800 --scenario-timeout 720 --env KILL_KINDS=INT,TERM,KILL,SUPKILL,SEGV,ABRT,KILL,BOTH --device e1000e --device e1000e --device e1000e $sc/killpoints.sh $sc/killcycle.sh" ;;
 	# (4-vCPU guests: npt=0 as for boot)
 	interrupts) echo "--timeout 900 --scenario-timeout 600 --kvm-amd npt=0 --device e1000e --device e1000e --disk nv:64 --device nvme,serial=rignv,drive=nv --disk ad:64 --device ich9-ahci,id=ahci0 --device ide-hd,drive=ad,bus=ahci0.0 $sc/interrupts.sh" ;;
 	# the first e1000e is the host's network peer; ne2k_pci, nvme with a

@@ -37,8 +37,7 @@ cycle_rand() {
 }
 
 # The ways to stop it; each block of 8 cycles uses each once, in a seeded order.
-# KILL_KINDS: the kinds drawn from, blank- or comma-separated (CI leaves out SUPKILL: see README,
-# "Kill cycles", for its open intermittent failure).
+# KILL_KINDS: the kinds drawn from, blank- or comma-separated.
 # Eight of them, repeats allowed.
 KINDS=$(echo "${KILL_KINDS:-INT TERM KILL KILL SEGV ABRT SUPKILL BOTH}" | tr , ' ')
 # shellcheck disable=SC2086
@@ -160,6 +159,23 @@ no_leftovers() {
 	check "a supervisor (pid $(any_sup)) still runs 5 s after minivmm ended" test -z "$(any_sup)"
 }
 
+# died_how: minivmm ($VMMP) ended when it should not have: how (its status:
+# a signal, its own error or the guest's end), its last words and the
+# host kernel's (an OOM kill, a segfault, a KVM complaint).
+died_how() {
+	_dh=0
+	wait "$VMMP" || _dh=$?
+	if [ $_dh -gt 128 ] && [ $_dh -lt 160 ]; then
+		diag "minivmm was killed by SIG$(kill -l $((_dh - 128))) (status $_dh)"
+	else
+		diag "minivmm exited with status $_dh$(tr -d '\r' <"$VMM_OUT" | grep -m 1 -o 'minivmm-guest: exit status [0-9]*' | sed 's/^/ (/; s/$/)/')"
+	fi
+	dump_tail "$VMM_ERR" 20
+	dump_tail "$VMM_OUT" 12
+	echo "# --- last 12 lines of the host's dmesg:"
+	dmesg | tail -n 12 | sed 's/^/#   | /'
+}
+
 # cycle I: one start-and-kill cycle; false on a failure (said why).
 cycle() {
 	_i=$1
@@ -213,8 +229,7 @@ cycle() {
 			_n=$((_n + 1))
 		done
 		sp2=$(sup_pid) || true
-		check "minivmm died with its supervisor" proc_alive "$VMMP" ||
-			{ dump_tail "$VMM_ERR" 12; dump_tail "$VMM_OUT" 8; return 1; }
+		check "minivmm died with its supervisor" proc_alive "$VMMP" || { died_how; return 1; }
 		check "no new supervisor 5 s after the first was killed" test -n "$sp2" -a "$sp2" != "$sp" || return 1
 		expect_grep "supervisor \\(pid $sp\\) was killed by SIGKILL: starting a new one" "$VMM_ERR" || return 1
 		# Then minivmm itself goes, one way or another: the new one must cover SIGKILL.
