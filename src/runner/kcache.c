@@ -39,12 +39,12 @@ static int cmp_u64(const void *a, const void *b)
 }
 
 /* The same packages in any order give the same tree. */
-static uint64_t group_key(const struct kpkg_group *g, struct deb *const *debs)
+static uint64_t group_key(const struct kpkg_group *g, struct kpkg_file *const *pkgs)
 {
 	uint64_t keys[KPKG_GROUP_MAX], h = CACHE_HASH_INIT;
 
 	for (unsigned int i = 0; i < g->n; i++)
-		keys[i] = deb_key(debs[i], CACHE_HASH_INIT);
+		keys[i] = kpkg_file_key(pkgs[i], CACHE_HASH_INIT);
 	qsort(keys, g->n, sizeof(keys[0]), cmp_u64);
 	h = cache_hash_str(h, KCACHE_LAYOUT);
 	h = cache_hash_str(h, g->kver);
@@ -160,7 +160,7 @@ static int run_depmod(const char *root, const char *kver, const char *log, char 
 	return -EIO;
 }
 
-static int build(const struct kpkg_group *g, struct deb *const *debs, const char *tmp, int (*cancel)(void *),
+static int build(const struct kpkg_group *g, struct kpkg_file *const *pkgs, const char *tmp, int (*cancel)(void *),
 		 void *opaque, char *err, size_t errlen)
 {
 	char root[PATH_MAX], path[PATH_MAX], files[512];
@@ -177,10 +177,10 @@ static int build(const struct kpkg_group *g, struct deb *const *debs, const char
 	if (rootfd < 0)
 		return -errno;
 	for (unsigned int i = 0; !ret && i < g->n; i++) {
-		const char *file = strrchr(debs[i]->path, '/') ? strrchr(debs[i]->path, '/') + 1 : debs[i]->path;
+		const char *file = strrchr(pkgs[i]->path, '/') ? strrchr(pkgs[i]->path, '/') + 1 : pkgs[i]->path;
 
 		progress_begin("unpacking %s (kernel %s) into the cache, once", file, g->kver);
-		ret = deb_unpack(debs[i], g->pkg[i], rootfd, cancel, opaque, err, errlen);
+		ret = kpkg_file_unpack(pkgs[i], g->pkg[i], rootfd, cancel, opaque, err, errlen);
 		progress_end();
 	}
 	close(rootfd);
@@ -194,8 +194,12 @@ static int build(const struct kpkg_group *g, struct deb *const *debs, const char
 	}
 	if (find_vmlinuz(root, g->kver, path, sizeof(path))) {
 		kpkg_group_files(g, files, sizeof(files));
-		snprintf(err, errlen, "%s: no kernel image in it (no boot/vmlinuz-%s): pass the linux-image package of %s",
-			 files, g->kver, g->kver);
+		if (g->n && g->pkg[0]->format == KPKG_RPM)
+			snprintf(err, errlen, "%s: no kernel image in it (no lib/modules/%s/vmlinuz): pass the kernel-core package of %s",
+				 files, g->kver, g->kver);
+		else
+			snprintf(err, errlen, "%s: no kernel image in it (no boot/vmlinuz-%s): pass the linux-image package of %s",
+				 files, g->kver, g->kver);
 		return -ENOENT;
 	}
 	/* A depmod built for a merged /usr looks in ROOT/usr/lib/modules. */
@@ -218,14 +222,14 @@ static int build(const struct kpkg_group *g, struct deb *const *debs, const char
 	return ret;
 }
 
-int kcache_get(const struct kpkg_group *g, struct deb *const *debs, const char *cache_dir,
+int kcache_get(const struct kpkg_group *g, struct kpkg_file *const *pkgs, const char *cache_dir,
 	       struct kernel_tree *t, int (*cancel)(void *), void *opaque, char *err, size_t errlen)
 {
 	char tmp[PATH_MAX + 32];
 	int ret;
 
 	memset(t, 0, sizeof(*t));
-	if (path_fmt(t->dir, sizeof(t->dir), "%s/kpkg-%016llx", cache_dir, (unsigned long long)group_key(g, debs))) {
+	if (path_fmt(t->dir, sizeof(t->dir), "%s/kpkg-%016llx", cache_dir, (unsigned long long)group_key(g, pkgs))) {
 		snprintf(err, errlen, "the cache directory's path %s is too long", cache_dir);
 		return -ENAMETOOLONG;
 	}
@@ -241,7 +245,7 @@ int kcache_get(const struct kpkg_group *g, struct deb *const *debs, const char *
 	path_fmt(tmp, sizeof(tmp), "%s.%d.tmp", t->dir, (int)getpid()); /* fits: 32 bytes more than dir */
 	rm_tree(tmp);
 	err[0] = 0;
-	ret = build(g, debs, tmp, cancel, opaque, err, errlen);
+	ret = build(g, pkgs, tmp, cancel, opaque, err, errlen);
 	if (!ret && rename(tmp, t->dir)) {
 		ret = -errno;
 		/* Another minivmm finished the same tree first: use it. */

@@ -19,16 +19,16 @@
 #include "minivmm/arch.h"
 #include "minivmm/cache.h"
 #include "minivmm/log.h"
-#include "minivmm/runner/debpkg.h"
 #include "minivmm/runner/guest.h"
 #include "minivmm/runner/kcache.h"
 #include "minivmm/runner/kernels.h"
 #include "minivmm/runner/kpkg.h"
+#include "minivmm/runner/kpkgfile.h"
 #include "minivmm/runner/modules.h"
 #include "minivmm/runstate.h"
 
 struct pkg {
-	struct deb deb;
+	struct kpkg_file file;
 	struct kpkg_info info;
 	bool ok;
 };
@@ -178,7 +178,7 @@ static int check_image(const struct config *cfg, const char *vmlinuz, const char
 struct item {
 	const struct kpkg_group *g;
 	unsigned int row;
-	struct deb *debs[KPKG_GROUP_MAX];
+	struct kpkg_file *files_of[KPKG_GROUP_MAX];
 	char files[512];
 	/* While its child builds it. */
 	pid_t pid;
@@ -192,7 +192,7 @@ static int build_tree(struct kernels *k, struct item *it, const char *cache, cha
 {
 	struct kernel_tree *t = &k->trees[it->row];
 
-	return kcache_get(it->g, it->debs, cache, t, check_signal, k, err, errlen) ?:
+	return kcache_get(it->g, it->files_of, cache, t, check_signal, k, err, errlen) ?:
 	       check_image(k->cfg, t->vmlinuz, it->g->kver, it->files, err, errlen);
 }
 
@@ -315,8 +315,8 @@ static int prepare(struct kernels *k)
 		struct pkg *p = &k->pkgs[i];
 
 		p->info.file = k->files[i];
-		if (deb_open(&p->deb, k->files[i], err, sizeof(err)) ||
-		    deb_read_control(&p->deb, &p->info, err, sizeof(err)) ||
+		if (kpkg_file_open(&p->file, k->files[i], err, sizeof(err)) ||
+		    kpkg_file_read_info(&p->file, &p->info, err, sizeof(err)) ||
 		    kpkg_classify(&p->info, kpkg_deb_arch(u.machine), err, sizeof(err))) {
 			refuse(add_row(k, base_name(k->files[i]), base_name(k->files[i]), i), err);
 			continue;
@@ -344,7 +344,7 @@ static int prepare(struct kernels *k)
 			unsigned int pos = (unsigned int)(of_info[groups[g].pkg[i] - infos] - k->pkgs);
 
 			first = pos < first ? pos : first;
-			it->debs[i] = &of_info[groups[g].pkg[i] - infos]->deb;
+			it->files_of[i] = &of_info[groups[g].pkg[i] - infos]->file;
 		}
 		kpkg_group_files(&groups[g], it->files, sizeof(it->files));
 		it->g = &groups[g];
@@ -570,7 +570,7 @@ int kernels_main(const struct config *cfg, int sigfd, kernels_run_fn run)
 	status = prepare(&k);
 	/* The packages are unpacked: their mappings need not reach the guests' processes. */
 	for (unsigned int i = 0; i < k.nfiles; i++)
-		deb_close(&k.pkgs[i].deb);
+		kpkg_file_close(&k.pkgs[i].file);
 	if (status)
 		goto out;
 	sort_rows(&k);

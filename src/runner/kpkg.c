@@ -165,7 +165,7 @@ int kpkg_note_path(struct kpkg_info *info, const char *path, bool is_dir, char *
 		info->has_debug = true;
 		return 0;
 	}
-	if (!strncmp(norm, "usr/src/linux-", 14)) {
+	if (!strncmp(norm, "usr/src/linux-", 14) || !strncmp(norm, "usr/src/kernels/", 16)) {
 		info->has_headers = true;
 		return 0;
 	}
@@ -258,10 +258,16 @@ static void guess_from_name(struct kpkg_info *info)
 	note_kver(info, kver, strlen(kver));
 }
 
-/* The first "linux-image-..." (or other kernel) package a meta-package depends on. */
+/*
+ * The first "linux-image-..." (or other kernel) package a meta-package
+ * depends on; of an RPM, the first "kernel-core" or "kernel-modules..."
+ * it requires (without Fedora's "-uname-r" of the capability).
+ */
 static bool meta_target(const struct kpkg_info *info, char *out, size_t outlen)
 {
-	static const char *const prefixes[] = { "linux-image-", "linux-modules-" };
+	static const char *const deb_prefixes[] = { "linux-image-", "linux-modules-" };
+	static const char *const rpm_prefixes[] = { "kernel-core", "kernel-modules" };
+	const char *const *prefixes = info->format == KPKG_RPM ? rpm_prefixes : deb_prefixes;
 
 	for (const char *d = info->depends; *d;) {
 		size_t len;
@@ -269,8 +275,10 @@ static bool meta_target(const struct kpkg_info *info, char *out, size_t outlen)
 		while (*d == ' ' || *d == ',' || *d == '|')
 			d++;
 		len = strcspn(d, " ,|(");
-		for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		for (size_t i = 0; i < 2; i++) {
 			if (!strncmp(d, prefixes[i], strlen(prefixes[i]))) {
+				if (info->format == KPKG_RPM && len > 8 && !strncmp(d + len - 8, "-uname-r", 8))
+					len -= 8;
 				copy(out, outlen, d, len);
 				return true;
 			}
@@ -296,11 +304,22 @@ const char *kpkg_deb_arch(const char *machine)
 	return machine;
 }
 
+const char *kpkg_rpm_arch(const char *deb)
+{
+	static const char *const machines[] = { "x86_64", "aarch64", "i686", "riscv64", "ppc64le", "s390x" };
+
+	for (size_t i = 0; i < sizeof(machines) / sizeof(machines[0]); i++)
+		if (!strcmp(deb, kpkg_deb_arch(machines[i])))
+			return machines[i];
+	return deb;
+}
+
 int kpkg_classify(struct kpkg_info *info, const char *arch, char *err, size_t errlen)
 {
 	/* What the package says is quoted with its control characters escaped. */
 	char file[KPKG_SHOWN_MAX], pkg[KPKG_SHOWN_MAX], parch[KPKG_SHOWN_MAX], v1[KPKG_SHOWN_MAX], v2[KPKG_SHOWN_MAX];
 	char target[KPKG_NAME_MAX], tshown[KPKG_SHOWN_MAX];
+	bool rpm = info->format == KPKG_RPM;
 
 	kpkg_printable(file, sizeof(file), base_name(info->file));
 	kpkg_printable(pkg, sizeof(pkg), info->package[0] ? info->package : "this package");
@@ -308,11 +327,17 @@ int kpkg_classify(struct kpkg_info *info, const char *arch, char *err, size_t er
 	if (!info->have_paths)
 		guess_from_name(info);
 	info->kind = info->has_vmlinuz ? KPKG_IMAGE : info->has_modules ? KPKG_MODULES : KPKG_UNKNOWN;
-	if (info->kind != KPKG_UNKNOWN && info->arch[0] && strcmp(info->arch, arch)) {
+	if (info->kind != KPKG_UNKNOWN && info->arch[0] &&
+	    strcmp(rpm ? kpkg_deb_arch(info->arch) : info->arch, arch)) {
 		kpkg_printable(parch, sizeof(parch), info->arch);
-		snprintf(err, errlen,
-			 "%s: %s is built for %s, KVM here runs %s guests: use the %s package (apt-get download %s:%s)",
-			 file, pkg, parch, arch, arch, pkg, arch);
+		if (rpm)
+			snprintf(err, errlen,
+				 "%s: %s is built for %s, KVM here runs %s guests: use the %s package (dnf download --arch %s %s)",
+				 file, pkg, parch, kpkg_rpm_arch(arch), kpkg_rpm_arch(arch), kpkg_rpm_arch(arch), pkg);
+		else
+			snprintf(err, errlen,
+				 "%s: %s is built for %s, KVM here runs %s guests: use the %s package (apt-get download %s:%s)",
+				 file, pkg, parch, arch, arch, pkg, arch);
 		return -EINVAL;
 	}
 	if (info->kind != KPKG_UNKNOWN && info->kver_mixed) {
@@ -324,18 +349,25 @@ int kpkg_classify(struct kpkg_info *info, const char *arch, char *err, size_t er
 	}
 	if (info->kind != KPKG_UNKNOWN)
 		return 0;
-	if (info->has_debug) {
+	if (info->has_debug && rpm) {
+		snprintf(err, errlen, "%s: %s holds debug symbols, not a bootable kernel: pass the kernel-core package of that version",
+			 file, pkg);
+	} else if (info->has_debug) {
 		size_t len = strlen(pkg);
 
 		snprintf(err, errlen, "%s: %s holds debug symbols, not a bootable kernel: pass %.*s instead", file, pkg,
 			 (int)(len > 4 && !strcmp(pkg + len - 4, "-dbg") ? len - 4 : len), pkg);
 	} else if (info->has_headers) {
-		snprintf(err, errlen, "%s: %s holds kernel headers, not a kernel: pass the linux-image package of that version",
-			 file, pkg);
+		snprintf(err, errlen, "%s: %s holds kernel headers, not a kernel: pass the %s package of that version",
+			 file, pkg, rpm ? "kernel-core" : "linux-image");
 	} else if (meta_target(info, target, sizeof(target))) {
 		kpkg_printable(tshown, sizeof(tshown), target);
-		snprintf(err, errlen, "%s: %s is a meta-package without a kernel, it depends on %s: pass that one (apt-get download %s)",
-			 file, pkg, tshown, tshown);
+		snprintf(err, errlen, "%s: %s is a meta-package without a kernel, it depends on %s: pass that one (%s %s)",
+			 file, pkg, tshown, rpm ? "dnf download" : "apt-get download", tshown);
+	} else if (rpm) {
+		snprintf(err, errlen,
+			 "%s: %s is not a kernel package (no lib/modules/VERSION/vmlinuz or modules in it): pass a kernel-core-*.rpm",
+			 file, pkg);
 	} else {
 		snprintf(err, errlen,
 			 "%s: %s is not a kernel package (no boot/vmlinuz-VERSION or lib/modules/VERSION in it): pass a linux-image-* package",
@@ -394,9 +426,14 @@ int kpkg_group_check(const struct kpkg_group *g, char *err, size_t errlen)
 		return 0;
 	kpkg_group_files(g, files, sizeof(files));
 	kpkg_printable(kv, sizeof(kv), g->kver);
-	snprintf(err, errlen,
-		 "no kernel image for %s: %s %s its modules only; add its image package to the same --kernel-package (Ubuntu: --kernel-package linux-image-%s.deb,%s)",
-		 kv, files, g->n > 1 ? "hold" : "holds", kv, files);
+	if (g->n && g->pkg[0]->format == KPKG_RPM)
+		snprintf(err, errlen,
+			 "no kernel image for %s: %s %s its modules only; add its kernel-core package to the same --kernel-package (--kernel-package kernel-core-%s.rpm,%s)",
+			 kv, files, g->n > 1 ? "hold" : "holds", kv, files);
+	else
+		snprintf(err, errlen,
+			 "no kernel image for %s: %s %s its modules only; add its image package to the same --kernel-package (Ubuntu: --kernel-package linux-image-%s.deb,%s)",
+			 kv, files, g->n > 1 ? "hold" : "holds", kv, files);
 	return -ENOENT;
 }
 

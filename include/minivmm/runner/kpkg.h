@@ -22,8 +22,14 @@ enum kpkg_kind {
 	KPKG_MODULES,                /* modules only: Ubuntu's linux-modules(-extra)-* */
 };
 
+enum kpkg_format {
+	KPKG_DEB,                    /* Debian, Ubuntu */
+	KPKG_RPM,                    /* Fedora, RHEL */
+};
+
 struct kpkg_info {
 	const char *file;            /* as given on the command line */
+	enum kpkg_format format;     /* which the fixes in refusals speak of */
 	/* From the control file. */
 	char package[KPKG_NAME_MAX], version[KPKG_NAME_MAX], arch[32];
 	char depends[512];
@@ -46,6 +52,9 @@ struct kpkg_info {
  */
 #define KPKG_SHOWN_MAX (KPKG_NAME_MAX + 32)
 void kpkg_printable(char *out, size_t outlen, const char *s);
+
+/* The RPM name of a Debian architecture: "amd64" -> "x86_64", "arm64" -> "aarch64"; else @deb. */
+const char *kpkg_rpm_arch(const char *deb);
 
 /* Parse a deb control file (RFC 822 style) into @info. */
 void kpkg_parse_control(struct kpkg_info *info, const char *text);
@@ -74,8 +83,9 @@ const char *kpkg_deb_arch(const char *machine);
  * Decide @info->kind from what was noted (falling back to the package
  * name when no path was seen). 0, or -EINVAL with the one-line reason
  * and fix in @err: built for another architecture than @arch (Debian's
- * name), a meta-package, debug symbols, headers, files of two versions,
- * not a kernel package.
+ * name; an RPM's arch is compared by its Debian name), a meta-package,
+ * debug symbols, headers, files of two versions, not a kernel package.
+ * The fixes name the packages of @info->format's distributions.
  */
 int kpkg_classify(struct kpkg_info *info, const char *arch, char *err, size_t errlen);
 
