@@ -38,6 +38,7 @@ void rpm_close(struct rpm *r)
 int rpm_open(struct rpm *r, const char *path, char *err, size_t errlen)
 {
 	const char *file = base_name(path), *why = "";
+	uint32_t signed_size;
 	struct stat st;
 	int fd, ret;
 
@@ -70,6 +71,12 @@ int rpm_open(struct rpm *r, const char *path, char *err, size_t errlen)
 	ret = rpm_layout(r->map, r->size, &r->lead, &r->sig, &r->hdr, &r->payload_off, &why);
 	if (!ret && r->payload_off >= r->size) {
 		why = "it has no payload";
+		ret = -ENODATA;
+	}
+	/* The signature's size of the main header and payload: a short file is cut off. */
+	if (!ret && !rpm_header_uint(&r->sig, RPMSIGTAG_SIZE, 0, &signed_size) &&
+	    signed_size > r->size - (r->payload_off - r->hdr.size)) {
+		why = "shorter than its signature says";
 		ret = -ENODATA;
 	}
 	if (ret) {

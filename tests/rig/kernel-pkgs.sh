@@ -13,6 +13,12 @@
 # vmlinuz only, modules e1000e + deps in a zstd package under
 # usr/lib/modules), a kernel without e1000e, an arm64 package, a package
 # that is no kernel, a truncated package.
+# RPMs in Fedora's layout, built with rpmbuild (Debian's rpm package) from
+# the same kernel once in debs/crafted-rpm-VERSION/: a kernel-core (the
+# vmlinuz in lib/modules/VERSION/, a %ghost /boot/vmlinuz-VERSION; zstd
+# payload, as Fedora's) and a kernel-modules with e1000e and its
+# dependencies as .ko.xz (xz payload, as RHEL's); an aarch64 kernel-core,
+# a source RPM and a truncated one.
 #
 # Prints the host.sh arguments: --add FILE:/rig/debs/NAME for each and
 # --env RIG_KPKG_*=/rig/debs/NAME, RIG_KVER_*=VERSION for the scenario, and
@@ -118,6 +124,78 @@ if [[ ! -f $crafted/.done ]]; then
 	rm -rf "$w"
 	touch "$crafted/.done"
 fi
+# rpmbuild SPEC NAME ARCH OUT: a binary RPM of the files under $w/NAME (%files list in $w/NAME.files).
+rpmbuild_one() {
+	local name=$1 arch=$2 payload=$3 out=$4
+	cat >"$w/$name.spec" <<SPEC
+Name: $name
+Version: ${KVER%%-*}
+Release: rig
+Summary: minivmm rig test package
+License: GPL-2.0-only
+%define _binary_payload $payload
+%define __os_install_post %{nil}
+%define _build_id_links none
+%define debug_package %{nil}
+%description
+minivmm rig test package
+%install
+cp -a $w/$name/. %{buildroot}/
+%files
+$(cat "$w/$name.files")
+SPEC
+	rpmbuild -bb --quiet --target "$arch" --define "_topdir $w/top" "$w/$name.spec" >"$w/$name.log" 2>&1 ||
+		rig_die "rpmbuild of $name failed: $(tail -n 3 "$w/$name.log")"
+	mv "$w"/top/RPMS/*/"$name"-*.rpm "$out"
+}
+
+crafted_rpm=$debs/crafted-rpm-$KVER
+if [[ ! -f $crafted_rpm/.done ]]; then
+	rig_need rpmbuild:rpm modprobe:kmod xz:xz-utils
+	rig_log "crafting test RPMs from $KVER"
+	rm -rf "$crafted_rpm" && mkdir -p "$crafted_rpm"
+	w=$(mktemp -d)
+	root=$(dirname "$(dirname "$(dirname "$MODDIR")")")
+	# kernel-core: Fedora's layout, the vmlinuz beside the modules' metadata.
+	m=$w/kernel-core/lib/modules/$KVER
+	mkdir -p "$m" "$w/kernel-core/boot"
+	cp "$VMLINUZ" "$m/vmlinuz"
+	cp "$MODDIR"/modules.builtin "$MODDIR"/modules.builtin.modinfo "$m/"
+	: >"$w/kernel-core/boot/vmlinuz-$KVER"
+	printf '/lib/modules/%s\n%%ghost /boot/vmlinuz-%s\n' "$KVER" "$KVER" >"$w/kernel-core.files"
+	rpmbuild_one kernel-core x86_64 w19.zstdio "$crafted_rpm/kernel-core.rpm"
+	# kernel-modules: e1000e and what it needs, xz-compressed as Fedora ships them.
+	m=$w/kernel-modules/lib/modules/$KVER
+	: >"$w/order"
+	for mod in $(modprobe -d "$root" -S "$KVER" --show-depends e1000e | awk '$1 == "insmod" { print $2 }'); do
+		rel=${mod#"$MODDIR"/}
+		mkdir -p "$m/$(dirname "$rel")"
+		xz -c "$mod" >"$m/$rel.xz"
+		echo "$rel.xz" >>"$w/order"
+	done
+	cp "$w/order" "$m/modules.order"
+	printf '/lib/modules/%s/kernel\n/lib/modules/%s/modules.order\n' "$KVER" "$KVER" >"$w/kernel-modules.files"
+	rpmbuild_one kernel-modules x86_64 w6.xzdio "$crafted_rpm/kernel-modules.rpm"
+	# Another architecture.
+	mv "$w/kernel-core" "$w/core-x86" && mkdir -p "$w/kernel-core/lib/modules/6.1.0-57.fc41.aarch64"
+	echo "not really an arm64 Image" >"$w/kernel-core/lib/modules/6.1.0-57.fc41.aarch64/vmlinuz"
+	echo "/lib/modules/6.1.0-57.fc41.aarch64" >"$w/kernel-core.files"
+	rpmbuild_one kernel-core aarch64 w19.zstdio "$crafted_rpm/kernel-core-aarch64.rpm"
+	# A source package.
+	rpmbuild -bs --quiet --define "_topdir $w/top" "$w/kernel-core.spec" >"$w/srpm.log" 2>&1 ||
+		rig_die "rpmbuild -bs failed: $(tail -n 3 "$w/srpm.log")"
+	mv "$w"/top/SRPMS/kernel-core-*.src.rpm "$crafted_rpm/kernel-core.src.rpm"
+	# Cut short in the payload.
+	head -c $(($(stat -c %s "$crafted_rpm/kernel-modules.rpm") / 2)) "$crafted_rpm/kernel-modules.rpm" \
+		>"$crafted_rpm/truncated.rpm"
+	rm -rf "$w"
+	touch "$crafted_rpm/.done"
+fi
+add RPM_CORE "$crafted_rpm/kernel-core.rpm"
+add RPM_MODULES "$crafted_rpm/kernel-modules.rpm"
+add RPM_ARM64 "$crafted_rpm/kernel-core-aarch64.rpm"
+add RPM_SRPM "$crafted_rpm/kernel-core.src.rpm"
+add RPM_TRUNCATED "$crafted_rpm/truncated.rpm"
 add SPLIT_IMAGE "$crafted/split-image.deb"
 add SPLIT_MODULES "$crafted/split-modules.deb"
 add NODRV "$crafted/nodrv.deb"

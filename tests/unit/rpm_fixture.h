@@ -128,15 +128,18 @@ static void __attribute__((unused)) rpmf_lead(struct buf *out, unsigned int type
 	buf_put(out, l, sizeof(l));
 }
 
-/* A signature header (an SHA-256 digest tag of made-up bytes), padded to 8 bytes. */
-static void __attribute__((unused)) rpmf_signature(struct buf *out)
+/* A signature header (an SHA-256 digest tag of made-up bytes, the size of what follows), padded to 8 bytes. */
+static void __attribute__((unused)) rpmf_signature(struct buf *out, uint32_t size)
 {
+	uint8_t sz[4];
+
 	static const uint8_t zeros[8];
 	struct rpmf_hdr sig = { .n = 0 };
 	size_t start = out->n;
 
 	rpmf_string(&sig, 273, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
-	rpmf_add(&sig, 1000, 4, 1, "\0\0\x10\0", 4); /* RPMSIGTAG_SIZE */
+	rpmf_be32(sz, size);
+	rpmf_add(&sig, 1000, 4, 1, sz, 4); /* RPMSIGTAG_SIZE */
 	rpmf_finish(&sig, out);
 	if ((out->n - start) % 8)
 		buf_put(out, zeros, 8 - (out->n - start) % 8);
@@ -185,7 +188,7 @@ static void __attribute__((unused)) make_rpm(const char *path, const char *name,
 					     const char *comp_tag, bool source)
 {
 	struct rpmf_hdr h = { .n = 0 };
-	struct buf out = { 0 }, cpio = { 0 };
+	struct buf out = { 0 }, cpio = { 0 }, hdr = { 0 };
 	const char *base[64], *dirs[64];
 	uint32_t idx[64], modes[64], flags[64], ndirs = 0;
 	char copy[64][256];
@@ -229,9 +232,7 @@ static void __attribute__((unused)) make_rpm(const char *path, const char *name,
 	}
 	rpmf_string(&h, 1124, "cpio");
 	rpmf_string(&h, 1125, comp_tag);
-	rpmf_lead(&out, source, name);
-	rpmf_signature(&out);
-	rpmf_finish(&h, &out);
+	rpmf_finish(&h, &hdr);
 	for (unsigned int i = 0; i < n; i++) {
 		char cname[260];
 
@@ -242,11 +243,15 @@ static void __attribute__((unused)) make_rpm(const char *path, const char *name,
 			 !files[i].data ? 0 : files[i].len ? files[i].len : strlen(files[i].data));
 	}
 	cpio_end(&cpio);
-	compress_as(comp, &cpio, &out);
+	compress_as(comp, &cpio, &hdr);
+	rpmf_lead(&out, source, name);
+	rpmf_signature(&out, (uint32_t)hdr.n);
+	buf_put(&out, hdr.p, hdr.n);
 	if (write_file(path, out.p, out.n))
 		abort();
 	buf_free(&out);
 	buf_free(&cpio);
+	buf_free(&hdr);
 }
 
 #endif

@@ -201,7 +201,7 @@ static void test_lead_and_layout(void **state)
 
 	(void)state;
 	rpmf_lead(&b, 0, "kernel-core-6.1.0-rig");
-	rpmf_signature(&b);
+	rpmf_signature(&b, 0);
 	sig_end = b.n;
 	assert_int_equal(sig_end % 8, 0);
 	header_of(&b);
@@ -480,6 +480,12 @@ static void test_refusals(void **state)
 	assert_int_equal(open_info(path_in("cut.rpm"), &f, &info), -ENODATA);
 	assert_string_equal(err, "cut.rpm is truncated (a header runs past the end of the file): download it again");
 	kpkg_file_close(&f);
+	assert_int_equal(write_file(path_in("cut2.rpm"), whole, len - 30), 0);
+	assert_int_equal(open_info(path_in("cut2.rpm"), &f, &info), -ENODATA);
+	assert_string_equal(err, "cut2.rpm is truncated (shorter than its signature says): download it again");
+	kpkg_file_close(&f);
+	/* Without the signature's size, the payload's end says so when it is unpacked. */
+	memset(whole + RPM_LEAD_SIZE + RPM_HDR_INTRO + RPM_HDR_ENTRY, 0xff, 4); /* RPMSIGTAG_SIZE's tag */
 	assert_int_equal(write_file(path_in("cut2.rpm"), whole, len - 30), 0);
 	assert_int_equal(open_info(path_in("cut2.rpm"), &f, &info), 0);
 	{

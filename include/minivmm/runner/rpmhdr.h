@@ -40,6 +40,11 @@ enum {
 	RPMTAG_PAYLOADCOMPRESSOR = 1125,
 };
 
+/* Of the signature header. */
+enum {
+	RPMSIGTAG_SIZE = 1000,       /* main header and payload, in bytes */
+};
+
 enum rpm_type {
 	RPM_NULL_TYPE, RPM_CHAR_TYPE, RPM_INT8_TYPE, RPM_INT16_TYPE, RPM_INT32_TYPE, RPM_INT64_TYPE,
 	RPM_STRING_TYPE, RPM_BIN_TYPE, RPM_STRING_ARRAY_TYPE, RPM_I18NSTRING_TYPE,

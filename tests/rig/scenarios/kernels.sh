@@ -2,7 +2,9 @@
 # PREEMPT_RT kernels in ONE run, each booting with the assigned e1000e and
 # pinging the host (table, JUnit, one unpack per package, the cache on a
 # second run); packages that cannot boot, each named with its fix, beside
-# an Ubuntu-style image + modules split that boots; SIGTERM mid-run.
+# an Ubuntu-style image + modules split that boots; a Fedora-style
+# kernel-core + kernel-modules RPM pair that boots beside RPMs that
+# cannot (aarch64, source, truncated); SIGTERM mid-run.
 # Host devices: two e1000e, the first assigned, the second the host's
 # network peer; the packages come from tests/rig/kernel-pkgs.sh
 # (run-all.sh group "kernels").
@@ -126,6 +128,29 @@ t_refused() {
 	check "$BDF not back on e1000e ($(pci_driver "$BDF"))" test "$(pci_driver "$BDF")" = e1000e
 }
 
+t_rpm() {
+	# RPMs in Fedora's layout (kernel-pkgs.sh builds them with rpmbuild): three refused, one pair boots.
+	expect_status 125 run_vmm rpm --kernel-package "$RIG_KPKG_RPM_ARM64" --kernel-package "$RIG_KPKG_RPM_SRPM" \
+		--kernel-package "$RIG_KPKG_RPM_TRUNCATED" --kernel-package "$RIG_KPKG_RPM_CORE,$RIG_KPKG_RPM_MODULES" \
+		--assign "$BDF" --share "$RIG_TMP/share" --timeout 300 --junit "$RIG_TMP/rpm.xml" -- sh t.sh
+	diag "$(tr -d '\r' <"$VMM_ERR" | grep -E '^minivmm: (error|not booted|unpacking|kernel [0-9])|^  ')"
+	expect_grep '^minivmm: error: kernel-core-aarch64\.rpm: kernel-core is built for aarch64, KVM here runs x86_64 guests: use the x86_64 package \(dnf download --arch x86_64 kernel-core\)$' "$VMM_ERR"
+	expect_grep '^minivmm: error: kernel-core\.src\.rpm is a source RPM \(of kernel-core\), not a built kernel: pass the binary kernel-core-\*\.rpm \(rpmbuild --rebuild kernel-core\.src\.rpm builds it\)$' "$VMM_ERR"
+	expect_grep '^minivmm: error: truncated\.rpm is truncated \(shorter than its signature says\): download it again$' "$VMM_ERR"
+	for f in kernel-core-aarch64.rpm kernel-core.src.rpm truncated.rpm; do
+		expect_row "$f" "not booted (125)" - -
+	done
+	# The pair: unpacked once each (its own tree, not the .deb's), depmod'ed, boots with the .ko.xz e1000e and pings.
+	expect_grep '^minivmm: unpacking kernel-core\.rpm ' "$VMM_ERR"
+	expect_grep '^minivmm: unpacking kernel-modules\.rpm ' "$VMM_ERR"
+	expect_grep "^minivmm: kernel 1 of 1: $(re "$RIG_KVER_SPLIT") \(kernel-core\.rpm,kernel-modules\.rpm\)\$" "$VMM_ERR"
+	expect_row "$RIG_KVER_SPLIT" "passed (0)" 2 0
+	expect_grep "^uname=$(re "$RIG_KVER_SPLIT")\$" "$VMM_OUT"
+	expect_grep '^ping_received=10 of 10$' "$VMM_OUT"
+	check "junit: not 4 testsuites" test "$(grep -c '<testsuite ' rpm.xml)" = 4
+	check "$BDF not back on e1000e ($(pci_driver "$BDF"))" test "$(pci_driver "$BDF")" = e1000e
+}
+
 t_sigterm() {
 	cat >share/sleep.sh <<'GUEST'
 echo "sleeping now"
@@ -150,5 +175,6 @@ GUEST
 subtest "6.1, 6.12 and 6.1-rt in one run: each pings with the assigned e1000e; table, JUnit" t_three_kernels
 subtest "a second run finds the unpacked kernel in the cache" t_cached
 subtest "packages that cannot boot: one line each with the fix; an Ubuntu-style split boots" t_refused
+subtest "Fedora-style RPMs: kernel-core + kernel-modules boots and pings; aarch64, source, truncated refused" t_rpm
 subtest "SIGTERM mid-run: passed on to the running kernel, the rest not run, 143" t_sigterm
 subtests_done
