@@ -326,8 +326,67 @@ def deb():
     write("deb", "twice", bytes([0]) + tar_blob(tarfile.GNU_FORMAT, DATA_ENTRIES[2:4] + DATA_ENTRIES[2:3]))
 
 
+# ---- rpm: rpm_fuzz.c's modes ----
+def rpm_header(entries):
+    """entries: (tag, type, count, bytes); data aligned as rpm aligns its types."""
+    store, index = b"", b""
+    for tag, typ, count, blob in entries:
+        align = {3: 2, 4: 4, 5: 8}.get(typ, 1)
+        store += bytes(-len(store) % align)
+        index += struct.pack(">IIII", tag, typ, len(store), count)
+        store += blob
+    return b"\x8e\xad\xe8\x01" + bytes(4) + struct.pack(">II", len(entries), len(store)) + index + store
+
+
+def rpm_strings(*s):
+    return b"".join(x.encode() + b"\0" for x in s)
+
+
+def cpio_newc(entries):
+    out = b""
+    for ino, (name, mode, data) in enumerate(entries + [("TRAILER!!!", 0, b"")], 1):
+        n = name.encode() + b"\0"
+        out += b"070701" + b"".join(b"%08X" % v for v in (ino, mode, 0, 0, 1, 0, len(data), 0, 0, 0, 0, len(n), 0))
+        out += n + bytes(-(110 + len(n)) % 4) + data + bytes(-len(data) % 4)
+    return out
+
+
+def rpm_blob(arch="x86_64", source=False, comp="xz"):
+    mod = "/lib/modules/" + KVER + "/"
+    files = [("vmlinuz", 0o100644), ("kernel", 0o40755), ("modules.order", 0o100644)]
+    entries = [(1000, 6, 1, rpm_strings("kernel-core")), (1001, 6, 1, rpm_strings("6.1.0")),
+               (1002, 6, 1, rpm_strings("57.fc41")), (1022, 6, 1, rpm_strings(arch)),
+               (1030, 3, 3, b"".join(struct.pack(">H", m) for _, m in files)),
+               (1037, 4, 3, struct.pack(">III", 0, 0, 0)), (1049, 8, 2, rpm_strings("rpmlib(PayloadIsXz)", "kernel-core-uname-r")),
+               (1116, 4, 3, struct.pack(">III", 0, 0, 0)), (1117, 8, 3, rpm_strings(*(f for f, _ in files))),
+               (1118, 8, 1, rpm_strings(mod)), (1124, 6, 1, rpm_strings("cpio")), (1125, 6, 1, rpm_strings(comp))]
+    if not source:
+        entries.append((1044, 6, 1, rpm_strings("kernel-6.1.0-57.fc41.src.rpm")))
+    hdr = rpm_header(entries)
+    cpio = cpio_newc([("." + mod + "vmlinuz", 0o100644, b"bzImage"), ("." + mod + "kernel", 0o40755, b""),
+                      ("." + mod + "modules.order", 0o100644, b"")])
+    payload = lzma.compress(cpio, preset=0) if comp == "xz" else gzip.compress(cpio, mtime=0)
+    sig = rpm_header([(1000, 4, 1, struct.pack(">I", len(hdr) + len(payload)))])
+    sig += bytes(-len(sig) % 8)
+    lead = b"\xed\xab\xee\xdb\x03\x00" + struct.pack(">HH", 1 if source else 0, 1)
+    lead += b"kernel-core-6.1.0-57.fc41".ljust(66, b"\0") + struct.pack(">HH", 1, 5) + bytes(16)
+    return lead + sig + hdr + payload
+
+
+def rpm():
+    write("rpm", "kernel-core-xz", bytes([0]) + rpm_blob())
+    write("rpm", "kernel-core-gzip", bytes([0]) + rpm_blob(comp="gzip"))
+    write("rpm", "aarch64", bytes([2]) + rpm_blob(arch="aarch64"))
+    write("rpm", "source", bytes([0]) + rpm_blob(source=True))
+    write("rpm", "zstd-named", bytes([2]) + rpm_blob(comp="zstd"))
+    mod = "./lib/modules/" + KVER + "/"
+    write("rpm", "cpio", bytes([1 | 14, 3]) + cpio_newc([(mod, 0o40755, b""), (mod + "vmlinuz", 0o100644, b"bzImage!"),
+                                                        (mod + "build", 0o120777, b"/usr/src/kernels/x")]))
+    write("rpm", "cpio-stripped", bytes([1, 0]) + b"07070X" + b"00000000" + bytes(2))
+
+
 HARNESSES = {"vconfig": vconfig, "msix": msix, "boot": boot, "vmlinux": vmlinux, "decompress": decompress, "config": config,
-             "trace": trace, "archive": archive, "deb": deb}
+             "trace": trace, "archive": archive, "deb": deb, "rpm": rpm}
 
 if __name__ == "__main__":
     for name in sys.argv[1:] or HARNESSES:

@@ -73,7 +73,7 @@ options() {
 	case $1 in
 	vconfig | msix | bus | pci | serial) echo "-max_len=1024" ;;
 	trace) echo "-max_len=256" ;;
-	archive) echo "-max_len=16384" ;;
+	archive | rpm) echo "-max_len=16384" ;;
 	ktap) echo "-max_len=8192 -dict=$top/tests/fuzz/ktap.dict" ;;
 	config) echo "-max_len=2048 -dict=$top/tests/fuzz/config.dict" ;;
 	boot | vmlinux) echo "-max_len=32768" ;;
