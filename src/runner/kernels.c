@@ -115,8 +115,10 @@ static int split_files(struct kernels *k)
  * drives that device (so a driver exists, the package lacks it), else a
  * warning (the test may load its own driver).
  */
-static int check_drivers(struct kernels *k, const char *kver, const char *moddir, char *err, size_t errlen)
+static int check_drivers(struct kernels *k, const struct kpkg_group *g, const char *moddir, char *err, size_t errlen)
 {
+	const char *kver = g->kver;
+	bool rpm = g->n && g->pkg[0]->format == KPKG_RPM;
 	const struct config *cfg = k->cfg;
 	char aliases[CONFIG_MAX_ASSIGN][256], name[PCI_BDF_STRLEN];
 	const char *ptrs[CONFIG_MAX_ASSIGN];
@@ -148,8 +150,11 @@ static int check_drivers(struct kernels *k, const char *kver, const char *moddir
 		drv[l > 0 ? l : 0] = 0;
 		if (l > 0 && strcmp(base_name(drv), "vfio-pci")) {
 			snprintf(err, errlen,
-				 "kernel %.127s has no driver for %s, which the host drives with %.64s: add the package that holds %.64s.ko to its --kernel-package (Ubuntu: --kernel-package IMAGE.deb,linux-modules-extra-%.127s.deb)",
-				 kver, name, base_name(drv), base_name(drv), kver);
+				 "kernel %.127s has no driver for %s, which the host drives with %.64s: add the package that holds %.64s.ko to its --kernel-package (%s%.127s%s)",
+				 kver, name, base_name(drv), base_name(drv),
+				 rpm ? "Fedora: --kernel-package kernel-core.rpm,kernel-modules-" :
+				       "Ubuntu: --kernel-package IMAGE.deb,linux-modules-extra-",
+				 kver, rpm ? ".rpm" : ".deb");
 			ret = -ENOENT;
 		} else {
 			dev_warn(name, "kernel %s has no driver for it (%s): the guest sees it without one", kver,
@@ -362,7 +367,7 @@ static int prepare(struct kernels *k)
 		struct kernel_tree *t = &k->trees[it->row];
 
 		if (it->failed || build_tree(k, it, cache, it->err, sizeof(it->err)) ||
-		    check_drivers(k, it->g->kver, t->modules, it->err, sizeof(it->err))) {
+		    check_drivers(k, it->g, t->modules, it->err, sizeof(it->err))) {
 			t->vmlinuz[0] = 0;
 			if (!k->stopped)
 				refuse(&k->rows[it->row], it->err);
