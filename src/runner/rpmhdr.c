@@ -37,8 +37,9 @@ int rpm_lead_parse(const uint8_t *p, size_t n, struct rpm_lead *lead, const char
 	lead->source = (p[6] << 8 | p[7]) == 1;
 	memcpy(lead->name, p + 10, 66);
 	lead->name[66] = 0;
-	if (lead->major < 3 || lead->major > 4)
-		return bad(why, "a lead version other than 3 or 4", -EINVAL);
+	/* rpm reads leads of version 3 and 4 (lib/rpmlead.c); 6 is let through: v6 headers are alike. */
+	if (lead->major != 3 && lead->major != 4 && lead->major != 6)
+		return bad(why, "a lead version other than 3, 4 or 6", -EINVAL);
 	if ((p[78] << 8 | p[79]) != RPMSIGTYPE_HEADERSIG)
 		return bad(why, "the lead names no header signature", -EINVAL);
 	return 0;
