@@ -129,6 +129,27 @@ static bool is_module(const char *name)
 	return false;
 }
 
+/* "a//b" and "a/./b" are "a/b" (an empty or "." version would name no kernel). */
+static void squeeze(char *path)
+{
+	char *out = path;
+
+	for (const char *c = path; *c;) {
+		size_t n = strcspn(c, "/");
+
+		if (n && !(n == 1 && c[0] == '.')) {
+			if (out != path)
+				*out++ = '/';
+			memmove(out, c, n);
+			out += n;
+		}
+		c += n;
+		while (*c == '/')
+			c++;
+	}
+	*out = 0;
+}
+
 int kpkg_note_path(struct kpkg_info *info, const char *path, bool is_dir, char *out, size_t outlen)
 {
 	char norm[PATH_MAX];
@@ -151,6 +172,9 @@ int kpkg_note_path(struct kpkg_info *info, const char *path, bool is_dir, char *
 	if (len >= sizeof(norm))
 		return -EINVAL;
 	copy(norm, sizeof(norm), p, len);
+	squeeze(norm);
+	if (!norm[0])
+		return 0;
 	/* Never a step up: such a package is unpacked nowhere. */
 	for (const char *c = norm; c; c = strchr(c, '/')) {
 		if (*c == '/')

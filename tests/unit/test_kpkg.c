@@ -100,6 +100,24 @@ static void test_version_too_long(void **state)
 	assert_true(i.kver_mixed);
 }
 
+/* "//" and "/./" collapse: no empty kernel version from "lib/modules//V" (found by fuzzing rpm). */
+static void test_path_squeezed(void **state)
+{
+	struct kpkg_info i = { .file = "a.rpm" };
+	char out[PATH_MAX];
+
+	(void)state;
+	assert_int_equal(kpkg_note_path(&i, "/lib/modules//6.1.0-1/./kernel//a.ko.zst", false, out, sizeof(out)), 1);
+	assert_string_equal(out, "lib/modules/6.1.0-1/kernel/a.ko.zst");
+	assert_string_equal(i.kver, "6.1.0-1");
+	assert_true(i.has_modules);
+	assert_int_equal(kpkg_note_path(&i, "lib/modules/./6.1.0-1/vmlinuz", false, out, sizeof(out)), 1);
+	assert_string_equal(out, "lib/modules/6.1.0-1/vmlinuz");
+	assert_false(i.kver_mixed);
+	assert_int_equal(kpkg_note_path(&i, "./././/", true, out, sizeof(out)), 0);
+	assert_int_equal(kpkg_note_path(&i, "lib/modules/.//../x", false, out, sizeof(out)), -EINVAL);
+}
+
 /* A package's name and versions in a refusal are escaped, one line whatever they hold (found by fuzzing). */
 static void test_refusal_escaped(void **state)
 {
@@ -385,6 +403,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_control_fields),
 		cmocka_unit_test(test_paths_kept_and_mapped),
+		cmocka_unit_test(test_path_squeezed),
 		cmocka_unit_test(test_version_too_long),
 		cmocka_unit_test(test_refusal_escaped),
 		cmocka_unit_test(test_refusal_long_escaped),
