@@ -183,9 +183,20 @@ struct rpmf_file {
  * @comp_tag ("xz", "zstd", "gzip", or anything), a binary package unless
  * @source.
  */
+static void make_rpm_payload(const char *path, const char *name, const char *arch, const struct rpmf_file *files,
+			     unsigned int n, const char *comp, const char *comp_tag, bool source, const struct buf *payload);
+
 static void __attribute__((unused)) make_rpm(const char *path, const char *name, const char *arch,
 					     const struct rpmf_file *files, unsigned int n, const char *comp,
 					     const char *comp_tag, bool source)
+{
+	make_rpm_payload(path, name, arch, files, n, comp, comp_tag, source, NULL);
+}
+
+/* As make_rpm, with the cpio archive @payload (NULL: made of @files) as the payload. */
+static void __attribute__((unused)) make_rpm_payload(const char *path, const char *name, const char *arch,
+						     const struct rpmf_file *files, unsigned int n, const char *comp,
+						     const char *comp_tag, bool source, const struct buf *payload)
 {
 	struct rpmf_hdr h = { .n = 0 };
 	struct buf out = { 0 }, cpio = { 0 }, hdr = { 0 };
@@ -233,7 +244,7 @@ static void __attribute__((unused)) make_rpm(const char *path, const char *name,
 	rpmf_string(&h, 1124, "cpio");
 	rpmf_string(&h, 1125, comp_tag);
 	rpmf_finish(&h, &hdr);
-	for (unsigned int i = 0; i < n; i++) {
+	for (unsigned int i = 0; !payload && i < n; i++) {
 		char cname[260];
 
 		if (files[i].ghost)
@@ -242,7 +253,10 @@ static void __attribute__((unused)) make_rpm(const char *path, const char *name,
 		cpio_put(&cpio, cname, modes[i], i + 1, files[i].data ? 1 : 2, files[i].data,
 			 !files[i].data ? 0 : files[i].len ? files[i].len : strlen(files[i].data));
 	}
-	cpio_end(&cpio);
+	if (payload)
+		buf_put(&cpio, payload->p, payload->n);
+	else
+		cpio_end(&cpio);
 	compress_as(comp, &cpio, &hdr);
 	rpmf_lead(&out, source, name);
 	rpmf_signature(&out, (uint32_t)hdr.n);

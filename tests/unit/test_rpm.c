@@ -534,6 +534,49 @@ static void test_unsafe_path(void **state)
 	assert_int_equal(stat(path_in("etc"), &st), -1);
 }
 
+/* Hard links in newc: the data with one name (rpm: the last), the others empty; all get the data. */
+static void test_hard_links(void **state)
+{
+	static const struct rpmf_file files[] = {
+		{ MOD "/vmlinuz", "k", 0, false },
+		{ MOD "/kernel/a.ko", "x", 0, false },
+		{ MOD "/kernel/b.ko", "x", 0, false },
+		{ MOD "/kernel/c.ko", "x", 0, false },
+		{ MOD "/kernel/d.ko", "x", 0, false },
+	};
+	struct buf cpio = { 0 };
+	struct kpkg_file f;
+	struct kpkg_info info;
+	struct stat st, st2;
+	char root[PATH_MAX], p[PATH_MAX];
+	int fd;
+
+	(void)state;
+	cpio_put(&cpio, "." MOD "/vmlinuz", 0100644, 1, 1, "k", 1);
+	/* a and b: data last, as rpm writes them; c and d: data first. */
+	cpio_put(&cpio, "." MOD "/kernel/a.ko", 0100644, 7, 2, NULL, 0);
+	cpio_put(&cpio, "." MOD "/kernel/b.ko", 0100644, 7, 2, "linked", 6);
+	cpio_put(&cpio, "." MOD "/kernel/c.ko", 0100644, 8, 2, "first", 5);
+	cpio_put(&cpio, "." MOD "/kernel/d.ko", 0100644, 8, 2, NULL, 0);
+	cpio_end(&cpio);
+	make_rpm_payload(path_in("links.rpm"), "kernel-core", "x86_64", files, 5, "xz", "xz", false, &cpio);
+	buf_free(&cpio);
+	assert_int_equal(open_info(path_in("links.rpm"), &f, &info), 0);
+	snprintf(root, sizeof(root), "%s/linkroot/", dir);
+	assert_int_equal(mkdir(root, 0755), 0);
+	fd = open(root, O_PATH | O_DIRECTORY);
+	assert_int_equal(kpkg_file_unpack(&f, &info, fd, NULL, NULL, err, sizeof(err)), 0);
+	close(fd);
+	kpkg_file_close(&f);
+	assert_file_text(strcat(strcpy(p, root), MOD "/kernel/a.ko" + 1), "linked");
+	assert_file_text(strcat(strcpy(p, root), MOD "/kernel/b.ko" + 1), "linked");
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(stat(strcat(strcpy(p, root), MOD "/kernel/a.ko" + 1), &st2), 0);
+	assert_int_equal(st.st_ino, st2.st_ino);
+	assert_file_text(strcat(strcpy(p, root), MOD "/kernel/c.ko" + 1), "first");
+	assert_file_text(strcat(strcpy(p, root), MOD "/kernel/d.ko" + 1), "first");
+}
+
 /* A Fedora-style kernel-core + kernel-modules pair (real ELF modules) through the cache, depmod'ed. */
 static void test_cache_fedora_split(void **state)
 {
@@ -619,6 +662,7 @@ int main(void)
 		cmocka_unit_test(test_unpack_gzip),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_unsafe_path),
+		cmocka_unit_test(test_hard_links),
 		cmocka_unit_test(test_cache_fedora_split),
 		cmocka_unit_test(test_sniff),
 	};
