@@ -5,7 +5,7 @@
 # for 30 s from its checked-in seeds only, as many at a time as there are
 # CPUs. Fails on any crash, hang, leak or out-of-memory, and when a harness
 # no longer builds; the input is kept in build-fuzz-ci/work/NAME/artifacts.
-# About 5 minutes on 2 CPUs (16 harnesses: 8 rounds of 30 s and the build).
+# About 5 minutes on 2 CPUs (17 harnesses: 9 rounds of 30 s and the build).
 #
 # MINIVMM_FUZZ_SECONDS and MINIVMM_FUZZ_JOBS override the 30 s and the
 # number of harnesses run at once.
