@@ -5,12 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "minivmm/cache.h"
 #include "minivmm/decompress.h"
+#include "minivmm/runner/pkgmap.h"
 #include "minivmm/runner/debpkg.h"
 #include "minivmm/runner/pkgstream.h"
 #include "minivmm/runner/tar.h"
@@ -29,10 +29,7 @@ static const char *base_name(const char *path)
 
 void deb_close(struct deb *d)
 {
-	if (d->map && d->map != MAP_FAILED)
-		munmap((void *)d->map, d->size);
-	d->map = NULL;
-	d->size = 0;
+	pkg_unmap(&d->map, &d->size);
 }
 
 int deb_open(struct deb *d, const char *path, char *err, size_t errlen)
@@ -41,35 +38,13 @@ int deb_open(struct deb *d, const char *path, char *err, size_t errlen)
 	bool have_control = false, have_data = false;
 	struct ar_member m;
 	uint64_t pos = 0;
-	struct stat st;
-	int fd, ret, i;
+	int ret, i;
 
 	memset(d, 0, sizeof(*d));
 	d->path = path;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st)) {
-		ret = -errno;
-		snprintf(err, errlen, "--kernel-package %s: %s: give the path of a kernel package (.deb)", path,
-			 strerror(-ret));
-		if (fd >= 0)
-			close(fd);
+	ret = pkg_map(path, KPKG_DEB, 8, &d->map, &d->size, err, errlen);
+	if (ret)
 		return ret;
-	}
-	if (!S_ISREG(st.st_mode) || st.st_size < 8) {
-		close(fd);
-		snprintf(err, errlen, "%s is %s, not a Debian package: pass a linux-image-*.deb", path,
-			 S_ISREG(st.st_mode) ? "(nearly) empty" : "no regular file");
-		return -EINVAL;
-	}
-	d->size = (size_t)st.st_size;
-	d->map = mmap(NULL, d->size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (d->map == MAP_FAILED) {
-		ret = -errno;
-		d->map = NULL;
-		snprintf(err, errlen, "cannot map %s: %s", path, strerror(-ret));
-		return ret;
-	}
 	if (!ar_is_archive(d->map, d->size)) {
 		enum decomp_format f = decomp_detect(d->map, d->size);
 

@@ -5,11 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "minivmm/cache.h"
+#include "minivmm/runner/pkgmap.h"
 #include "minivmm/runner/cpio_in.h"
 #include "minivmm/runner/pkgstream.h"
 #include "minivmm/runner/rpmpkg.h"
@@ -29,45 +29,20 @@ static const char *base_name(const char *path)
 
 void rpm_close(struct rpm *r)
 {
-	if (r->map && r->map != MAP_FAILED)
-		munmap((void *)r->map, r->size);
-	r->map = NULL;
-	r->size = 0;
+	pkg_unmap(&r->map, &r->size);
 }
 
 int rpm_open(struct rpm *r, const char *path, char *err, size_t errlen)
 {
 	const char *file = base_name(path), *why = "";
 	uint32_t signed_size;
-	struct stat st;
-	int fd, ret;
+	int ret;
 
 	memset(r, 0, sizeof(*r));
 	r->path = path;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st)) {
-		ret = -errno;
-		snprintf(err, errlen, "--kernel-package %s: %s: give the path of a kernel package (.rpm)", path,
-			 strerror(-ret));
-		if (fd >= 0)
-			close(fd);
+	ret = pkg_map(path, KPKG_RPM, 4, &r->map, &r->size, err, errlen);
+	if (ret)
 		return ret;
-	}
-	if (!S_ISREG(st.st_mode) || st.st_size < 4) {
-		close(fd);
-		snprintf(err, errlen, "%s is %s, not an RPM package: pass a kernel-core-*.rpm", path,
-			 S_ISREG(st.st_mode) ? "(nearly) empty" : "no regular file");
-		return -EINVAL;
-	}
-	r->size = (size_t)st.st_size;
-	r->map = mmap(NULL, r->size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (r->map == MAP_FAILED) {
-		ret = -errno;
-		r->map = NULL;
-		snprintf(err, errlen, "cannot map %s: %s", path, strerror(-ret));
-		return ret;
-	}
 	ret = rpm_layout(r->map, r->size, &r->lead, &r->sig, &r->hdr, &r->payload_off, &why);
 	if (!ret && r->payload_off >= r->size) {
 		why = "it has no payload";
