@@ -169,7 +169,7 @@ SCRIPT
 
 # The two-function e1000e behind a root port without ACS: GRP_FN0, GRP_FN1,
 # GRP_RP (on pcieport), all in IOMMU group GRP.
-GRP_FN0= GRP_FN1= GRP_RP= GRP=
+GRP_FN0='' GRP_FN1='' GRP_RP='' GRP=''
 for d in $(pci_find 8086:10d3); do
 	case $d in *.0) ;; *) continue ;; esac
 	rp=$(basename "$(dirname "$(readlink -f "/sys/bus/pci/devices/$d")")")
