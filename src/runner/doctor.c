@@ -198,7 +198,7 @@ static void check_guest(struct doctor *d)
 
 static void check_device(struct doctor *d, const char *arg)
 {
-	char name[64], bdf[PCI_BDF_STRLEN], drv[HOST_DRIVER_MAX], others[512], path[300], rm[128];
+	char name[64], bdf[PCI_BDF_STRLEN], drv[HOST_DRIVER_MAX], others[512], fix[1024], path[300], rm[128];
 	struct pci_bdf b;
 	int group;
 
@@ -217,9 +217,9 @@ static void check_device(struct doctor *d, const char *arg)
 		verdict(d, false, true, name, "enable the IOMMU (intel_iommu=on / amd_iommu=on)", "no IOMMU group");
 		return;
 	}
-	if (host_group_check(d->fs, group, bdf, others, sizeof(others)))
-		verdict(d, false, true, name, "bind those devices to vfio-pci as well, or assign them too",
-			"IOMMU group %d also holds %s", group, others);
+	if (host_group_check(d->fs, group, bdf, others, sizeof(others), fix, sizeof(fix)))
+		verdict(d, false, true, name, fix, "IOMMU group %d also holds %s, on a host driver that uses the group's DMA",
+			group, others);
 	else
 		verdict(d, true, true, name, NULL, "driver %s, IOMMU group %d is viable", drv[0] ? drv : "none", group);
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/reset_method", bdf);

@@ -26,6 +26,7 @@
 #include "minivmm/runner/kpkgfile.h"
 #include "minivmm/runner/modules.h"
 #include "minivmm/runstate.h"
+#include "minivmm/vfio/host.h"
 
 struct pkg {
 	struct kpkg_file file;
@@ -139,6 +140,7 @@ static int check_drivers(struct kernels *k, const struct kpkg_group *g, const ch
 	if (ret)
 		return ret;
 	for (unsigned int j = 0; !ret && j < n; j++) {
+		const struct host_sysfs host_fs = { .root = "/sys" };
 		char link[PATH_MAX], drv[PATH_MAX] = "";
 		ssize_t l;
 
@@ -148,7 +150,8 @@ static int check_drivers(struct kernels *k, const struct kpkg_group *g, const ch
 		snprintf(link, sizeof(link), "/sys/bus/pci/devices/%s/driver", name);
 		l = readlink(link, drv, sizeof(drv) - 1);
 		drv[l > 0 ? l : 0] = 0;
-		if (l > 0 && strcmp(base_name(drv), "vfio-pci")) {
+		/* A VFIO driver on the host (vfio-pci or a variant) says nothing of the guest's. */
+		if (l > 0 && !host_pci_vfio_driver(&host_fs, name, base_name(drv))) {
 			snprintf(err, errlen,
 				 "kernel %.127s has no driver for %s, which the host drives with %.64s: add the package that holds %.64s.ko to its --kernel-package (%s%.127s%s)",
 				 kver, name, base_name(drv), base_name(drv),

@@ -51,6 +51,22 @@ static int vfio_container_open(struct vfio_container *c)
 	return 0;
 }
 
+/*
+ * The kernel says the group is not viable (a member is on a host driver
+ * that uses the group's DMA domain): name those members and the fix.
+ */
+static void vfio_group_not_viable(int id, const char *name)
+{
+	char others[512], fix[1024];
+
+	if (host_group_check(&sysfs, id, name, others, sizeof(others), fix, sizeof(fix)) == -EBUSY)
+		pr_err("IOMMU group %d of %s is not viable: it also holds %s, on a host driver that uses the group's DMA: %s",
+		       id, name, others, fix);
+	else
+		pr_err("IOMMU group %d of %s is not viable: a host driver holds its DMA, but none of its members is on one now (ls -l /sys/kernel/iommu_groups/%d/devices/*/driver): unbind the members' host drivers or assign them too, then try again",
+		       id, name, id);
+}
+
 /* The group holding @d, opened and attached to the container once. */
 static int vfio_group_get(struct vfio_mgr *m, struct vfio_dev *d, int id)
 {
@@ -89,7 +105,7 @@ static int vfio_group_get(struct vfio_mgr *m, struct vfio_dev *d, int id)
 	if (ret)
 		return ret;
 	if (!(status.flags & VFIO_GROUP_FLAGS_VIABLE)) {
-		pr_err("IOMMU group %d of %s is not viable: bind all its devices to vfio-pci", id, d->name);
+		vfio_group_not_viable(id, d->name);
 		return -EBUSY;
 	}
 	ret = named_ioctl(g->fd, VFIO_GROUP_SET_CONTAINER, &c->fd, "VFIO_GROUP_SET_CONTAINER");
@@ -110,14 +126,6 @@ static int vfio_group_get(struct vfio_mgr *m, struct vfio_dev *d, int id)
 		c->iommu_set = true;
 	}
 	return 0;
-}
-
-static bool is_assigned(const struct vfio_mgr *m, const char *bdf)
-{
-	for (unsigned int i = 0; i < m->ndevs; i++)
-		if (!strcmp(m->devs[i].name, bdf))
-			return true;
-	return false;
 }
 
 /*
@@ -175,9 +183,9 @@ static int vfio_claim(struct vfio_dev *d)
 		       d->name);
 		return -EBUSY;
 	}
-	if (ret && !strcmp(d->host.orig_driver, "vfio-pci")) {
+	if (ret && d->host.orig_vfio) {
 		/* Nothing to change, so nothing to give back: no root needed. */
-		dev_debug(d->name, "no state file (%s): it is on vfio-pci already", strerror(-ret));
+		dev_debug(d->name, "no state file (%s): it is on %s already", strerror(-ret), d->host.orig_driver);
 		return 0;
 	}
 	if (ret)
@@ -202,9 +210,9 @@ static int vfio_check_memlock(const struct guest_mem *mem)
 }
 
 /* Everything that can be checked without changing the host. */
-static int vfio_precheck(struct vfio_mgr *m, struct vfio_dev *d, int *group)
+static int vfio_precheck(struct vfio_dev *d, int *group)
 {
-	char drv[HOST_DRIVER_MAX], others[512], *p, *q;
+	char drv[HOST_DRIVER_MAX];
 	int ret;
 
 	ret = host_pci_driver(&sysfs, d->name, drv, sizeof(drv));
@@ -221,28 +229,8 @@ static int vfio_precheck(struct vfio_mgr *m, struct vfio_dev *d, int *group)
 		       d->name);
 		return -ENODEV;
 	}
-	ret = host_group_check(&sysfs, *group, d->name, others, sizeof(others));
-	if (ret == -EBUSY) {
-		/* Members we assign ourselves are fine: drop them from the list. */
-		char left[512] = "";
-
-		for (p = strtok_r(others, ",", &q); p; p = strtok_r(NULL, ",", &q)) {
-			char bdf[32];
-
-			while (*p == ' ')
-				p++;
-			if (sscanf(p, "%31s", bdf) == 1 && is_assigned(m, bdf))
-				continue;
-			snprintf(left + strlen(left), sizeof(left) - strlen(left), "%s%s", left[0] ? ", " : "", p);
-		}
-		if (left[0]) {
-			pr_err("IOMMU group %d of %s is not viable: it also holds %s; assign those too or bind them to vfio-pci",
-			       *group, d->name, left);
-			return -EBUSY;
-		}
-		ret = 0;
-	}
-	return ret;
+	/* The group's viability is the kernel's to say, once the group is open (vfio_group_get). */
+	return 0;
 }
 
 static int vfio_dev_open(struct vfio_mgr *m, struct vfio_dev *d, int group)
@@ -282,7 +270,7 @@ static int vfio_assign_all(struct vfio_mgr *m)
 
 	/* Check all before changing anything, so a bad request leaves the host as it was. */
 	for (unsigned int i = 0; i < m->ndevs; i++) {
-		ret = vfio_precheck(m, &m->devs[i], &groups[i]);
+		ret = vfio_precheck(&m->devs[i], &groups[i]);
 		if (ret)
 			return ret;
 	}
@@ -449,7 +437,7 @@ int vfio_dev_take_again(struct vfio_mgr *m, struct vfio_dev *d)
 	/* A claim kept from a take-again that failed half-way: the function is as recorded. */
 	if (d->claim.held && !d->host.changed)
 		claim_release(&d->claim);
-	ret = vfio_precheck(m, d, &group);
+	ret = vfio_precheck(d, &group);
 	if (!ret)
 		ret = vfio_claim(d);
 	if (!ret)

@@ -81,15 +81,60 @@ int host_pci_iommu_group(const struct host_sysfs *fs, const char *bdf)
 	return *end || group < 0 ? -ENODEV : (int)group;
 }
 
-int host_group_check(const struct host_sysfs *fs, int group, const char *self, char *others, size_t len)
+/* Does @path (under the sysfs root) exist? */
+static bool sysfs_exists(const struct host_sysfs *fs, const char *fmt, const char *a, const char *b)
 {
-	char path[PATH_MAX], drv[HOST_DRIVER_MAX];
+	char path[PATH_MAX + 64], rel[PATH_MAX];
+	struct stat st;
+
+	snprintf(rel, sizeof(rel), fmt, a, b);
+	snprintf(path, sizeof(path), "%s/%s", fs->root, rel);
+	return !lstat(path, &st);
+}
+
+bool host_pci_vfio_driver(const struct host_sysfs *fs, const char *bdf, const char *drv)
+{
+	char mod[HOST_DRIVER_MAX];
+
+	if (!drv[0])
+		return false;
+	if (!strcmp(drv, VFIO_PCI_DRIVER))
+		return true;
+	/* Linux 6.1+: a registered VFIO device is a vfio-dev/vfioN child of the function. */
+	if (sysfs_exists(fs, "bus/pci/devices/%s/vfio-dev", bdf, NULL))
+		return true;
+	/* Older kernels: the variant driver's module is built on vfio_pci_core. */
+	if (sysfs_link_name(fs, "bus/pci/drivers/%s/module", drv, mod, sizeof(mod)))
+		return false;
+	return sysfs_exists(fs, "module/vfio_pci_core/holders/%s", mod, NULL);
+}
+
+enum host_member host_group_member(const struct host_sysfs *fs, const char *bdf, char *drv, size_t len)
+{
+	if (host_pci_driver(fs, bdf, drv, len) < 0)
+		return HOST_MEMBER_GONE;
+	if (!drv[0])
+		return HOST_MEMBER_UNBOUND;
+	if (host_pci_vfio_driver(fs, bdf, drv))
+		return HOST_MEMBER_VFIO;
+	/* Drivers that leave the IOMMU to their device's owner (driver_managed_dma). */
+	if (!strcmp(drv, "pci-stub") || !strcmp(drv, "pcieport"))
+		return HOST_MEMBER_DMA_FREE;
+	return HOST_MEMBER_HOST;
+}
+
+int host_group_check(const struct host_sysfs *fs, int group, const char *self, char *others, size_t len,
+		     char *fix, size_t fixlen)
+{
+	char path[PATH_MAX], drv[HOST_DRIVER_MAX], assign[256] = "", unbind[768] = "";
 	struct dirent *de;
-	size_t used = 0;
+	size_t used = 0, na = 0, nu = 0;
+	unsigned int n = 0;
 	DIR *d;
-	int ret = 0;
 
 	others[0] = 0;
+	if (fix && fixlen)
+		fix[0] = 0;
 	snprintf(path, sizeof(path), "%s/kernel/iommu_groups/%d/devices", fs->root, group);
 	d = opendir(path);
 	if (!d)
@@ -97,18 +142,24 @@ int host_group_check(const struct host_sysfs *fs, int group, const char *self, c
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.' || !strcmp(de->d_name, self))
 			continue;
-		if (host_pci_driver(fs, de->d_name, drv, sizeof(drv)) < 0)
+		if (host_group_member(fs, de->d_name, drv, sizeof(drv)) != HOST_MEMBER_HOST)
 			continue;
-		/* The kernel accepts unbound members and those on vfio or pci-stub. */
-		if (!drv[0] || !strcmp(drv, VFIO_PCI_DRIVER) || !strcmp(drv, "pci-stub"))
-			continue;
-		ret = -EBUSY;
+		n++;
 		if (used < len)
-			used += snprintf(others + used, len - used, "%s%s (%s)", used ? ", " : "",
-					 de->d_name, drv);
+			used += snprintf(others + used, len - used, "%s%s (%s)", used ? ", " : "", de->d_name, drv);
+		if (na < sizeof(assign))
+			na += snprintf(assign + na, sizeof(assign) - na, "%s--assign %s", na ? " " : "", de->d_name);
+		if (nu < sizeof(unbind))
+			nu += snprintf(unbind + nu, sizeof(unbind) - nu, "%secho %s > /sys/bus/pci/drivers/%s/unbind",
+				       nu ? "; " : "", de->d_name, drv);
 	}
 	closedir(d);
-	return ret;
+	if (!n)
+		return 0;
+	if (fix && fixlen)
+		snprintf(fix, fixlen, "assign %s too (%s) or unbind %s from %s host driver (%s)", n > 1 ? "them" : "it",
+			 assign, n > 1 ? "them" : "it", n > 1 ? "their" : "its", unbind);
+	return -EBUSY;
 }
 
 /* modprobe vfio-pci when its driver directory is missing. */
@@ -167,6 +218,7 @@ int host_pci_snapshot(const struct host_sysfs *fs, struct host_pci *h)
 		return ret;
 	}
 	host_pci_override(fs, h->bdf, h->orig_override, sizeof(h->orig_override));
+	h->orig_vfio = host_pci_vfio_driver(fs, h->bdf, h->orig_driver);
 	h->snapshot = true;
 	return 0;
 }
@@ -184,8 +236,12 @@ int host_pci_bind_vfio(const struct host_sysfs *fs, struct host_pci *h, bool no_
 		}
 	}
 	snprintf(drv, sizeof(drv), "%s", h->orig_driver);
-	if (!strcmp(drv, VFIO_PCI_DRIVER))
+	if (h->orig_vfio) {
+		/* vfio-pci, or a variant driver (mlx5_vfio_pci, ...): used as it is, left on it. */
+		if (strcmp(drv, VFIO_PCI_DRIVER))
+			dev_info(h->bdf, "on %s, a VFIO driver: used as it is", drv);
 		return 0;
+	}
 	if (no_rebind) {
 		pr_err("%s is bound to %s, not vfio-pci: bind it to vfio-pci (driverctl set-override %s vfio-pci) or drop --no-rebind",
 		       h->bdf, drv[0] ? drv : "no driver", h->bdf);

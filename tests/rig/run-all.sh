@@ -35,8 +35,9 @@ group_args() {
 	# controller memory buffer and a two-function e1000e are assigned
 	devices) echo "--timeout 900 --scenario-timeout 600 --device e1000e --device ne2k_pci --disk cm:32 --device nvme,serial=rigcmb,drive=cm,cmb_size_mb=128 --device e1000e,addr=06.0,multifunction=on --device e1000e,addr=06.1 $sc/devices.sh" ;;
 	# e1000e + peer, nvme (FLR), nec-usb-xhci with MSI only and no interrupt
-	# remapping (one vector granted): power states, FLR, partial MSI grants
-	passthrough) echo "--timeout 900 --scenario-timeout 700 --no-intremap --device e1000e --device e1000e --disk nv:64 --device nvme,serial=rignv,drive=nv --device nec-usb-xhci,msix=off $sc/passthrough.sh" ;;
+	# remapping (one vector granted): power states, FLR, partial MSI grants;
+	# a two-function e1000e behind a root port without ACS (one IOMMU group)
+	passthrough) echo "--timeout 900 --scenario-timeout 700 --no-intremap --device e1000e --device e1000e --disk nv:64 --device nvme,serial=rignv,drive=nv --device nec-usb-xhci,msix=off --device pcie-root-port,id=rpg,bus=pcie.0,chassis=1,disable-acs=true --device e1000e,bus=rpg,addr=00.0,multifunction=on --device e1000e,bus=rpg,addr=00.1 $sc/passthrough.sh" ;;
 	# e1000e + peer, nvme: stressors, CPU churn under I/O, interrupt-mode forcing
 	stress) echo "--timeout 1800 --scenario-timeout 1600 --kvm-amd npt=0 --device e1000e --device e1000e --disk nv:64 --device nvme,serial=rignv,drive=nv $sc/stress.sh" ;;
 	# e1000e + peer, nvme: hotplug, surprise removal, interrupt faults, traces

@@ -477,16 +477,16 @@ static void test_group_check_viable(void **state)
 	add_device("0000:04:00.0", "snd_hda_intel", 6); /* another group */
 
 	memset(others, 'x', sizeof(others));
-	assert_int_equal(host_group_check(&fk.fs, 5, DEV, others, sizeof(others)), 0);
+	assert_int_equal(host_group_check(&fk.fs, 5, DEV, others, sizeof(others), NULL, 0), 0);
 	assert_string_equal(others, "");
 	/* A group of one. */
-	assert_int_equal(host_group_check(&fk.fs, 6, "0000:04:00.0", others, sizeof(others)), 0);
+	assert_int_equal(host_group_check(&fk.fs, 6, "0000:04:00.0", others, sizeof(others), NULL, 0), 0);
 	assert_string_equal(others, "");
 	/* A member listed in the group but gone from the bus is skipped. */
 	mkfile("kernel/iommu_groups/5/devices/0000:03:00.7", "");
-	assert_int_equal(host_group_check(&fk.fs, 5, DEV, others, sizeof(others)), 0);
+	assert_int_equal(host_group_check(&fk.fs, 5, DEV, others, sizeof(others), NULL, 0), 0);
 	/* No such group. */
-	assert_int_equal(host_group_check(&fk.fs, 42, DEV, others, sizeof(others)), -ENOENT);
+	assert_int_equal(host_group_check(&fk.fs, 42, DEV, others, sizeof(others), NULL, 0), -ENOENT);
 	assert_string_equal(others, "");
 }
 
@@ -502,7 +502,7 @@ static void test_group_check_busy(void **state)
 	add_device("0000:00:1f.0", "vfio-pci", 9);
 	add_device("0000:00:1f.4", NULL, 9);
 
-	assert_int_equal(host_group_check(&fk.fs, 9, DEV, others, sizeof(others)), -EBUSY);
+	assert_int_equal(host_group_check(&fk.fs, 9, DEV, others, sizeof(others), NULL, 0), -EBUSY);
 	/* Both offenders, in directory order, ", "-separated; nobody else. */
 	assert_int_equal(strlen(others), strlen(a) + 2 + strlen(b));
 	assert_non_null(strstr(others, a));
@@ -513,18 +513,146 @@ static void test_group_check_busy(void **state)
 	assert_null(strstr(others, "1f.4"));
 
 	/* The device itself on a real driver is not an offender... */
-	assert_int_equal(host_group_check(&fk.fs, 9, "0000:00:1f.3", others, sizeof(others)), -EBUSY);
+	assert_int_equal(host_group_check(&fk.fs, 9, "0000:00:1f.3", others, sizeof(others), NULL, 0), -EBUSY);
 	assert_non_null(strstr(others, DEV " (e1000e)"));
 	assert_null(strstr(others, "1f.3"));
 
 	/* A short buffer: truncated, terminated, still -EBUSY. */
 	memset(small, 'x', sizeof(small));
-	assert_int_equal(host_group_check(&fk.fs, 9, DEV, small, sizeof(small)), -EBUSY);
+	assert_int_equal(host_group_check(&fk.fs, 9, DEV, small, sizeof(small), NULL, 0), -EBUSY);
 	assert_int_equal(strlen(small), sizeof(small) - 1);
 	assert_memory_equal(small, "0000:00:", 8);
-	assert_int_equal(host_group_check(&fk.fs, 9, DEV, small, 1), -EBUSY);
+	assert_int_equal(host_group_check(&fk.fs, 9, DEV, small, 1, NULL, 0), -EBUSY);
 	assert_string_equal(small, "");
 	assert_int_equal(fk.nlog, 0);
+}
+
+/* Driver @drv's module @mod, a holder of vfio_pci_core when @on_core (a vfio-pci variant). */
+static void add_module(const char *drv, const char *mod, bool on_core)
+{
+	char rel[PATH_MAX], p[PATH_MAX], target[PATH_MAX];
+
+	snprintf(rel, sizeof(rel), "module/%s", mod);
+	mkdirs(rel);
+	mkdirs("module/vfio_pci_core/holders");
+	rootpath(p, "bus/pci/drivers/%s/module", drv);
+	snprintf(target, sizeof(target), "../../../../module/%s", mod);
+	assert_int_equal(symlink(target, p), 0);
+	if (on_core) {
+		rootpath(p, "module/vfio_pci_core/holders/%s", mod);
+		snprintf(target, sizeof(target), "../../%s", mod);
+		assert_int_equal(symlink(target, p), 0);
+	}
+}
+
+/* A function its VFIO driver registered (Linux 6.1+: vfio-dev/vfioN). */
+static void add_vfio_dev(const char *bdf)
+{
+	char rel[PATH_MAX];
+
+	snprintf(rel, sizeof(rel), "devices/pci0000:00/%s/vfio-dev/vfio0", bdf);
+	mkdirs(rel);
+}
+
+static void test_vfio_driver(void **state)
+{
+	(void)state;
+	add_driver("mlx5_vfio_pci");
+	add_driver("hisi_acc_vfio_pci");
+	add_driver("uio_pci_generic");
+	add_device("0000:05:00.0", "vfio-pci", 1);
+	add_device("0000:05:00.1", "mlx5_vfio_pci", 2);       /* registered: vfio-dev/ */
+	add_vfio_dev("0000:05:00.1");
+	add_device("0000:05:00.2", "hisi_acc_vfio_pci", 3);   /* older kernel: module on vfio_pci_core */
+	add_module("hisi_acc_vfio_pci", "hisi_acc_vfio_pci", true);
+	add_device("0000:05:00.3", "uio_pci_generic", 4);     /* a module, not on vfio_pci_core */
+	add_module("uio_pci_generic", "uio_pci_generic", false);
+	add_device("0000:05:00.4", "e1000e", 5);              /* built in: no module link */
+	add_device("0000:05:00.5", NULL, 6);
+
+	assert_true(host_pci_vfio_driver(&fk.fs, "0000:05:00.0", "vfio-pci"));
+	assert_true(host_pci_vfio_driver(&fk.fs, "0000:05:00.1", "mlx5_vfio_pci"));
+	assert_true(host_pci_vfio_driver(&fk.fs, "0000:05:00.2", "hisi_acc_vfio_pci"));
+	assert_false(host_pci_vfio_driver(&fk.fs, "0000:05:00.3", "uio_pci_generic"));
+	assert_false(host_pci_vfio_driver(&fk.fs, "0000:05:00.4", "e1000e"));
+	assert_false(host_pci_vfio_driver(&fk.fs, "0000:05:00.5", ""));
+	/* Not registered and its module not on vfio_pci_core: no. */
+	assert_false(host_pci_vfio_driver(&fk.fs, "0000:05:00.4", "mlx5_vfio_pci"));
+	assert_int_equal(fk.nlog, 0);
+}
+
+/*
+ * The group {root port, device, device's other function}: the root port on
+ * pcieport and members on VFIO drivers (variants too) or pci-stub leave it
+ * viable, as the kernel's driver_managed_dma does.
+ */
+static void test_group_check_dma_managed(void **state)
+{
+	char others[256], fix[256];
+	char drv[HOST_DRIVER_MAX];
+
+	(void)state;
+	add_driver("pcieport");
+	add_driver("mlx5_vfio_pci");
+	add_driver("pds_vfio_pci");
+	add_device("0000:00:1c.0", "pcieport", 7);
+	add_device(DEV, "e1000e", 7);
+	add_device("0000:03:00.1", "mlx5_vfio_pci", 7);
+	add_vfio_dev("0000:03:00.1");
+	add_device("0000:03:00.2", "pds_vfio_pci", 7);
+	add_module("pds_vfio_pci", "pds_vfio_pci", true);
+	add_device("0000:03:00.3", "pci-stub", 7);
+	add_device("0000:03:00.4", NULL, 7);
+
+	memset(fix, 'x', sizeof(fix));
+	assert_int_equal(host_group_check(&fk.fs, 7, DEV, others, sizeof(others), fix, sizeof(fix)), 0);
+	assert_string_equal(others, "");
+	assert_string_equal(fix, "");
+	assert_int_equal(host_group_member(&fk.fs, "0000:00:1c.0", drv, sizeof(drv)), HOST_MEMBER_DMA_FREE);
+	assert_string_equal(drv, "pcieport");
+	assert_int_equal(host_group_member(&fk.fs, "0000:03:00.1", drv, sizeof(drv)), HOST_MEMBER_VFIO);
+	assert_int_equal(host_group_member(&fk.fs, "0000:03:00.2", drv, sizeof(drv)), HOST_MEMBER_VFIO);
+	assert_int_equal(host_group_member(&fk.fs, "0000:03:00.3", drv, sizeof(drv)), HOST_MEMBER_DMA_FREE);
+	assert_int_equal(host_group_member(&fk.fs, "0000:03:00.4", drv, sizeof(drv)), HOST_MEMBER_UNBOUND);
+	assert_int_equal(host_group_member(&fk.fs, DEV, drv, sizeof(drv)), HOST_MEMBER_HOST);
+	assert_string_equal(drv, "e1000e");
+	assert_int_equal(host_group_member(&fk.fs, "0000:03:00.7", drv, sizeof(drv)), HOST_MEMBER_GONE);
+
+	/* Seen from the root port, the e1000e is the one in the way. */
+	assert_int_equal(host_group_check(&fk.fs, 7, "0000:00:1c.0", others, sizeof(others), fix, sizeof(fix)),
+			 -EBUSY);
+	assert_string_equal(others, DEV " (e1000e)");
+	assert_string_equal(fix, "assign it too (--assign " DEV ") or unbind it from its host driver (echo " DEV
+				 " > /sys/bus/pci/drivers/e1000e/unbind)");
+	assert_int_equal(fk.nlog, 0);
+}
+
+/* The fix names every offender, each with its own driver. */
+static void test_group_check_fix(void **state)
+{
+	char others[256], fix[512], small[24];
+
+	(void)state;
+	add_driver("pcieport");
+	add_device("0000:00:1c.0", "pcieport", 9);
+	add_device(DEV, "vfio-pci", 9);
+	add_device("0000:03:00.1", "snd_hda_intel", 9);
+	add_device("0000:03:00.2", "xhci_hcd", 9);
+
+	assert_int_equal(host_group_check(&fk.fs, 9, DEV, others, sizeof(others), fix, sizeof(fix)), -EBUSY);
+	/* Directory order is the file system's: either way round. */
+	if (strstr(others, "03:00.1") < strstr(others, "03:00.2")) {
+		assert_string_equal(others, "0000:03:00.1 (snd_hda_intel), 0000:03:00.2 (xhci_hcd)");
+		assert_string_equal(fix, "assign them too (--assign 0000:03:00.1 --assign 0000:03:00.2) or unbind them from their host driver (echo 0000:03:00.1 > /sys/bus/pci/drivers/snd_hda_intel/unbind; echo 0000:03:00.2 > /sys/bus/pci/drivers/xhci_hcd/unbind)");
+	} else {
+		assert_string_equal(others, "0000:03:00.2 (xhci_hcd), 0000:03:00.1 (snd_hda_intel)");
+		assert_string_equal(fix, "assign them too (--assign 0000:03:00.2 --assign 0000:03:00.1) or unbind them from their host driver (echo 0000:03:00.2 > /sys/bus/pci/drivers/xhci_hcd/unbind; echo 0000:03:00.1 > /sys/bus/pci/drivers/snd_hda_intel/unbind)");
+	}
+	/* A short fix buffer: truncated and terminated. */
+	memset(small, 'x', sizeof(small));
+	assert_int_equal(host_group_check(&fk.fs, 9, DEV, others, sizeof(others), small, sizeof(small)), -EBUSY);
+	assert_int_equal(strlen(small), sizeof(small) - 1);
+	assert_memory_equal(small, "assign them too", 15);
 }
 
 /* Sanitizer runtime hooks; present only in sanitized builds. */
@@ -685,6 +813,36 @@ static void test_restore_keeps_original_override(void **state)
 	assert_log(3, DEVDIR "/driver_override", "e1000e");
 	assert_string_equal(override_of(DEV), "e1000e");
 	assert_string_equal(cur_driver(DEV), "e1000e");
+}
+
+/*
+ * A function on a vfio-pci variant driver is used as it is: nothing written,
+ * nothing to give back, still on that driver afterwards (--no-rebind too).
+ */
+static void test_bind_variant_driver(void **state)
+{
+	(void)state;
+	fk.kernel = true;
+	add_driver("mlx5_vfio_pci");
+	add_driver("nvgrace_gpu_vfio_pci");
+	add_device(DEV, "mlx5_vfio_pci", 3);
+	add_vfio_dev(DEV);
+	add_device("0000:04:00.0", "nvgrace_gpu_vfio_pci", 4);
+	add_module("nvgrace_gpu_vfio_pci", "nvgrace_gpu_vfio_pci", true);
+
+	for (int no_rebind = 0; no_rebind < 2; no_rebind++) {
+		struct host_pci h = pci(no_rebind ? "0000:04:00.0" : DEV);
+
+		assert_int_equal(host_pci_bind_vfio(&fk.fs, &h, no_rebind), 0);
+		assert_true(h.orig_vfio);
+		assert_false(h.changed);
+		assert_int_equal(fk.nlog, 0);
+		assert_int_equal(host_pci_restore(&fk.fs, &h), 0);
+		assert_int_equal(fk.nlog, 0);
+	}
+	assert_string_equal(cur_driver(DEV), "mlx5_vfio_pci");
+	assert_string_equal(cur_driver("0000:04:00.0"), "nvgrace_gpu_vfio_pci");
+	assert_string_equal(override_of(DEV), "");
 }
 
 static void test_bind_unbound_device(void **state)
@@ -1266,6 +1424,56 @@ static void test_restore_leftover(void **state)
 	assert_int_equal(fk.nlog, 3);
 }
 
+/*
+ * SIGKILLed with the function on vfio-pci, its driver_override set by hand
+ * before minivmm ran: the give-back (supervisor or minivmm restore) puts
+ * that override back, not an empty one.
+ */
+static void test_restore_leftover_override(void **state)
+{
+	struct restore_report r;
+	struct dev_state st;
+	struct host_pci h = pci(DEV);
+
+	(void)state;
+	state_setup();
+	fk.kernel = true;
+	add_device(DEV, "e1000e", 3);
+	mkfile(DEVDIR "/driver_override", "e1000e\n");
+	assert_int_equal(host_pci_bind_vfio(&fk.fs, &h, false), 0);
+	assert_string_equal(cur_driver(DEV), "vfio-pci");
+	fk.nlog = 0;
+	st = state_of(DEV, h.orig_driver, h.orig_override, dead_pid(), 99, NULL);
+	put_state(&st);
+	assert_int_equal(restore_device(&rctx, DEV, false, 0, NULL, &r), RESTORE_DONE);
+	assert_string_equal(r.msg, "given back to e1000e");
+	assert_log(0, DEVDIR "/driver_override", "e1000e");
+	assert_string_equal(override_of(DEV), "e1000e");
+	assert_string_equal(cur_driver(DEV), "e1000e");
+	assert_false(state_exists(DEV));
+}
+
+/* Killed while using a function on a variant driver: nothing to do, it stays there. */
+static void test_restore_leftover_variant(void **state)
+{
+	struct restore_report r;
+	struct dev_state st;
+
+	(void)state;
+	state_setup();
+	fk.kernel = true;
+	add_driver("mlx5_vfio_pci");
+	add_device(DEV, "mlx5_vfio_pci", 3);
+	add_vfio_dev(DEV);
+	st = state_of(DEV, "mlx5_vfio_pci", "", dead_pid(), 99, NULL);
+	put_state(&st);
+	assert_int_equal(restore_device(&rctx, DEV, false, 0, NULL, &r), RESTORE_DONE);
+	assert_string_equal(r.msg, "already on mlx5_vfio_pci, as it was");
+	assert_int_equal(fk.nlog, 0);
+	assert_string_equal(cur_driver(DEV), "mlx5_vfio_pci");
+	assert_false(state_exists(DEV));
+}
+
 /* The recorded pid runs with its start time (here: this very process). */
 static void test_restore_live_pid(void **state)
 {
@@ -1431,6 +1639,9 @@ int main(void)
 		T(test_iommu_group),
 		T(test_group_check_viable),
 		T(test_group_check_busy),
+		T(test_vfio_driver),
+		T(test_group_check_dma_managed),
+		T(test_group_check_fix),
 		T(test_bind_missing_device),
 		T(test_snapshot),
 		T(test_bind_already_vfio),
@@ -1438,6 +1649,7 @@ int main(void)
 		T(test_bind_writes_then_undoes),
 		T(test_bind_and_restore),
 		T(test_restore_keeps_original_override),
+		T(test_bind_variant_driver),
 		T(test_bind_unbound_device),
 		T(test_restore_failure_kept),
 		T(test_restore_falls_back_to_probe),
@@ -1454,6 +1666,8 @@ int main(void)
 		T(test_claim_owner_alive_then_killed),
 		T(test_claim_other_restorer),
 		T(test_restore_leftover),
+		T(test_restore_leftover_override),
+		T(test_restore_leftover_variant),
 		T(test_restore_live_pid),
 		T(test_restore_force),
 		T(test_restore_stale),

@@ -16,6 +16,7 @@ struct host_pci {
 	char bdf[16];                /* canonical DDDD:BB:DD.F */
 	char orig_driver[HOST_DRIVER_MAX];   /* "" when it had none */
 	char orig_override[HOST_DRIVER_MAX]; /* its driver_override, "" when none */
+	bool orig_vfio;              /* orig_driver registers VFIO devices: vfio-pci or a variant */
 	bool snapshot;               /* orig_* were read (host_pci_snapshot) */
 	bool changed;                /* we wrote to its sysfs attributes */
 };
@@ -32,10 +33,36 @@ void host_pci_override(const struct host_sysfs *fs, const char *bdf, char *ov, s
 /* IOMMU group number, -ENODEV when the device has none (IOMMU off). */
 int host_pci_iommu_group(const struct host_sysfs *fs, const char *bdf);
 /*
- * Check that every other device in @group is unbound or on vfio-pci /
- * pci-stub; else -EBUSY with "BDF (driver), ..." in @others.
+ * Is @drv, bound to @bdf, a VFIO driver: vfio-pci or a variant of it
+ * (mlx5_vfio_pci, hisi_acc_vfio_pci, ...)? Such a function has a
+ * vfio-dev/ directory (Linux 6.1+), or its driver's module is a holder of
+ * vfio_pci_core.
  */
-int host_group_check(const struct host_sysfs *fs, int group, const char *self, char *others, size_t len);
+bool host_pci_vfio_driver(const struct host_sysfs *fs, const char *bdf, const char *drv);
+/*
+ * How a member of an IOMMU group stands for the group's viability, as far
+ * as sysfs shows it. The kernel's rule: a group is viable when no member is
+ * bound to a driver that uses the kernel's DMA domain, i.e. every member is
+ * unbound or on a driver with driver_managed_dma (VFIO drivers, pci-stub,
+ * pcieport). The kernel's answer is VFIO_GROUP_FLAGS_VIABLE; this only
+ * names the members that stand in the way.
+ */
+enum host_member {
+	HOST_MEMBER_GONE,            /* listed, but no longer on the PCI bus */
+	HOST_MEMBER_UNBOUND,
+	HOST_MEMBER_VFIO,            /* vfio-pci or a variant driver */
+	HOST_MEMBER_DMA_FREE,        /* pci-stub, pcieport: leave DMA to the group's owner */
+	HOST_MEMBER_HOST,            /* any other driver: the kernel owns the group's DMA for it */
+};
+enum host_member host_group_member(const struct host_sysfs *fs, const char *bdf, char *drv, size_t len);
+/*
+ * The members of @group other than @self that are HOST_MEMBER_HOST:
+ * -EBUSY with "BDF (driver), ..." in @others and, when @fix is not NULL,
+ * how to clear the way ("assign it too (--assign BDF) or unbind it ...")
+ * in @fix; 0 when there is none; -errno when the group cannot be read.
+ */
+int host_group_check(const struct host_sysfs *fs, int group, const char *self, char *others, size_t len,
+		     char *fix, size_t fixlen);
 /*
  * Record how @h->bdf is bound now (driver and driver_override) in
  * @h->orig_*: what host_pci_restore() puts back. -ENOENT: no such device.
@@ -43,8 +70,9 @@ int host_group_check(const struct host_sysfs *fs, int group, const char *self, c
 int host_pci_snapshot(const struct host_sysfs *fs, struct host_pci *h);
 /*
  * Make vfio-pci own @h->bdf (loading vfio-pci if needed), after
- * host_pci_snapshot(). @no_rebind: fail with -EPERM instead of moving it
- * from another driver. On failure what was changed is undone. Errors are
+ * host_pci_snapshot(). A function already on a VFIO driver (vfio-pci or a
+ * variant) is used as it is. @no_rebind: fail with -EPERM instead of
+ * moving it from another driver. On failure what was changed is undone. Errors are
  * logged.
  */
 int host_pci_bind_vfio(const struct host_sysfs *fs, struct host_pci *h, bool no_rebind);

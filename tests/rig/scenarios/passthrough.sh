@@ -1,10 +1,12 @@
 # Passthrough that survives what real drivers do: D3hot and decode-off
 # while another vCPU touches the BAR, the driver's suspend and resume, a
-# guest function-level reset, and an MSI grant smaller than the guest asked for.
+# guest function-level reset, an MSI grant smaller than the guest asked for,
+# and IOMMU groups as the kernel sees them (a root port in the group).
 # Host requirement (run-all): --device e1000e --device e1000e (the second is
 # the host's peer at 169.254.0.1/16), an nvme, --device nec-usb-xhci,msix=off
-# (16 MSI vectors) and --no-intremap (without interrupt remapping the host
-# grants one).
+# (16 MSI vectors), --no-intremap (without interrupt remapping the host
+# grants one), and a two-function e1000e behind a pcie-root-port with
+# disable-acs=true (one IOMMU group: the root port and both functions).
 . /rig/lib.sh
 
 K=$GUEST_KERNEL
@@ -165,10 +167,94 @@ SCRIPT
 	echo "$s" | grep -q '"modes_used": \[[^]]*"MSI"' || fail "MSI was never enabled"
 }
 
+# The two-function e1000e behind a root port without ACS: GRP_FN0, GRP_FN1,
+# GRP_RP (on pcieport), all in IOMMU group GRP.
+GRP_FN0='' GRP_FN1='' GRP_RP='' GRP=''
+for d in $(pci_find 8086:10d3); do
+	case $d in *.0) ;; *) continue ;; esac
+	rp=$(basename "$(dirname "$(readlink -f "/sys/bus/pci/devices/$d")")")
+	[ -e "/sys/bus/pci/devices/${d%.0}.1" ] && [ "$(pci_driver "$rp")" = pcieport ] || continue
+	GRP_FN0=$d GRP_FN1=${d%.0}.1 GRP_RP=$rp
+	GRP=$(basename "$(readlink "/sys/bus/pci/devices/$d/iommu_group")")
+done
+diag "root-port group ${GRP:-none}: $(ls "/sys/kernel/iommu_groups/${GRP:-x}/devices" 2>/dev/null | tr '\n' ' ')"
+re_quote() { printf '%s' "$1" | sed 's/[][().*^$+?{}|\\/]/\\&/g'; }
+
+grp_need() {
+	[ -n "$GRP" ] && [ -n "$PEER_IF" ] || fail "no two-function e1000e behind a root port (and peer) in the host"
+	for m in "$GRP_RP" "$GRP_FN1"; do
+		[ "$(basename "$(readlink "/sys/bus/pci/devices/$m/iommu_group")")" = "$GRP" ] ||
+			fail "$m is not in IOMMU group $GRP of $GRP_FN0 (the root port has ACS?)"
+	done
+}
+GRP_PING='
+modprobe e1000e || exit 10
+net_up || exit 12
+ping_peer 20 || exit 16
+'
+
+# 5. The group {root port on pcieport, function 0, function 1 unbound}: the
+#    kernel calls it viable (pcieport manages no DMA of its own), so the
+#    guest gets function 0 and pings through it; then function 0 is back on
+#    e1000e, the root port still on pcieport (before: refused with 125, "it
+#    also holds ... (pcieport)").
+t_group_rootport() {
+	grp_need
+	echo "$GRP_FN1" >/sys/bus/pci/drivers/e1000e/unbind
+	initrd=$(echo "$GRP_PING" | guest_script grp)
+	st=0
+	run_vmm grp --kernel "$K" --initrd "$initrd" --cmdline "$CMDLINE" --mem 256M --assign "$GRP_FN0" || st=$?
+	echo "$GRP_FN1" >/sys/bus/pci/drivers/e1000e/bind
+	[ "$st" = 0 ] || { dump_tail "$VMM_ERR" 10; dump_tail "$VMM_OUT" 10; fail "minivmm exited with $st, expected 0"; }
+	expect_grep '^ping_received=20 of 20$' "$VMM_OUT"
+	check "$GRP_FN0 not back on e1000e" test "$(pci_driver "$GRP_FN0")" = e1000e
+	check "$GRP_FN0 kept a driver_override" test "$(pci_override "$GRP_FN0")" = none
+	check "$GRP_RP not on pcieport" test "$(pci_driver "$GRP_RP")" = pcieport
+	check "$GRP_FN1 not back on e1000e" test "$(pci_driver "$GRP_FN1")" = e1000e
+}
+
+# 6. Function 1 on its host driver: the kernel says not viable; one line
+#    naming function 1 and both fixes, 125, function 0 back on e1000e and
+#    working in the host.
+t_group_not_viable() {
+	grp_need
+	check "$GRP_FN1 not on e1000e" test "$(pci_driver "$GRP_FN1")" = e1000e
+	expect_status 125 run_vmm grp-nv --kernel "$K" --initrd "$GUEST_INITRD" --cmdline "$CMDLINE" \
+		--mem 256M --assign "$GRP_FN0"
+	msg="error: IOMMU group $GRP of $GRP_FN0 is not viable: it also holds $GRP_FN1 (e1000e), on a host driver that uses the group's DMA: assign it too (--assign $GRP_FN1) or unbind it from its host driver (echo $GRP_FN1 > /sys/bus/pci/drivers/e1000e/unbind)"
+	expect_grep "$(re_quote "$msg")\$" "$VMM_ERR"
+	n=$(grep -c 'error:' "$VMM_ERR" || true)
+	check "$n error lines, expected 1" test "$n" = 1
+	check "$GRP_FN0 not back on e1000e" test "$(pci_driver "$GRP_FN0")" = e1000e
+	check "$GRP_FN0 kept a driver_override" test "$(pci_override "$GRP_FN0")" = none
+	host_ping "$GRP_FN0"
+}
+
+# 7. The other fix: both functions assigned (function 1's driver_override
+#    set to e1000e by hand before, and put back so at exit, not cleared).
+t_group_both() {
+	grp_need
+	echo e1000e >"/sys/bus/pci/devices/$GRP_FN1/driver_override"
+	initrd=$(echo "$GRP_PING" | guest_script grp2)
+	expect_status 0 run_vmm grp2 --kernel "$K" --initrd "$initrd" --cmdline "$CMDLINE" --mem 256M \
+		--assign "$GRP_FN0" --assign "$GRP_FN1"
+	expect_grep '^ping_received=20 of 20$' "$VMM_OUT"
+	for f in "$GRP_FN0" "$GRP_FN1"; do
+		check "$f not back on e1000e" test "$(pci_driver "$f")" = e1000e
+	done
+	check "$GRP_FN0 kept a driver_override" test "$(pci_override "$GRP_FN0")" = none
+	ov=$(pci_override "$GRP_FN1")
+	check "$GRP_FN1's driver_override is $ov, not e1000e as before" test "$ov" = e1000e
+	echo >"/sys/bus/pci/devices/$GRP_FN1/driver_override"
+}
+
 subtest "0: an IOMMU without interrupt remapping: one line with the fix, 125" t_no_intremap
 echo 1 >/sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts
 subtest "1: D3hot and decode-off under BAR reads" t_d3_under_reads
 subtest "2: suspend and resume of the e1000e driver (D3hot)" t_driver_pm
 subtest "3: guest FLR of an nvme under its driver" t_flr
 subtest "4: MSI: 4 vectors asked, 1 granted" t_msi_partial
+subtest "5: IOMMU group {root port, function 0, unbound function 1}: assigned, guest pings" t_group_rootport
+subtest "6: IOMMU group with function 1 on e1000e: not viable, one line with the fix, 125" t_group_not_viable
+subtest "7: IOMMU group with both functions assigned; function 1's driver_override put back" t_group_both
 subtests_done
