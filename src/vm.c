@@ -87,7 +87,11 @@ static int vm_open_kvm(struct vm *vm)
 
 static int vm_create_machine(struct vm *vm)
 {
-	int ret = kvm_ioctl(vm, KVM_CREATE_VM, 0);
+	unsigned long type;
+	int ret = arch_vm_type(vm->kvm_fd, &type);
+
+	if (!ret)
+		ret = kvm_ioctl(vm, KVM_CREATE_VM, type);
 
 	if (ret < 0)
 		return ret;
@@ -180,7 +184,7 @@ static int vm_create_vcpus(struct vm *vm)
 		if (ret)
 			return ret;
 	}
-	return 0;
+	return arch_vcpus_created(vm);
 }
 
 int vm_create(struct vm *vm, const struct config *cfg, struct arch_kernel *kernel, const char *initrd,
@@ -221,14 +225,15 @@ int vm_create(struct vm *vm, const struct config *cfg, struct arch_kernel *kerne
 	/* A kernel or initrd that cannot fit fails before any device is touched. */
 	if (!ret)
 		ret = arch_kernel_check(vm, kernel, cmdline, initrd);
+	/* vCPUs before devices: arm64's GIC takes irqfds only once every vCPU exists. */
+	if (!ret)
+		ret = vm_create_vcpus(vm);
 	if (!ret)
 		ret = vm_create_devices(vm);
 	if (!ret)
 		ret = arch_firmware(vm);
 	if (!ret)
 		ret = arch_kernel_load(vm, kernel, cmdline, initrd);
-	if (!ret)
-		ret = vm_create_vcpus(vm);
 	return ret;
 }
 

@@ -45,8 +45,18 @@ unsigned int arch_ram_regions(uint64_t size, struct mem_region *r, unsigned int 
 
 /* Capabilities this arch cannot run without; logs the missing one. */
 int arch_kvm_check(int kvm_fd);
+/*
+ * KVM_CREATE_VM's machine type (x86: 0; arm64: the guest-physical address
+ * size its map needs). Logs why when this KVM cannot give it.
+ */
+int arch_vm_type(int kvm_fd, unsigned long *type);
 /* After KVM_CREATE_VM: interrupt controller, timers, private pages. */
 int arch_vm_create(struct vm *vm);
+/*
+ * Every vCPU exists (arch_vcpu_init done), no device yet: arm64 initializes
+ * its GIC here (KVM wants every vCPU first, and irqfds need it initialized).
+ */
+int arch_vcpus_created(struct vm *vm);
 void arch_vm_destroy(struct vm *vm);
 /* Pure: the routes of the irqchip's own inputs (kept in every table). */
 int arch_irq_default_routes(struct irq_routes *r);
@@ -76,13 +86,16 @@ int arch_kernel_open(struct arch_kernel **k, const struct config *cfg, const cha
  * any device is touched. 0 or -errno (logged).
  */
 int arch_kernel_check(struct vm *vm, struct arch_kernel *k, const char *cmdline, const char *initrd);
-/* Put the kernel, @cmdline and @initrd (NULL: none) into guest RAM. */
+/*
+ * Put the kernel, @cmdline and @initrd (NULL: none) into guest RAM and point
+ * the boot vCPU at it (the vCPUs and the firmware exist by then).
+ */
 int arch_kernel_load(struct vm *vm, struct arch_kernel *k, const char *cmdline, const char *initrd);
 void arch_kernel_close(struct arch_kernel *k);
 
 /* ---- vCPUs ---- */
 
-/* After KVM_CREATE_VCPU: registers, CPUID/MSRs or target, boot state. */
+/* After KVM_CREATE_VCPU, before any device: CPUID/MSRs or target and features. */
 int arch_vcpu_init(struct vcpu *vcpu);
 /* An exit the core does not handle. Returns false when the vCPU must stop. */
 bool arch_vcpu_exit(struct vcpu *vcpu);

@@ -6,7 +6,7 @@
  * how to build its image, what its exits mean, and the vCPU set-up it needs.
  * x86: src/arch/x86/probe_guest.{S,c} (pure), probe_vcpu.c (ioctls). The
  * generic runner (src/runner/kvm_probe.c) creates the VM, one RAM slot at
- * guest-physical 0, an in-kernel irqchip and an irqfd, and runs the vCPU.
+ * guest-physical 0, the vCPU and an irqfd, and runs the vCPU.
  */
 #ifndef MINIVMM_ARCH_PROBE_H
 #define MINIVMM_ARCH_PROBE_H
@@ -49,10 +49,13 @@ enum probe_next arch_probe_exit(struct arch_probe_state *s, struct kvm_run *run,
 				 struct probe_result *r);
 
 /* ioctls: -errno, with *@call the ioctl that failed. */
-/* VM-wide set-up before the irqchip (x86: TSS and identity-map pages). */
+/* VM-wide set-up and the in-kernel irqchip (x86: TSS and identity-map pages, KVM_CREATE_IRQCHIP). */
 int arch_probe_vm_setup(int vm_fd, const char **call);
-/* The vCPU at the probe's entry (x86: CPUID, real mode at PROBE_CODE). */
-int arch_probe_vcpu_setup(int kvm_fd, int vcpu_fd, const char **call);
+/*
+ * The vCPU at the probe's entry (x86: CPUID, real mode at PROBE_CODE;
+ * arm64: its target, then the GIC, which wants its vCPUs first).
+ */
+int arch_probe_vcpu_setup(int kvm_fd, int vm_fd, int vcpu_fd, const char **call);
 /* The vCPU's program counter, for a report. */
 int arch_probe_vcpu_pc(int vcpu_fd, uint64_t *pc);
 

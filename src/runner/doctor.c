@@ -17,6 +17,7 @@
 
 #include "minivmm/config.h"
 #include "minivmm/runner/doctor.h"
+#include "minivmm/runner/doctor_arch.h"
 #include "minivmm/runner/kvm_probe.h"
 #include "minivmm/vfio/claim.h"
 #include "minivmm/vfio/host.h"
@@ -46,12 +47,7 @@ static void json_escape(const char *s, char *out, size_t len)
 	out[o] = 0;
 }
 
-/* One check's verdict; @fix is NULL when it passed (or for a warning). */
-static void verdict(struct doctor *d, bool ok, bool needed, const char *name, const char *fix,
-		    const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-
-static void verdict(struct doctor *d, bool ok, bool needed, const char *name, const char *fix,
-		    const char *fmt, ...)
+void doctor_verdict(struct doctor *d, bool ok, bool needed, const char *name, const char *fix, const char *fmt, ...)
 {
 	char detail[512], e1[1100], e2[600], e3[1100];
 	va_list ap;
@@ -75,7 +71,7 @@ static void verdict(struct doctor *d, bool ok, bool needed, const char *name, co
 	d->n++;
 }
 
-static bool read_line(const char *path, char *buf, size_t len)
+bool doctor_read_line(const char *path, char *buf, size_t len)
 {
 	FILE *f = fopen(path, "re");
 	bool ok = f && fgets(buf, len, f);
@@ -92,14 +88,14 @@ static void check_kvm(struct doctor *d)
 	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC), api;
 
 	if (fd < 0) {
-		verdict(d, false, true, "kvm", errno == ENOENT ?
+		doctor_verdict(d, false, true, "kvm", errno == ENOENT ?
 			"modprobe kvm_intel (or kvm_amd) and enable virtualization (VT-x/AMD-V) in the firmware" :
 			"run as root or join the kvm group",
 			"/dev/kvm: %s", strerror(errno));
 		return;
 	}
 	api = ioctl(fd, KVM_GET_API_VERSION, 0);
-	verdict(d, api == KVM_API_VERSION, true, "kvm", "use a newer host kernel",
+	doctor_verdict(d, api == KVM_API_VERSION, true, "kvm", "use a newer host kernel",
 		"/dev/kvm usable, API version %d", api);
 	close(fd);
 }
@@ -114,15 +110,15 @@ static void check_kvm_guest(struct doctor *d)
 	bool ok;
 
 	if (ret < 0) {
-		verdict(d, false, true, "KVM runs a guest", "free some memory and run minivmm doctor again",
+		doctor_verdict(d, false, true, "KVM runs a guest", "free some memory and run minivmm doctor again",
 			"could not run the probe guest: %s", strerror(-ret));
 		return;
 	}
 	ok = kvm_probe_report(&r, impl, detail, sizeof(detail), fix, sizeof(fix));
-	verdict(d, ok, true, "KVM runs a guest", fix, "%s", detail);
+	doctor_verdict(d, ok, true, "KVM runs a guest", fix, "%s", detail);
 }
 
-static unsigned int count_dir(const char *path)
+unsigned int doctor_count_dir(const char *path)
 {
 	DIR *dir = opendir(path);
 	struct dirent *de;
@@ -135,36 +131,13 @@ static unsigned int count_dir(const char *path)
 	return n;
 }
 
-static void check_iommu(struct doctor *d)
-{
-	unsigned int groups = count_dir("/sys/kernel/iommu_groups");
-	char line[512], param[8] = "N";
-	bool ir = false;
-	FILE *f;
-
-	verdict(d, groups > 0, true, "iommu",
-		"boot the host with intel_iommu=on (or amd_iommu=on) and enable VT-d/AMD-Vi in the firmware",
-		groups ? "%u IOMMU groups" : "no IOMMU groups: the IOMMU is absent or disabled", groups);
-	/* Remapped interrupts show up as IR-PCI-MSI/IR-IO-APIC chips. */
-	f = fopen("/proc/interrupts", "re");
-	while (f && fgets(line, sizeof(line), f))
-		if (strstr(line, " IR-"))
-			ir = true;
-	if (f)
-		fclose(f);
-	read_line("/sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts", param, sizeof(param));
-	verdict(d, ir || param[0] == 'Y', groups > 0, "interrupt remapping",
-		"enable interrupt remapping (intremap=on, x2apic) or, accepting the risk, load vfio_iommu_type1 with allow_unsafe_interrupts=1",
-		ir ? "enabled" : param[0] == 'Y' ? "off, but vfio allows unsafe interrupts" : "off: VFIO will refuse MSI");
-}
-
 static void check_vfio(struct doctor *d)
 {
 	struct stat st;
 	bool dev = !stat("/dev/vfio/vfio", &st);
 	bool drv = !stat("/sys/bus/pci/drivers/vfio-pci", &st);
 
-	verdict(d, dev && drv, true, "vfio", "modprobe vfio-pci vfio_iommu_type1 (kernel options CONFIG_VFIO, CONFIG_VFIO_PCI)",
+	doctor_verdict(d, dev && drv, true, "vfio", "modprobe vfio-pci vfio_iommu_type1 (kernel options CONFIG_VFIO, CONFIG_VFIO_PCI)",
 		"%s, %s", dev ? "/dev/vfio/vfio present" : "no /dev/vfio/vfio",
 		drv ? "vfio-pci loaded" : "vfio-pci not loaded");
 }
@@ -177,7 +150,7 @@ static void check_memlock(struct doctor *d, uint64_t mem)
 	if (!getrlimit(RLIMIT_MEMLOCK, &rl) && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < mem &&
 	    !host_has_cap_ipc_lock())
 		ok = false;
-	verdict(d, ok, true, "memlock", "raise RLIMIT_MEMLOCK (ulimit -l, or memlock in limits.conf) or run as root",
+	doctor_verdict(d, ok, true, "memlock", "raise RLIMIT_MEMLOCK (ulimit -l, or memlock in limits.conf) or run as root",
 		ok ? "%llu MiB of guest RAM can be locked for DMA" :
 		     "RLIMIT_MEMLOCK is below the %llu MiB of guest RAM DMA needs locked",
 		(unsigned long long)(mem >> 20));
@@ -190,9 +163,9 @@ static void check_guest(struct doctor *d)
 
 	uname(&u);
 	snprintf(path, sizeof(path), "/boot/vmlinuz-%s", u.release);
-	verdict(d, !access(path, R_OK), false, "host kernel", "pass --kernel, or install the running kernel's image",
+	doctor_verdict(d, !access(path, R_OK), false, "host kernel", "pass --kernel, or install the running kernel's image",
 		"%s %s (booted when --kernel is not given)", path, access(path, R_OK) ? "unreadable" : "readable");
-	verdict(d, !access("/bin/busybox", X_OK), false, "busybox", "apt-get install busybox-static",
+	doctor_verdict(d, !access("/bin/busybox", X_OK), false, "busybox", "apt-get install busybox-static",
 		"/bin/busybox %s (for the zero-config guest)", access("/bin/busybox", X_OK) ? "missing" : "present");
 }
 
@@ -204,30 +177,30 @@ static void check_device(struct doctor *d, const char *arg)
 
 	snprintf(name, sizeof(name), "device %s", arg);
 	if (pci_bdf_parse(arg, &b)) {
-		verdict(d, false, true, name, "write DDDD:BB:DD.F or BB:DD.F as in lspci -D", "not a PCI address");
+		doctor_verdict(d, false, true, name, "write DDDD:BB:DD.F or BB:DD.F as in lspci -D", "not a PCI address");
 		return;
 	}
 	pci_bdf_format(&b, bdf);
 	if (host_pci_driver(d->fs, bdf, drv, sizeof(drv))) {
-		verdict(d, false, true, name, "check the address with lspci -D", "no such PCI device");
+		doctor_verdict(d, false, true, name, "check the address with lspci -D", "no such PCI device");
 		return;
 	}
 	group = host_pci_iommu_group(d->fs, bdf);
 	if (group < 0) {
-		verdict(d, false, true, name, "enable the IOMMU (intel_iommu=on / amd_iommu=on)", "no IOMMU group");
+		doctor_verdict(d, false, true, name, "enable the IOMMU (intel_iommu=on / amd_iommu=on)", "no IOMMU group");
 		return;
 	}
 	if (host_group_check(d->fs, group, bdf, others, sizeof(others), fix, sizeof(fix)))
-		verdict(d, false, true, name, fix, "IOMMU group %d also holds %s, on a host driver that uses the group's DMA",
+		doctor_verdict(d, false, true, name, fix, "IOMMU group %d also holds %s, on a host driver that uses the group's DMA",
 			group, others);
 	else
-		verdict(d, true, true, name, NULL, "driver %s, IOMMU group %d is viable", drv[0] ? drv : "none", group);
+		doctor_verdict(d, true, true, name, NULL, "driver %s, IOMMU group %d is viable", drv[0] ? drv : "none", group);
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/reset_method", bdf);
-	if (read_line(path, rm, sizeof(rm)) && rm[0]) {
-		verdict(d, true, false, name, NULL, "reset methods: %s", rm);
+	if (doctor_read_line(path, rm, sizeof(rm)) && rm[0]) {
+		doctor_verdict(d, true, false, name, NULL, "reset methods: %s", rm);
 	} else {
 		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/reset", bdf);
-		verdict(d, !access(path, F_OK), false, name, "the device keeps state between runs: power-cycle it if tests disagree",
+		doctor_verdict(d, !access(path, F_OK), false, name, "the device keeps state between runs: power-cycle it if tests disagree",
 			access(path, F_OK) ? "no reset method" : "can be reset");
 	}
 }
@@ -246,24 +219,24 @@ static void check_leftover(const char *bdf, void *opaque)
 	if (res == CLAIM_GONE)
 		return;
 	if (res != CLAIM_TAKEN) {
-		verdict(d, false, true, name, "check the device's driver, then remove the file",
+		doctor_verdict(d, false, true, name, "check the device's driver, then remove the file",
 			"%s is not a valid minivmm state file: %s", path, res == CLAIM_BAD ? err : strerror(-res));
 		return;
 	}
 	if (holder || claim_judge_now(&st) == CLAIM_LIVE) {
 		snprintf(name, sizeof(name), "assigned %s", bdf);
-		verdict(d, true, false, name, NULL, "in use by minivmm pid %d (it gives it back to %s at exit)",
+		doctor_verdict(d, true, false, name, NULL, "in use by minivmm pid %d (it gives it back to %s at exit)",
 			holder ? holder : st.pid, st.driver[0] ? st.driver : "no driver");
 		return;
 	}
 	snprintf(fix, sizeof(fix), "minivmm restore %s", bdf);
 	if (claim_judge_now(&st) == CLAIM_STALE) {
-		verdict(d, false, false, name, fix, "a state file from an earlier boot (minivmm pid %d)", st.pid);
+		doctor_verdict(d, false, false, name, fix, "a state file from an earlier boot (minivmm pid %d)", st.pid);
 		return;
 	}
 	if (host_pci_driver(d->fs, bdf, drv, sizeof(drv)))
 		snprintf(drv, sizeof(drv), "no longer on the PCI bus");
-	verdict(d, false, true, name, fix, "minivmm pid %d ended without giving it back: it is on %s, it was on %s",
+	doctor_verdict(d, false, true, name, fix, "minivmm pid %d ended without giving it back: it is on %s, it was on %s",
 		st.pid, drv[0] ? drv : "no driver", st.driver[0] ? st.driver : "no driver");
 }
 
@@ -305,7 +278,7 @@ int doctor_main(int argc, char *argv[])
 		printf("{\"checks\": [");
 	check_kvm(&d);
 	check_kvm_guest(&d);
-	check_iommu(&d);
+	doctor_arch_checks(&d);
 	check_vfio(&d);
 	check_memlock(&d, mem);
 	check_guest(&d);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The KVM side of doctor's probe guest: a VM with one RAM slot, the
- * in-kernel irqchip, an irqfd with the guest's interrupt route and one
- * vCPU, run until the guest's protocol (arch_probe_exit) says it is done
+ * in-kernel irqchip (the arch makes it), one vCPU and an irqfd with the
+ * guest's interrupt route, run until the guest's protocol (arch_probe_exit) says it is done
  * or failed. A repeating SIGALRM bounds the time a KVM_RUN can take.
  */
 #include <errno.h>
@@ -78,10 +78,7 @@ static int probe_create_vm(struct kvm_probe *p, struct probe_result *r)
 		return ret;
 	p->vm_fd = ret;
 	ret = arch_probe_vm_setup(p->vm_fd, &r->call);
-	if (ret < 0)
-		return setup_failed(r, r->call, ret);
-	ret = probe_vm_ioctl(p, r, KVM_CREATE_IRQCHIP, 0);
-	return ret < 0 ? ret : 0;
+	return ret < 0 ? setup_failed(r, r->call, ret) : 0;
 }
 
 static int probe_create_ram(struct kvm_probe *p, struct probe_result *r)
@@ -141,7 +138,7 @@ static int probe_create_vcpu(struct kvm_probe *p, struct probe_result *r)
 	if (run == MAP_FAILED)
 		return setup_failed(r, "mmap of kvm_run", -errno);
 	p->run = run;
-	ret = arch_probe_vcpu_setup(p->kvm_fd, p->vcpu_fd, &r->call);
+	ret = arch_probe_vcpu_setup(p->kvm_fd, p->vm_fd, p->vcpu_fd, &r->call);
 	return ret < 0 ? setup_failed(r, r->call, ret) : 0;
 }
 
@@ -232,10 +229,11 @@ int kvm_probe_run(struct probe_result *r)
 	ret = probe_create_vm(&p, r);
 	if (!ret)
 		ret = probe_create_ram(&p, r);
-	if (!ret)
-		ret = probe_create_irqfd(&p, r);
+	/* The vCPU first: arm64's GIC takes an irqfd only once its vCPUs exist. */
 	if (!ret)
 		ret = probe_create_vcpu(&p, r);
+	if (!ret)
+		ret = probe_create_irqfd(&p, r);
 	if (!ret)
 		ret = probe_arm_timer(&p);
 	if (!ret)

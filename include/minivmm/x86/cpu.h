@@ -7,6 +7,7 @@
 #include <linux/kvm.h>
 #include <stdint.h>
 
+struct vcpu;
 struct vm;
 
 /*
@@ -21,5 +22,7 @@ unsigned int cpu_order(unsigned int n);
 
 /* KVM_GET_SUPPORTED_CPUID into vm->arch->cpuid. */
 int cpu_get_supported(struct vm *vm);
+/* The boot CPU in 64-bit long mode at @entry, %rsi = @boot_params (after the boot GDT is written). */
+int cpu_set_long_mode(struct vcpu *vcpu, uint64_t entry, uint64_t boot_params);
 
 #endif

@@ -170,7 +170,7 @@ static void seg_from_gdt(struct kvm_segment *s, unsigned int index, uint64_t des
 }
 
 /* Long mode with paging on the identity tables, as the 64-bit boot protocol wants. */
-static int cpu_set_long_mode(struct vcpu *vcpu, uint64_t entry, uint64_t boot_params)
+int cpu_set_long_mode(struct vcpu *vcpu, uint64_t entry, uint64_t boot_params)
 {
 	const uint64_t *gdt = mem_gpa_to_hva(&vcpu->vm->mem, LAYOUT_BOOT_GDT, 8 * BOOT_GDT_ENTRIES);
 	struct kvm_sregs sregs;
@@ -218,9 +218,8 @@ int arch_vcpu_init(struct vcpu *vcpu)
 		ret = cpu_set_lapic(vcpu);
 	if (!ret)
 		ret = cpu_set_fpu(vcpu);
-	/* Application processors wait for INIT/SIPI in the in-kernel LAPIC. */
-	if (!ret && vcpu->id == 0)
-		ret = cpu_set_long_mode(vcpu, vcpu->vm->arch->entry, LAYOUT_ZERO_PAGE);
+	/* The boot CPU's registers come with the kernel (arch_kernel_load);
+	 * application processors wait for INIT/SIPI in the in-kernel LAPIC. */
 	return ret;
 }
 

@@ -38,6 +38,13 @@ int arch_kvm_check(int kvm_fd)
 	return 0;
 }
 
+int arch_vm_type(int kvm_fd, unsigned long *type)
+{
+	(void)kvm_fd;
+	*type = 0; /* the only x86 VM type minivmm needs: a plain one */
+	return 0;
+}
+
 /*
  * x2APIC format for KVM's APIC ids and MSI routes: vCPUs above APIC id 254,
  * reached by MSIs with the extended destination ID. Without it the guest is
@@ -84,6 +91,12 @@ int arch_vm_create(struct vm *vm)
 	if (!ret)
 		ret = machine_x2apic_api(vm);
 	return ret;
+}
+
+int arch_vcpus_created(struct vm *vm)
+{
+	(void)vm; /* the irqchip and PIT exist since arch_vm_create; nothing waits for the vCPUs */
+	return 0;
 }
 
 void arch_vm_destroy(struct vm *vm)
@@ -134,8 +147,14 @@ int arch_kernel_check(struct vm *vm, struct arch_kernel *k, const char *cmdline,
 
 int arch_kernel_load(struct vm *vm, struct arch_kernel *k, const char *cmdline, const char *initrd)
 {
+	int ret;
+
 	vm->arch->entry = boot_entry(&k->img);
-	return boot_load(&vm->mem, &k->img, cmdline, initrd, vm->arch->rsdp);
+	ret = boot_load(&vm->mem, &k->img, cmdline, initrd, vm->arch->rsdp);
+	/* The GDT and page tables the boot CPU starts on were written just now. */
+	if (!ret)
+		ret = cpu_set_long_mode(&vm->vcpus[0], vm->arch->entry, LAYOUT_ZERO_PAGE);
+	return ret;
 }
 
 void arch_kernel_close(struct arch_kernel *k)

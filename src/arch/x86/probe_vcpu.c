@@ -33,6 +33,9 @@ int arch_probe_vm_setup(int vm_fd, const char **call)
 	if (ret < 0)
 		return ret;
 	ret = probe_ioctl(vm_fd, KVM_SET_TSS_ADDR, (unsigned long)LAYOUT_KVM_TSS, call);
+	if (ret < 0)
+		return ret;
+	ret = probe_ioctl(vm_fd, KVM_CREATE_IRQCHIP, 0, call);
 	return ret < 0 ? ret : 0;
 }
 
@@ -53,12 +56,13 @@ static int probe_set_cpuid(int kvm_fd, int vcpu_fd, const char **call)
 	return ret < 0 ? ret : 0;
 }
 
-int arch_probe_vcpu_setup(int kvm_fd, int vcpu_fd, const char **call)
+int arch_probe_vcpu_setup(int kvm_fd, int vm_fd, int vcpu_fd, const char **call)
 {
 	struct kvm_regs regs = { .rflags = 0x2, .rip = PROBE_CODE };
 	struct kvm_sregs sregs;
 	int ret;
 
+	(void)vm_fd; /* the irqchip exists since arch_probe_vm_setup */
 	ret = probe_set_cpuid(kvm_fd, vcpu_fd, call);
 	if (ret < 0)
 		return ret;
