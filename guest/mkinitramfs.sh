@@ -4,7 +4,7 @@
 #
 # usage: guest/mkinitramfs.sh -o OUT [--format gzip|none]
 #          [--modules KMODDIR] [--module NAME]... [--extra-module NAME]...
-#          [--add SRC:DST]... [--tree DIR] [--init FILE]
+#          [--add SRC:DST]... [--tree DIR] [--init FILE] [--busybox FILE]
 #   KMODDIR       a lib/modules/KVER directory with modules.dep (depmod'ed)
 #   --module      copy NAME and its dependencies; /init insmods them at boot
 #   --extra-module  copy NAME and its dependencies, not loaded at boot
@@ -12,16 +12,19 @@
 #   --add SRC:DST put file SRC at DST (e.g. a test script at /etc/minivmm/run)
 #   --tree DIR    copy DIR's contents into the root (symlinks kept)
 #   --init FILE   use FILE as /init instead of guest/init (the test host's)
+#   --busybox FILE  a static busybox of another architecture (arm64's for an
+#                 arm64 guest); its applet links follow this machine's
+#                 /bin/busybox (Debian builds both from one configuration)
 # Module names may use - or _. Modules are stored decompressed.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/rig/common.sh
 source "$here/../tests/rig/common.sh"
 
-usage() { sed -n '2,16s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+usage() { sed -n '2,19s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 
 out='' format=gzip kmoddir=''
-boot_mods=() extra_mods=() adds=() trees=() init=$here/init
+boot_mods=() extra_mods=() adds=() trees=() init=$here/init guest_busybox=''
 while (($#)); do
 	case $1 in
 	-o | --output) out=${2:?}; shift 2 ;;
@@ -32,6 +35,7 @@ while (($#)); do
 	--add) adds+=("${2:?}"); shift 2 ;;
 	--tree) trees+=("${2:?}"); shift 2 ;;
 	--init) init=${2:?}; shift 2 ;;
+	--busybox) guest_busybox=${2:?}; shift 2 ;;
 	-h | --help) usage ;;
 	*) echo "mkinitramfs: unknown argument: $1" >&2; usage ;;
 	esac
@@ -52,7 +56,12 @@ stage=$(mktemp -d "${TMPDIR:-/tmp}/minivmm-initramfs.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
 
 mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,run,root,etc/minivmm,lib/modules}
-cp "$busybox" "$stage/bin/busybox"
+if [[ -n $guest_busybox ]]; then
+	[[ -f $guest_busybox ]] || rig_die "--busybox $guest_busybox: no such file"
+	cp "$guest_busybox" "$stage/bin/busybox"
+else
+	cp "$busybox" "$stage/bin/busybox"
+fi
 while read -r applet; do
 	applet=${applet#/}
 	[[ $applet == bin/busybox || -e $stage/$applet || -L $stage/$applet ]] && continue

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Fetch and unpack Debian's current amd64 kernel (the one linux-image-amd64
 # depends on) into ${MINIVMM_CACHE:-~/.cache/minivmm}/kernel/, idempotently.
+# RIG_DEB_ARCH=arm64 fetches the arm64 one (linux-image-arm64:arm64; apt
+# must know the arm64 architecture: dpkg --add-architecture arm64).
 #
 # Run it: prints shell assignments KVER=... VMLINUZ=... MODDIR=... (eval-able).
 # Source it: defines rig_kernel, which sets KVER, VMLINUZ and MODDIR.
@@ -12,7 +14,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 rig_kernel() {
-	local base=$MINIVMM_CACHE/kernel pkg ver deb dir
+	local base=$MINIVMM_CACHE/kernel pkg ver deb dir arch=${RIG_DEB_ARCH:-amd64}
 	mkdir -p "$base"
 	if [[ -n ${MINIVMM_KERNEL_DEB:-} ]]; then
 		deb=$MINIVMM_KERNEL_DEB
@@ -28,14 +30,14 @@ rig_kernel() {
 		fi
 		if [[ -z $pkg ]]; then
 			# No apt metadata (offline?): fall back to the newest cached kernel.
-			dir=$(ls -1d "$base"/linux-image-*/ 2>/dev/null | sort -V | tail -n1)
+			dir=$(ls -1d "$base"/linux-image-*-"$arch"_*/ 2>/dev/null | sort -V | tail -n1)
 			[[ -n $dir && -f $dir/.done ]] ||
-				rig_die "cannot resolve linux-image-amd64 with apt-cache and no kernel is cached in $base"
-			rig_log "warning: apt cannot resolve linux-image-amd64; using cached ${dir%/}"
+				rig_die "cannot resolve linux-image-$arch with apt-cache and no kernel is cached in $base"
+			rig_log "warning: apt cannot resolve linux-image-$arch; using cached ${dir%/}"
 			_rig_kernel_vars "${dir%/}"
 			return
 		fi
-		ver=$(apt-cache show --no-all-versions "$pkg" 2>/dev/null | sed -n 's/^Version: //p' | head -n1)
+		ver=$(apt-cache show --no-all-versions "$pkg:$arch" 2>/dev/null | sed -n 's/^Version: //p' | head -n1)
 		[[ -n $ver ]] || rig_die "apt-cache knows no version of $pkg"
 	fi
 	dir=$base/${pkg}_${ver//:/%3a}
@@ -44,9 +46,9 @@ rig_kernel() {
 		mkdir -p "$dir.tmp"
 		if [[ -z ${deb:-} ]]; then
 			rig_log "downloading $pkg $ver"
-			if ! (cd "$dir.tmp" && apt-get download -qq "$pkg=$ver" >apt.log 2>&1); then
+			if ! (cd "$dir.tmp" && apt-get download -qq "$pkg:$arch=$ver" >apt.log 2>&1); then
 				cat "$dir.tmp/apt.log" >&2
-				rig_die "apt-get download $pkg=$ver failed"
+				rig_die "apt-get download $pkg:$arch=$ver failed"
 			fi
 			deb=$(ls "$dir.tmp"/*.deb)
 		fi
@@ -65,8 +67,8 @@ rig_kernel() {
 }
 
 _rig_kernel_pkg() {
-	apt-cache depends linux-image-amd64 2>/dev/null |
-		sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*\)$/\1/p' | head -n1
+	apt-cache depends "linux-image-${RIG_DEB_ARCH:-amd64}:${RIG_DEB_ARCH:-amd64}" 2>/dev/null |
+		sed -n 's/^ *Depends: \(linux-image-[0-9][^ :]*\)\(:[a-z0-9]*\)\{0,1\}$/\1/p' | head -n1
 }
 
 _rig_kernel_vars() {
