@@ -19,7 +19,15 @@ if [ "$MINIVMM" = none ] || [ ! -x "$MINIVMM" ]; then
 	diag "no minivmm in this host: measuring QEMU only"
 	have_vmm=
 fi
-command -v qemu-system-x86_64 >/dev/null || { fail "no qemu-system-x86_64 (host.sh --with-qemu)"; exit 1; }
+# QEMU as the arch's own machine; on arm64 its console is virt's PL011.
+if [ "${RIG_ARCH:-x86}" = arm64 ]; then
+	qemu="qemu-system-aarch64 -M virt,gic-version=3 -accel kvm -cpu host"
+	qemu_cmdline=$(echo "$cmdline" | sed 's/console=ttyS0/console=ttyAMA0/')
+else
+	qemu="qemu-system-x86_64 -M q35 -accel kvm -cpu host"
+	qemu_cmdline=$cmdline
+fi
+command -v ${qemu%% *} >/dev/null || { fail "no ${qemu%% *} (host.sh --with-qemu)"; exit 1; }
 
 errors=0
 # measure WHO I CMD...: run CMD under stamp, append the results to WHO.txt.
@@ -42,7 +50,7 @@ measure() {
 # medians below, boots the cached uncompressed kernel directly.
 cold=
 if [ -n "$have_vmm" ]; then
-	rm -f "${XDG_CACHE_HOME:-$HOME/.cache}"/minivmm/vmlinux-*
+	rm -f "${XDG_CACHE_HOME:-$HOME/.cache}"/minivmm/vmlinux-* "${XDG_CACHE_HOME:-$HOME/.cache}"/minivmm/Image-*
 	if measure minivmm-cold 1 "$MINIVMM" --kernel "$GUEST_KERNEL" --initrd "$initrd" \
 		--cmdline "$cmdline" --cpus "$cpus" --mem "${mem}M"; then
 		cold=$(sed -n 's/.*first_ms=\([0-9.]*\).*/\1/p' minivmm-cold.txt)
@@ -55,9 +63,10 @@ while [ $i -le "$runs" ]; do
 		measure minivmm $i "$MINIVMM" --kernel "$GUEST_KERNEL" --initrd "$initrd" \
 			--cmdline "$cmdline" --cpus "$cpus" --mem "${mem}M" || true
 	fi
-	measure qemu $i qemu-system-x86_64 -M q35 -accel kvm -cpu host -nodefaults -nographic \
+	# shellcheck disable=SC2086 # $qemu is a command and its machine options
+	measure qemu $i $qemu -nodefaults -nographic \
 		-serial stdio -no-reboot -kernel "$GUEST_KERNEL" -initrd "$initrd" \
-		-append "$cmdline" -smp "$cpus" -m "$mem" || true
+		-append "$qemu_cmdline" -smp "$cpus" -m "$mem" || true
 	i=$((i + 1))
 done
 

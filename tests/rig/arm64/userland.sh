@@ -70,11 +70,13 @@ rig_arm64_qemu() {
 	local tree=$1 dir=$MINIVMM_CACHE/arm64-qemu pkgs
 	if [[ ! -f $dir/.done ]]; then
 		rig_log "fetching arm64 qemu-system-aarch64 and its libraries"
+		# Its libraries, recursively (arm64 ones only: the data packages
+		# and tools they drag in are not needed to run it with -kernel).
 		# shellcheck disable=SC2207 # package names have no spaces
 		pkgs=($(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks \
 			--no-replaces --no-enhances --no-pre-depends qemu-system-arm:arm64 2>/dev/null |
-			sed -n 's/^\([a-z0-9][^ <>]*\):arm64$/\1/p; s/^\([a-z0-9][^ :<>]*\)$/\1/p' | sort -u |
-			grep -vx 'debconf\|dpkg\|perl-base\|adduser\|passwd\|init-system-helpers\|systemd\|udev\|ipxe-qemu\|qemu-efi-aarch64\|qemu-efi-arm\|seabios\|libc-bin'))
+			sed -n 's/^\(lib[a-z0-9][^ <>]*\):arm64$/\1/p; s/^\(qemu-system-arm\):arm64$/\1/p' | sort -u |
+			grep -vx 'libc-bin\|libpam-modules\|libpam-modules-bin\|libpam-runtime\|libdebian-installer4'))
 		((${#pkgs[@]})) || rig_die "apt-cache cannot resolve qemu-system-arm:arm64"
 		_rig_arm64_unpack "$dir" "${pkgs[@]}"
 	fi
