@@ -209,28 +209,51 @@ static int vfio_check_memlock(const struct guest_mem *mem)
 	return 0;
 }
 
-/* Everything that can be checked without changing the host. */
+static int no_group(const struct vfio_dev *d)
+{
+	pr_err("%s has no IOMMU group: the IOMMU is absent or disabled; boot the host with intel_iommu=on (or amd_iommu=on; on arm64 an SMMU) and enable VT-d/AMD-Vi in the firmware",
+	       d->name);
+	return -ENODEV;
+}
+
+/*
+ * Everything that can be checked without changing the host. A function
+ * no driver has bound may have no group yet: with a device-tree IOMMU
+ * (arm64's SMMU) it joins one when a driver probes it; its group is
+ * looked up after vfio-pci binds it (*@group = -1).
+ */
 static int vfio_precheck(struct vfio_dev *d, int *group)
 {
 	char drv[HOST_DRIVER_MAX];
-	int ret;
+	int ret, claim;
 
 	ret = host_pci_driver(&sysfs, d->name, drv, sizeof(drv));
 	if (ret == -ENOENT) {
 		pr_err("no PCI device %s on this host: check the address with lspci -D", d->name);
 		return ret;
 	}
-	ret = vfio_check_claim(d);
-	if (ret)
-		return ret;
+	claim = vfio_check_claim(d);
+	if (claim)
+		return claim;
 	*group = host_pci_iommu_group(&sysfs, d->name);
-	if (*group < 0) {
-		pr_err("%s has no IOMMU group: the IOMMU is absent or disabled; boot the host with intel_iommu=on (or amd_iommu=on) and enable VT-d/AMD-Vi in the firmware",
-		       d->name);
-		return -ENODEV;
+	if (*group < 0 && !ret && !drv[0]) {
+		dev_debug(d->name, "no IOMMU group while unbound: looked up once vfio-pci has it");
+		*group = -1;
+		return 0;
 	}
+	if (*group < 0)
+		return no_group(d);
 	/* The group's viability is the kernel's to say, once the group is open (vfio_group_get). */
 	return 0;
+}
+
+/* A group left to look up (-1 from vfio_precheck) once vfio-pci has @d. */
+static int vfio_group_late(struct vfio_dev *d, int *group)
+{
+	if (*group >= 0)
+		return 0;
+	*group = host_pci_iommu_group(&sysfs, d->name);
+	return *group < 0 ? no_group(d) : 0;
 }
 
 static int vfio_dev_open(struct vfio_mgr *m, struct vfio_dev *d, int group)
@@ -281,6 +304,12 @@ static int vfio_assign_all(struct vfio_mgr *m)
 		ret = vfio_claim(&m->devs[i]);
 		if (!ret)
 			ret = host_pci_bind_vfio(&sysfs, &m->devs[i].host, m->no_rebind);
+		if (ret)
+			return ret;
+	}
+	/* Groups that appeared with the binding (device-tree IOMMUs). */
+	for (unsigned int i = 0; i < m->ndevs; i++) {
+		ret = vfio_group_late(&m->devs[i], &groups[i]);
 		if (ret)
 			return ret;
 	}
@@ -442,6 +471,8 @@ int vfio_dev_take_again(struct vfio_mgr *m, struct vfio_dev *d)
 		ret = vfio_claim(d);
 	if (!ret)
 		ret = host_pci_bind_vfio(&sysfs, &d->host, m->no_rebind);
+	if (!ret)
+		ret = vfio_group_late(d, &group);
 	if (!ret)
 		ret = vfio_dev_open(m, d, group);
 	/* The container lost its mappings with its last group: map guest RAM again. */
