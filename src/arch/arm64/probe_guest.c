@@ -20,14 +20,14 @@ static const char *const step_names[PROBE_GUEST_STEPS + 1] = {
 
 /* The program (assembled with GNU as for AArch64; PROBE_MMIO = 0x100000). */
 static const uint32_t probe_code[] = {
-	0xd2a00201, /* mov  x1, #0x100000        PROBE_MMIO */
+	0xd2a00213, /* mov  x19, #0x100000       PROBE_MMIO (x19: an HVC keeps it; KVM's PSCI zeroes x1-x3) */
 	0x52800022, /* mov  w2, #1               */
-	0xb9000022, /* str  w2, [x1]             step 1 */
-	0xb9400423, /* ldr  w3, [x1, #4]         step 2: the host answers */
-	0xb9000823, /* str  w3, [x1, #8]         ... and sees it back */
+	0xb9000262, /* str  w2, [x19]            step 1 */
+	0xb9400663, /* ldr  w3, [x19, #4]        step 2: the host answers */
+	0xb9000a63, /* str  w3, [x19, #8]        ... and sees it back */
 	0x52b08000, /* mov  w0, #0x84000000      PSCI_VERSION */
 	0xd4000002, /* hvc  #0                   */
-	0xb9000c20, /* str  w0, [x1, #12]        step 3 */
+	0xb9000e60, /* str  w0, [x19, #12]       step 3 */
 	0x52b08000, /* mov  w0, #0x84000000      */
 	0x72800100, /* movk w0, #0x8             PSCI SYSTEM_OFF (0x84000008) */
 	0xd4000002, /* hvc  #0                   step 4: a system event */

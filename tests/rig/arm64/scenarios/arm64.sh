@@ -138,14 +138,15 @@ t_zero_config() {
 # 6. doctor: SMMU, the host's GIC ITS, KVM_CAP_MSI_DEVID, the probe guest.
 t_doctor() {
 	_need_minivmm
-	"$MINIVMM" doctor "$NIC" >doctor.out 2>&1
-	st=$?
-	sed 's/^/#   | /' doctor.out
+	# (its status kept: a failing doctor must still show what it said)
+	st=0
+	"$MINIVMM" doctor "$NIC" >"$RIG_TMP/doctor.out" 2>&1 || st=$?
+	sed 's/^/#   | /' "$RIG_TMP/doctor.out"
 	check "doctor exited $st, expected 0" test "$st" = 0
-	expect_grep '^ok    iommu: SMMU smmu3' doctor.out
-	expect_grep '^ok    GIC ITS: present' doctor.out
-	expect_grep '^ok    KVM_CAP_MSI_DEVID' doctor.out
-	expect_grep '^ok    KVM runs a guest' doctor.out
+	expect_grep '^ok    iommu: SMMU smmu3' "$RIG_TMP/doctor.out"
+	expect_grep '^ok    GIC ITS: present' "$RIG_TMP/doctor.out"
+	expect_grep '^ok    KVM_CAP_MSI_DEVID' "$RIG_TMP/doctor.out"
+	expect_grep '^ok    KVM runs a guest' "$RIG_TMP/doctor.out"
 }
 
 subtest "1: 4 vCPUs on 2 host CPUs, status 7 through the status register, poweroff -> 0" t_boot
