@@ -403,8 +403,8 @@ static void unpack_core(const char *comp, const char *tag)
 	assert_int_equal(kpkg_file_unpack(&f, &info, fd, NULL, NULL, err, sizeof(err)), 0);
 	close(fd);
 	kpkg_file_close(&f);
-	assert_file_text(strcat(strcpy(p, root), MOD "/vmlinuz" + 1), "bzImage!");
-	assert_file_text(strcat(strcpy(p, root), MOD "/kernel/a.ko.xz" + 1), "module a");
+	assert_file_text(strcat(strcpy(p, root), &(MOD "/vmlinuz")[1]), "bzImage!");
+	assert_file_text(strcat(strcpy(p, root), &(MOD "/kernel/a.ko.xz")[1]), "module a");
 	/* Neither the ghost nor the docs. */
 	assert_int_equal(lstat(strcat(strcpy(p, root), "boot"), &st), -1);
 	assert_int_equal(lstat(strcat(strcpy(p, root), "usr"), &st), -1);
@@ -568,13 +568,13 @@ static void test_hard_links(void **state)
 	assert_int_equal(kpkg_file_unpack(&f, &info, fd, NULL, NULL, err, sizeof(err)), 0);
 	close(fd);
 	kpkg_file_close(&f);
-	assert_file_text(strcat(strcpy(p, root), MOD "/kernel/a.ko" + 1), "linked");
-	assert_file_text(strcat(strcpy(p, root), MOD "/kernel/b.ko" + 1), "linked");
+	assert_file_text(strcat(strcpy(p, root), &(MOD "/kernel/a.ko")[1]), "linked");
+	assert_file_text(strcat(strcpy(p, root), &(MOD "/kernel/b.ko")[1]), "linked");
 	assert_int_equal(stat(p, &st), 0);
-	assert_int_equal(stat(strcat(strcpy(p, root), MOD "/kernel/a.ko" + 1), &st2), 0);
+	assert_int_equal(stat(strcat(strcpy(p, root), &(MOD "/kernel/a.ko")[1]), &st2), 0);
 	assert_int_equal(st.st_ino, st2.st_ino);
-	assert_file_text(strcat(strcpy(p, root), MOD "/kernel/c.ko" + 1), "first");
-	assert_file_text(strcat(strcpy(p, root), MOD "/kernel/d.ko" + 1), "first");
+	assert_file_text(strcat(strcpy(p, root), &(MOD "/kernel/c.ko")[1]), "first");
+	assert_file_text(strcat(strcpy(p, root), &(MOD "/kernel/d.ko")[1]), "first");
 }
 
 /* A Fedora-style kernel-core + kernel-modules pair (real ELF modules) through the cache, depmod'ed. */
