@@ -243,6 +243,7 @@ int main(int argc, char **argv)
 C
 gcc -std=gnu11 -Wall -Wextra -Werror -I"$CI_TOP/include" -o "$work/ktap2json" "$work/ktap2json.c" \
 	"$CI_TOP/src/runner/summary.c" "$CI_TOP/src/runner/ktap.c" "$CI_TOP/src/runner/ktap_line.c" \
+	"$CI_TOP/src/runner/klog.c" "$CI_TOP/src/runner/klog_match.c" "$CI_TOP/src/runner/klog_title.c" \
 	"$CI_TOP/src/ctl/json.c" "$CI_TOP/src/eventlog.c" -lm || ci_die "cannot build the KTAP-to-JSON driver"
 printf 'TAP version 13\n1..3\nok 1 - probe\nok 2 - ping # TODO flaky link\nok 3 - ethtool # SKIP none\n' |
 	"$work/ktap2json" 6.1.0-27-amd64 0 >"$work/run.json" || ci_die "the KTAP-to-JSON driver failed"
