@@ -32,14 +32,13 @@ static uint64_t next(void)
 
 static int load_seeds(void **state)
 {
-	const char *slash = strrchr(__FILE__, '/');
+	/* From the source tree's data dir (__FILE__ is relative under -ffile-prefix-map, as in the .deb build). */
 	char dir[4096], path[4400];
 	struct dirent *d;
 	DIR *dp;
 
 	(void)state;
-	snprintf(dir, sizeof(dir), "%.*s/../fuzz/corpus/klog", slash ? (int)(slash - __FILE__) : 1,
-		 slash ? __FILE__ : ".");
+	snprintf(dir, sizeof(dir), "%s/../../fuzz/corpus/klog", UNIT_DATA_DIR);
 	dp = opendir(dir);
 	if (!dp)
 		return -1;
