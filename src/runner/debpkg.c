@@ -20,13 +20,6 @@
 #define DATA_MAX (64ULL << 30)       /* decoded data.tar */
 #define CANCEL_EVERY 64              /* entries between two cancel checks */
 
-static const char *base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	return s ? s + 1 : path;
-}
-
 void deb_close(struct deb *d)
 {
 	pkg_unmap(&d->map, &d->size);
@@ -34,7 +27,7 @@ void deb_close(struct deb *d)
 
 int deb_open(struct deb *d, const char *path, char *err, size_t errlen)
 {
-	const char *file = base_name(path), *why = NULL;
+	const char *file = pkg_base_name(path), *why = NULL;
 	bool have_control = false, have_data = false;
 	struct ar_member m;
 	uint64_t pos = 0;
@@ -107,7 +100,7 @@ static int stream_open(struct pkgstream *s, const struct deb *d, const struct ar
 	kpkg_printable(name, sizeof(name), m->name);
 	if (f != DECOMP_UNKNOWN && !decomp_supported(f)) {
 		snprintf(err, errlen, "%s: its %s is %s-compressed, which minivmm does not decode: repack it with dpkg-deb -Zxz",
-			 base_name(d->path), name, decomp_name(f));
+			 pkg_base_name(d->path), name, decomp_name(f));
 		return -ENOTSUP;
 	}
 	return pkgstream_open(s, p, m->size, f, max, name, err, errlen);
@@ -120,7 +113,7 @@ static void damaged(const struct deb *d, const struct ar_member *m, const char *
 	char name[AR_NAME_MAX * 4 + 1];
 
 	kpkg_printable(name, sizeof(name), m->name);
-	snprintf(err, errlen, "%s is damaged: its %s %s (%s): download it again", base_name(d->path), name,
+	snprintf(err, errlen, "%s is damaged: its %s %s (%s): download it again", pkg_base_name(d->path), name,
 		 decoder[0] ? "does not decompress" : "is no valid tar archive", decoder[0] ? decoder : tarwhy);
 }
 
@@ -186,7 +179,7 @@ int deb_read_control(struct deb *d, struct kpkg_info *info, char *err, size_t er
 
 		kpkg_printable(name, sizeof(name), d->control.name);
 		snprintf(err, errlen, "%s is damaged: its %s has no control file: download it again",
-			 base_name(d->path), name);
+			 pkg_base_name(d->path), name);
 		ret = -EINVAL;
 	} else {
 		kpkg_parse_control(info, control);
@@ -228,7 +221,7 @@ int deb_unpack(struct deb *d, struct kpkg_info *info, int rootfd, int (*cancel)(
 
 			kpkg_printable(shown, sizeof(shown), e.path);
 			snprintf(err, errlen, "%s holds an unsafe path (%s): not unpacked; it is no distribution package",
-				 base_name(d->path), shown);
+				 pkg_base_name(d->path), shown);
 			io = -EINVAL;
 			break;
 		}
@@ -263,7 +256,7 @@ int deb_unpack(struct deb *d, struct kpkg_info *info, int rootfd, int (*cancel)(
 				char shown[256];
 
 				kpkg_printable(shown, sizeof(shown), rel);
-				snprintf(err, errlen, "cannot unpack %s of %s: %s", shown, base_name(d->path),
+				snprintf(err, errlen, "cannot unpack %s of %s: %s", shown, pkg_base_name(d->path),
 					 strerror(-io));
 			}
 			break;
@@ -274,6 +267,6 @@ int deb_unpack(struct deb *d, struct kpkg_info *info, int rootfd, int (*cancel)(
 		return -EINVAL;
 	}
 	if (io && !err[0])
-		snprintf(err, errlen, "unpacking %s stopped: %s", base_name(d->path), strerror(-io));
+		snprintf(err, errlen, "unpacking %s stopped: %s", pkg_base_name(d->path), strerror(-io));
 	return io;
 }

@@ -5,13 +5,7 @@
 #include <string.h>
 
 #include "minivmm/runner/kpkg.h"
-
-static const char *base_name(const char *path)
-{
-	const char *s = path ? strrchr(path, '/') : NULL;
-
-	return s ? s + 1 : path ? path : "?";
-}
+#include "minivmm/runner/pkgmap.h"
 
 static void copy(char *out, size_t outlen, const char *s, size_t n)
 {
@@ -345,7 +339,7 @@ int kpkg_classify(struct kpkg_info *info, const char *arch, char *err, size_t er
 	char target[KPKG_NAME_MAX], tshown[KPKG_SHOWN_MAX];
 	bool rpm = info->format == KPKG_RPM;
 
-	kpkg_printable(file, sizeof(file), base_name(info->file));
+	kpkg_printable(file, sizeof(file), pkg_base_name(info->file));
 	kpkg_printable(pkg, sizeof(pkg), info->package[0] ? info->package : "this package");
 
 	if (!info->have_paths)
@@ -432,7 +426,7 @@ int kpkg_group(struct kpkg_info *pkgs, unsigned int n, struct kpkg_group *groups
 		if (p->kind == KPKG_IMAGE && g->image >= 0) {
 			kpkg_printable(kv, sizeof(kv), g->kver);
 			snprintf(err, errlen, "%s and %s both hold kernel %s: pass one of them",
-				 base_name(g->pkg[g->image]->file), base_name(p->file), kv);
+				 pkg_base_name(g->pkg[g->image]->file), pkg_base_name(p->file), kv);
 			return -EINVAL;
 		}
 		if (p->kind == KPKG_IMAGE)
@@ -467,7 +461,7 @@ void kpkg_group_files(const struct kpkg_group *g, char *out, size_t outlen)
 
 	out[0] = 0;
 	for (unsigned int i = 0; i < g->n && pos < outlen; i++) {
-		int r = snprintf(out + pos, outlen - pos, "%s%s", i ? "," : "", base_name(g->pkg[i]->file));
+		int r = snprintf(out + pos, outlen - pos, "%s%s", i ? "," : "", pkg_base_name(g->pkg[i]->file));
 
 		if (r < 0)
 			break;

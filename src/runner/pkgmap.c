@@ -54,3 +54,10 @@ void pkg_unmap(const uint8_t **map, size_t *size)
 	*map = NULL;
 	*size = 0;
 }
+
+const char *pkg_base_name(const char *path)
+{
+	const char *s = path ? strrchr(path, '/') : NULL;
+
+	return s ? s + 1 : path ? path : "?";
+}

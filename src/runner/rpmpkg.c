@@ -20,13 +20,6 @@
 #define LINKS_MAX 64                 /* hard-linked files remembered */
 #define RPMFILE_GHOST (1u << 6)
 
-static const char *base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	return s ? s + 1 : path;
-}
-
 void rpm_close(struct rpm *r)
 {
 	pkg_unmap(&r->map, &r->size);
@@ -34,7 +27,7 @@ void rpm_close(struct rpm *r)
 
 int rpm_open(struct rpm *r, const char *path, char *err, size_t errlen)
 {
-	const char *file = base_name(path), *why = "";
+	const char *file = pkg_base_name(path), *why = "";
 	uint32_t signed_size;
 	int ret;
 
@@ -145,7 +138,7 @@ static const struct {
 
 int rpm_read_info(struct rpm *r, struct kpkg_info *info, char *err, size_t errlen)
 {
-	const char *file = base_name(r->path), *fmt, *comp;
+	const char *file = pkg_base_name(r->path), *fmt, *comp;
 	char shown[KPKG_SHOWN_MAX], version[KPKG_NAME_MAX], release[KPKG_NAME_MAX];
 	const uint8_t *payload = r->map + r->payload_off;
 	size_t payload_size = r->size - r->payload_off;
@@ -274,7 +267,7 @@ int rpm_unpack(struct rpm *r, struct kpkg_info *info, int rootfd, int (*cancel)(
 
 			kpkg_printable(shown, sizeof(shown), e.path);
 			snprintf(err, errlen, "%s holds an unsafe path (%s): not unpacked; it is no distribution package",
-				 base_name(r->path), shown);
+				 pkg_base_name(r->path), shown);
 			io = -EINVAL;
 			break;
 		}
@@ -304,18 +297,18 @@ int rpm_unpack(struct rpm *r, struct kpkg_info *info, int rootfd, int (*cancel)(
 				char shown[256];
 
 				kpkg_printable(shown, sizeof(shown), rel);
-				snprintf(err, errlen, "cannot unpack %s of %s: %s", shown, base_name(r->path), strerror(-io));
+				snprintf(err, errlen, "cannot unpack %s of %s: %s", shown, pkg_base_name(r->path), strerror(-io));
 			}
 			break;
 		}
 	}
 	free(links);
 	if (pkgstream_close(&s, ret == 0 && !io, why, sizeof(why)) || ret < 0) {
-		snprintf(err, errlen, "%s is damaged: its payload %s (%s): download it again", base_name(r->path),
+		snprintf(err, errlen, "%s is damaged: its payload %s (%s): download it again", pkg_base_name(r->path),
 			 why[0] ? "does not decompress" : "is no valid cpio archive", why[0] ? why : c.why);
 		return -EINVAL;
 	}
 	if (io && !err[0])
-		snprintf(err, errlen, "unpacking %s stopped: %s", base_name(r->path), strerror(-io));
+		snprintf(err, errlen, "unpacking %s stopped: %s", pkg_base_name(r->path), strerror(-io));
 	return io;
 }

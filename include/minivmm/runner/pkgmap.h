@@ -20,5 +20,7 @@
 int pkg_map(const char *path, enum kpkg_format fmt, size_t min_size, const uint8_t **map, size_t *size, char *err,
 	    size_t errlen);
 void pkg_unmap(const uint8_t **map, size_t *size);
+/* The file name of @path (after its last slash; "?" for none), as refusals name a package. */
+const char *pkg_base_name(const char *path);
 
 #endif
