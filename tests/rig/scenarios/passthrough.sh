@@ -41,18 +41,25 @@ cap_find() { p=$(cfg_rd 52); while [ "$p" -ne 0 ]; do [ "$(cfg_rd $p)" = "$1" ] 
 # 1. D3hot and memory decode off written behind the driver's back while
 #    another vCPU reads BAR0: the BAR reads all-ones, minivmm keeps running
 #    (before: KVM_RUN failed with EFAULT, status 125), and after D0 the
-#    driver comes back and passes traffic.
+#    driver comes back and passes traffic. The interface is down meanwhile:
+#    with it up, the driver's transmit watchdog fired in the window
+#    (NETDEV WATCHDOG, a kernel-log verdict) and its reset raced the pokes
+#    (once the guest spun until the rig's timeout). A guest still running at
+#    200 s prints every CPU's backtrace.
 t_d3_under_reads() {
 	[ -n "$NIC" ] && [ -n "$PEER_IF" ] || fail "no e1000e pair in the host"
 	initrd=$( (echo "$CFG_LIB"; cat <<'SCRIPT'
+( sleep 200; echo 8 >/proc/sys/kernel/printk; echo l >/proc/sysrq-trigger; echo w >/proc/sysrq-trigger ) &
 modprobe e1000e || exit 10
 net_up || exit 12
+ip link set "$IF" down
 bar0=$(( $(cut -d' ' -f1 $dev/resource | head -n 1) ))
 pm=$(cap_find 1) || { echo "no PM capability"; exit 11; }
 # A reader on CPU 1, as long as /tmp/reading exists.
 touch /tmp/reading
 ( while [ -e /tmp/reading ]; do devmem $((bar0 + 8)) 32 >/tmp/last; done ) &
-taskset -p -c 1 $! >/dev/null
+reader=$!
+taskset -p -c 1 $reader >/dev/null
 sleep 1
 echo "status_d0=$(devmem $((bar0 + 8)) 32)"
 cfg_wr16 $((pm + 4)) 3            # D3hot
@@ -66,7 +73,7 @@ sleep 1
 echo "status_nodecode=$(devmem $((bar0 + 8)) 32)"
 cfg_wr16 4 $cmd
 rm -f /tmp/reading
-wait
+wait $reader
 # The driver's view of the device is stale: reload it.
 rmmod e1000e
 modprobe e1000e || exit 14
