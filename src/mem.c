@@ -22,17 +22,20 @@ uint64_t mem_host_align(uint64_t size)
 }
 
 /*
- * Map @size bytes at a host address aligned to @align: reserve
- * size + align, keep the aligned part, give back head and tail.
+ * Map @size bytes of RAM at a host address aligned to @align: reserve
+ * size + align of address space (PROT_NONE, no memory behind it), keep the
+ * aligned part, give back head and tail, then map the RAM over it. A
+ * hugetlb mapping so takes exactly size / MEM_HUGE_PAGE pages of the pool,
+ * not the slack that only served the alignment. errno is mmap's on failure.
  */
 static void *map_aligned(uint64_t size, uint64_t align, bool hugetlb)
 {
-	int flags = MAP_PRIVATE | MAP_ANONYMOUS | (hugetlb ? MAP_HUGETLB : MAP_NORESERVE);
+	int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | (hugetlb ? MAP_HUGETLB : MAP_NORESERVE);
 	uint8_t *p, *a;
 
-	if (hugetlb) /* hugetlb mappings are at least huge-page aligned */
+	if (hugetlb) /* a hugetlb mapping starts on a huge page */
 		align = align > MEM_HUGE_PAGE ? align : MEM_HUGE_PAGE;
-	p = mmap(NULL, size + align, PROT_READ | PROT_WRITE, flags, -1, 0);
+	p = mmap(NULL, size + align, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
 		return NULL;
 	a = (uint8_t *)(((uintptr_t)p + align - 1) & ~(uintptr_t)(align - 1));
@@ -40,6 +43,13 @@ static void *map_aligned(uint64_t size, uint64_t align, bool hugetlb)
 		munmap(p, a - p);
 	if (p + size + align > a + size)
 		munmap(a + size, (p + size + align) - (a + size));
+	if (mmap(a, size, PROT_READ | PROT_WRITE, flags, -1, 0) == MAP_FAILED) {
+		int err = errno;
+
+		munmap(a, size);
+		errno = err;
+		return NULL;
+	}
 	return a;
 }
 
