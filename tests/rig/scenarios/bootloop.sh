@@ -36,7 +36,9 @@ loop_vmm() {
 		if ! tr -d '\r' <"$_o" | grep -q "^nproc=$_c\$"; then
 			_f=$((_f + 1))
 			echo "# $_who $_c vCPUs, boot $_i: FAILED (status $_st) $(grep -m1 -o 'triple fault on vCPU [0-9]*\|internal error[^(]*' "$_e")" >&2
-			grep -v 'not started\|halted, rip' "$_e" | tail -n 4 | sed 's/^/#   /' >&2
+			# every vCPU's state (a hang's are the point) and where the console stopped
+			tail -n $((_c + 8)) "$_e" | sed 's/^/#   /' >&2
+			tr -d '\r' <"$_o" | tail -n 5 | sed 's/^/#   console: /' >&2
 		fi
 	done
 	echo "# $_who: $_c vCPUs, $_n boots, $_f failed, $(awk -v a="$_t0" -v b="$(uptime_s)" 'BEGIN{printf "%.0f", b-a}') s" >&2
