@@ -2,6 +2,7 @@
 . /rig/lib.sh
 
 runs=${BENCH_RUNS:-3}
+parts=${BENCH_PARTS:-dma bw}
 marker="minivmm-guest: init"
 cmdline="console=ttyS0 quiet"
 NIC=$(pci_find 8086:10d3 | sed -n 1p)
@@ -29,6 +30,7 @@ first() {
 diff_ms() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-") print "-"; else printf "%.0f", a - b }'; }
 
 for g in 2 4; do
+	case " $parts " in *" dma "*) ;; *) break ;; esac
 	mb=$((g * 1024))
 	i=1
 	while [ $i -le "$runs" ]; do
@@ -44,10 +46,11 @@ for g in 2 4; do
 done
 
 # Bandwidth: 1 vCPU, 1 GiB; minivmm (THP-aligned RAM), minivmm --hugepages, QEMU.
+case " $parts " in *" bw "*) bw_runs=$runs ;; *) bw_runs=0 ;; esac
 echo 600 >/proc/sys/vm/nr_hugepages
 diag "huge pages reserved: $(cat /proc/sys/vm/nr_hugepages)"
 i=1
-while [ $i -le "$runs" ]; do
+while [ $i -le "$bw_runs" ]; do
 	_o=$("$MINIVMM" --kernel "$GUEST_KERNEL" --initrd bw.initrd --cmdline "$cmdline" --mem 1G </dev/null 2>&1 | tr -d '\r' | sed -n 's/^membw_mbps=//p'); echo "# minivmm bw: $_o"; [ -n "$_o" ] && echo "$_o" >>bw-minivmm.txt
 	_o=$("$MINIVMM" --kernel "$GUEST_KERNEL" --initrd bw.initrd --cmdline "$cmdline" --mem 1G --hugepages </dev/null 2>&1 | tr -d '\r' | sed -n 's/^membw_mbps=//p'); echo "# minivmm --hugepages bw: $_o"; [ -n "$_o" ] && echo "$_o" >>bw-minivmm-huge.txt
 	_o=$(qemu-system-x86_64 -M q35 -accel kvm -cpu host -nodefaults -nographic -serial stdio -no-reboot -kernel "$GUEST_KERNEL" -initrd bw.initrd -append "$cmdline" -m 1024 </dev/null 2>&1 | tr -d '\r' | sed -n 's/^membw_mbps=//p'); echo "# qemu bw: $_o"; [ -n "$_o" ] && echo "$_o" >>bw-qemu.txt
@@ -57,11 +60,12 @@ done
 echo "# DMA and memory benchmark, medians of $runs runs"
 printf '# %-44s %10s %10s\n' "" minivmm qemu
 for g in 2 4; do
+	[ "$parts" = bw ] && break
 	printf '# %-44s %10s %10s\n' "DMA map ${g} GiB, the VMM's own measure (ms)" "$(median vmm-$g-map)" "-"
 	printf '# %-44s %10s %10s\n' "exec->init with minus without device, ${g} GiB (ms)" \
 		"$(diff_ms "$(median vmm-$g-dev)" "$(median vmm-$g-nodev)")" "$(diff_ms "$(median qemu-$g-dev)" "$(median qemu-$g-nodev)")"
 	printf '# %-44s %10s %10s\n' "exec->init with the device, ${g} GiB (ms)" "$(median vmm-$g-dev)" "$(median qemu-$g-dev)"
 done
-printf '# %-44s %10s %10s\n' "guest memcpy bandwidth, 1 GiB guest (MiB/s)" "$(median bw-minivmm)" "$(median bw-qemu)"
-printf '# %-44s %10s %10s\n' "  minivmm --hugepages (MiB/s)" "$(median bw-minivmm-huge)" ""
+[ "$bw_runs" = 0 ] || printf '# %-44s %10s %10s\n' "guest memcpy bandwidth, 1 GiB guest (MiB/s)" "$(median bw-minivmm)" "$(median bw-qemu)"
+[ "$bw_runs" = 0 ] || printf '# %-44s %10s %10s\n' "  minivmm --hugepages (MiB/s)" "$(median bw-minivmm-huge)" ""
 [ "$errors" = 0 ]

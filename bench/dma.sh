@@ -5,18 +5,22 @@
 # device), and guest memory bandwidth (a memcpy loop), minivmm beside QEMU
 # in the same nested test host; minivmm also with --hugepages.
 #
-# usage: bench/dma.sh [--runs N]   (default 3)
+# usage: bench/dma.sh [--runs N] [--only dma|bw]   (default 3 runs, both parts;
+#   --only: the DMA-map part or the bandwidth part alone, in a shorter host boot)
 # Environment: as tests/rig/host.sh. Exit 0 unless something failed to run.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/rig/common.sh
 source "$here/../tests/rig/common.sh"
 
-runs=3
+runs=3 parts="dma bw"
 while (($#)); do
 	case $1 in
 	--runs) runs=${2:?}; shift 2 ;;
-	-h | --help) sed -n '2,10s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	--only)
+		case ${2:-} in dma | bw) parts=$2 ;; *) echo "bench/dma.sh: --only takes dma or bw" >&2; exit 2 ;; esac
+		shift 2 ;;
+	-h | --help) sed -n '2,11s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) echo "bench/dma.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -32,4 +36,4 @@ exec "$here/../tests/rig/host.sh" --with-qemu --name bench-dma --mem 11264 \
 	--scenario-timeout $((600 + runs * 600)) --timeout $((900 + runs * 600)) \
 	--device e1000e \
 	--add "$stamp:/usr/local/bin/stamp" --add "$membw:/usr/local/bin/membw" \
-	--env "BENCH_RUNS=$runs" "$here/dma-host.sh"
+	--env "BENCH_RUNS=$runs" --env "BENCH_PARTS=$parts" "$here/dma-host.sh"
