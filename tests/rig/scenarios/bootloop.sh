@@ -41,7 +41,9 @@ loop_vmm() {
 			tr -d '\r' <"$_o" | tail -n 5 | sed 's/^/#   console: /' >&2
 		fi
 	done
-	echo "# $_who: $_c vCPUs, $_n boots, $_f failed, $(awk -v a="$_t0" -v b="$(uptime_s)" 'BEGIN{printf "%.0f", b-a}') s" >&2
+	# each boot's seconds here too: a later QEMU may take the host down before the summary
+	echo "# $_who: $_c vCPUs, $_n boots, $_f failed, $(awk -v a="$_t0" -v b="$(uptime_s)" 'BEGIN{printf "%.0f", b-a}') s" \
+		"(per boot: $(tr '\n' ' ' <"$RIG_TMP/$_who-$_c.secs" 2>/dev/null))" >&2
 	echo "$_f"
 }
 
