@@ -2,7 +2,10 @@
 . /rig/lib.sh
 
 runs=${BENCH_RUNS:-3}
-parts=${BENCH_PARTS:-dma bw}
+parts=" ${BENCH_PARTS:-dma bw} "
+# Runs of each part: 0 for a part not asked for (bench/dma.sh --only).
+case $parts in *" dma "*) dma_runs=$runs ;; *) dma_runs=0 ;; esac
+case $parts in *" bw "*) bw_runs=$runs ;; *) bw_runs=0 ;; esac
 marker="minivmm-guest: init"
 cmdline="console=ttyS0 quiet"
 NIC=$(pci_find 8086:10d3 | sed -n 1p)
@@ -30,10 +33,9 @@ first() {
 diff_ms() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-") print "-"; else printf "%.0f", a - b }'; }
 
 for g in 2 4; do
-	case " $parts " in *" dma "*) ;; *) break ;; esac
 	mb=$((g * 1024))
 	i=1
-	while [ $i -le "$runs" ]; do
+	while [ $i -le "$dma_runs" ]; do
 		first vmm-$g-dev $i $mb "$MINIVMM" -v --kernel "$GUEST_KERNEL" --initrd "$initrd" --cmdline "$cmdline" --mem ${g}G --assign "$NIC" || true
 		grep -h 'mapped .* for DMA in' vmm-$g-dev.$i.log | sed -n 's/.* in \([0-9]*\) ms/\1/p' >>vmm-$g-map.txt
 		first vmm-$g-nodev $i $mb "$MINIVMM" --kernel "$GUEST_KERNEL" --initrd "$initrd" --cmdline "$cmdline" --mem ${g}G || true
@@ -46,7 +48,6 @@ for g in 2 4; do
 done
 
 # Bandwidth: 1 vCPU, 1 GiB; minivmm (THP-aligned RAM), minivmm --hugepages, QEMU.
-case " $parts " in *" bw "*) bw_runs=$runs ;; *) bw_runs=0 ;; esac
 echo 600 >/proc/sys/vm/nr_hugepages
 diag "huge pages reserved: $(cat /proc/sys/vm/nr_hugepages)"
 i=1
@@ -60,7 +61,7 @@ done
 echo "# DMA and memory benchmark, medians of $runs runs"
 printf '# %-44s %10s %10s\n' "" minivmm qemu
 for g in 2 4; do
-	[ "$parts" = bw ] && break
+	[ "$dma_runs" = 0 ] && break
 	printf '# %-44s %10s %10s\n' "DMA map ${g} GiB, the VMM's own measure (ms)" "$(median vmm-$g-map)" "-"
 	printf '# %-44s %10s %10s\n' "exec->init with minus without device, ${g} GiB (ms)" \
 		"$(diff_ms "$(median vmm-$g-dev)" "$(median vmm-$g-nodev)")" "$(diff_ms "$(median qemu-$g-dev)" "$(median qemu-$g-nodev)")"
