@@ -176,7 +176,7 @@ static void report_exit(struct vm *vm, int status)
 	/* Stopped from outside (a hang?) or a crash that is not a panic: where each vCPU was. */
 	if (status == EXIT_TIMEOUT || status == 128 + SIGTERM ||
 	    (status == EXIT_GUEST_CRASH && !atomic_load(&vm->run.panic_seen))) {
-		char line[256];
+		char line[512];
 
 		for (unsigned int i = 0; i < vm->ncpus && vm->vcpus; i++)
 			if (!vcpu_describe(&vm->vcpus[i], line, sizeof(line)))

@@ -243,6 +243,29 @@ bool arch_vcpu_exit(struct vcpu *vcpu)
 	}
 }
 
+/* Up to STACK_WORDS 64-bit words from guest-virtual @rsp up to the end of
+ * its page, as ", stack W0 W1 ..."; nothing where the guest's page tables
+ * do not map @rsp to RAM (KVM_TRANSLATE). */
+#define STACK_WORDS 8
+static void describe_stack(struct vcpu *vcpu, uint64_t rsp, char *buf, size_t len)
+{
+	struct kvm_translation tr = { .linear_address = rsp };
+	unsigned int nwords = (4096 - (rsp & 4095)) / 8;
+	const uint64_t *w;
+	size_t n;
+
+	if (rsp & 7 || vcpu_ioctl(vcpu, KVM_TRANSLATE, &tr) < 0 || !tr.valid)
+		return;
+	if (nwords > STACK_WORDS)
+		nwords = STACK_WORDS;
+	w = mem_gpa_to_hva(&vcpu->vm->mem, tr.physical_address, nwords * 8);
+	if (!w || !nwords)
+		return;
+	n = snprintf(buf, len, ", stack");
+	for (unsigned int i = 0; i < nwords && n < len; i++)
+		n += snprintf(buf + n, len - n, " %#llx", (unsigned long long)w[i]);
+}
+
 int arch_vcpu_describe(struct vcpu *vcpu, char *buf, size_t len)
 {
 	static const char *const mp_names[] = {
@@ -252,7 +275,7 @@ int arch_vcpu_describe(struct vcpu *vcpu, char *buf, size_t len)
 	};
 	struct kvm_mp_state mp = { 0 };
 	struct kvm_regs regs;
-	int ret;
+	int ret, n;
 
 	ret = vcpu_ioctl(vcpu, KVM_GET_REGS, &regs);
 	if (ret < 0)
@@ -260,12 +283,17 @@ int arch_vcpu_describe(struct vcpu *vcpu, char *buf, size_t len)
 	ret = vcpu_ioctl(vcpu, KVM_GET_MP_STATE, &mp);
 	if (ret < 0)
 		return ret;
-	snprintf(buf, len, "vCPU %u: %s, rip %#llx rsp %#llx rflags %#llx (interrupts %s)", vcpu->id,
+	n = snprintf(buf, len, "vCPU %u: %s, rip %#llx rsp %#llx rflags %#llx (interrupts %s)", vcpu->id,
 		 /* AMD's KVM resets a vCPU that triple-faulted: its registers say nothing. */
 		 vcpu->shut_down ? "triple-faulted (registers as after reset)" :
 		 mp.mp_state < sizeof(mp_names) / sizeof(mp_names[0]) && mp_names[mp.mp_state] ?
 			 mp_names[mp.mp_state] : "in an unknown state",
 		 (unsigned long long)regs.rip, (unsigned long long)regs.rsp, (unsigned long long)regs.rflags,
 		 regs.rflags & (1u << 9) ? "on" : "off");
+	/* A halted or stuck vCPU: the words on top of its stack hold the return
+	 * addresses that say who halted it (the guest's System.map names them). */
+	if (!vcpu->shut_down && (mp.mp_state == KVM_MP_STATE_RUNNABLE || mp.mp_state == KVM_MP_STATE_HALTED) &&
+	    n > 0 && (size_t)n < len)
+		describe_stack(vcpu, regs.rsp, buf + n, len - n);
 	return 0;
 }

@@ -36,6 +36,8 @@ t_timeout() {
 	check "timeout took ${secs}s, more than a minute" test "$secs" -lt 60
 	expect_grep 'timed out' "$VMM_ERR"
 	expect_grep 'sleeping now' "$VMM_ERR"
+	# where the idle guest's boot CPU was, with the top of its stack
+	expect_grep 'vCPU 0: (halted|running), rip 0x[0-9a-f]+ .*, stack( 0x[0-9a-f]+| 0){4}' "$VMM_ERR"
 }
 
 t_panic() {
