@@ -245,7 +245,7 @@ bool arch_vcpu_exit(struct vcpu *vcpu)
 
 /* Up to STACK_WORDS 64-bit words from guest-virtual @rsp up to the end of
  * its page, as ", stack W0 W1 ..."; nothing where the guest's page tables
- * do not map @rsp to RAM (KVM_TRANSLATE). */
+ * do not map @rsp to RAM (KVM_TRANSLATE, whose failure is no error here). */
 #define STACK_WORDS 8
 static void describe_stack(struct vcpu *vcpu, uint64_t rsp, char *buf, size_t len)
 {
@@ -254,7 +254,7 @@ static void describe_stack(struct vcpu *vcpu, uint64_t rsp, char *buf, size_t le
 	const uint64_t *w;
 	size_t n;
 
-	if (rsp & 7 || vcpu_ioctl(vcpu, KVM_TRANSLATE, &tr) < 0 || !tr.valid)
+	if (rsp & 7 || quiet_ioctl(vcpu->fd, KVM_TRANSLATE, &tr) < 0 || !tr.valid)
 		return;
 	if (nwords > STACK_WORDS)
 		nwords = STACK_WORDS;
