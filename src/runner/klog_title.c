@@ -360,10 +360,14 @@ static void warn_title(const char *text, const char *head, char *out, size_t out
 	/* the header's own "at [file:line] func+0x..", or (newer) "file:line at func+0x.." */
 	if (p) {
 		p += 9;
-		if (!strncmp(p, "CPU: ", 5) && (p = strstr(p, " at "))) {
-			p += 4;
-			q = klog_src_at(p, src, sizeof(src));
-			klog_func_at(q && *q == ' ' ? q + 1 : p, func, sizeof(func));
+		if (!strncmp(p, "CPU: ", 5)) {
+			/* "CPU: N PID: N at ...": without " at " (a line a guest made up) nothing is named */
+			const char *at = strstr(p, " at ");
+
+			if (at) {
+				q = klog_src_at(at + 4, src, sizeof(src));
+				klog_func_at(q && *q == ' ' ? q + 1 : at + 4, func, sizeof(func));
+			}
 		} else if ((q = klog_src_at(p, src, sizeof(src))) && !strncmp(q, " at ", 4)) {
 			klog_func_at(q + 4, func, sizeof(func));
 		}

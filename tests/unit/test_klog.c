@@ -216,6 +216,24 @@ static void test_warning_builtin_and_formats(void **state)
 		      KLOG_WARNING, "WARNING in foo_open", 1);
 }
 
+/* Found by fuzzing: a header whose second "WARNING: CPU: " has no " at "
+ * after it (a guest can print such a line) made warn_title read a NULL. */
+static void test_warning_second_header_without_at(void **state)
+{
+	struct klog_parser *p = klog_new();
+	const struct klog_report *r;
+
+	(void)state;
+	assert_non_null(p);
+	feed_ts(p, "WARNING:CPU: 0 PID: 1 at foo_check+0x10/0x20 WARNING: CPU: 7\n"
+		   "---[ end trace 0000000000000000 ]---\n");
+	r = first(p);
+	assert_non_null(r);
+	assert_int_equal(r->cls, KLOG_WARNING);
+	assert_string_equal(r->title, "WARNING");
+	klog_free(p);
+}
+
 static const char soft_lockup[] =
 	"watchdog: BUG: soft lockup - CPU#1 stuck for 22s! [insmod:123]\n"
 	"Modules linked in: klogtest(OE+) e1000e\n"
@@ -1477,6 +1495,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_warning_module),
 		cmocka_unit_test(test_warning_builtin_and_formats),
+		cmocka_unit_test(test_warning_second_header_without_at),
 		cmocka_unit_test(test_soft_lockup),
 		cmocka_unit_test(test_hard_lockup),
 		cmocka_unit_test(test_rcu_stall),
