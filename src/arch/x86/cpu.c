@@ -259,7 +259,7 @@ static void describe_stack(struct vcpu *vcpu, uint64_t rsp, char *buf, size_t le
 	if (nwords > STACK_WORDS)
 		nwords = STACK_WORDS;
 	w = mem_gpa_to_hva(&vcpu->vm->mem, tr.physical_address, nwords * 8);
-	if (!w || !nwords)
+	if (!w)
 		return;
 	n = snprintf(buf, len, ", stack");
 	for (unsigned int i = 0; i < nwords && n < len; i++)
