@@ -87,11 +87,19 @@ static void check_kvm(struct doctor *d)
 {
 	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC), api;
 
+	if (fd < 0 && errno == ENOENT) {
+		const struct kvm_impl *impl = kvm_impl_detect("/sys");
+		char loaded[64] = "";
+
+		if (impl)
+			snprintf(loaded, sizeof(loaded), " (the KVM module loaded is %s)", impl->module);
+		doctor_verdict(d, false, true, "kvm", kvm_no_device_fix(impl), "/dev/kvm: %s%s", strerror(ENOENT),
+			       loaded);
+		return;
+	}
 	if (fd < 0) {
-		doctor_verdict(d, false, true, "kvm", errno == ENOENT ?
-			"modprobe kvm_intel (or kvm_amd) and enable virtualization (VT-x/AMD-V) in the firmware" :
-			"run as root or join the kvm group",
-			"/dev/kvm: %s", strerror(errno));
+		doctor_verdict(d, false, true, "kvm", "run as root or join the kvm group", "/dev/kvm: %s",
+			       strerror(errno));
 		return;
 	}
 	api = ioctl(fd, KVM_GET_API_VERSION, 0);

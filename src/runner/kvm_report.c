@@ -44,6 +44,16 @@ const struct kvm_impl *kvm_impl_detect(const char *sys)
 	return NULL;
 }
 
+const char *kvm_no_device_fix(const struct kvm_impl *impl)
+{
+	if (!impl)
+		return "modprobe kvm_intel (or kvm_amd) and enable virtualization (VT-x/AMD-V) in the firmware";
+	if (!impl->stock_kernels)
+		return impl->fix;
+	/* KVM_MINOR, fixed in include/linux/miscdevice.h. */
+	return "create its device node (mknod /dev/kvm c 10 232; udev makes it at boot)";
+}
+
 const char *kvm_internal_error_name(uint32_t suberror)
 {
 	switch (suberror) {
@@ -130,6 +140,14 @@ bool kvm_probe_report(const struct probe_result *r, const struct kvm_impl *impl,
 		return true;
 	}
 	describe_failure(r, how, sizeof(how));
+	if (r->outcome == PROBE_SETUP_FAILED && r->err == ENOENT) {
+		/* No /dev/kvm: the module loaded (if any) is named, not what /dev/kvm is. */
+		if (impl)
+			snprintf(kind, sizeof(kind), "; the KVM module loaded is %s, %s", impl->module, impl->what);
+		snprintf(detail, detail_len, "not run: no /dev/kvm%s", kind);
+		snprintf(fix, fix_len, "%s", kvm_no_device_fix(impl));
+		return false;
+	}
 	if (r->outcome == PROBE_SETUP_FAILED) {
 		snprintf(detail, detail_len, "could not set up the probe guest: %s%s", how, kind);
 		if (r->err == EACCES || r->err == EPERM)

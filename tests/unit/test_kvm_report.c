@@ -199,6 +199,32 @@ static void test_report_setup(void **state)
 	assert_non_null(strstr(fix, "kvm_intel or kvm_amd"));
 }
 
+/* No /dev/kvm: the probe did not run; the fix depends on the module loaded. */
+static void test_report_no_device(void **state)
+{
+	struct probe_result r = { .outcome = PROBE_SETUP_FAILED, .call = "open /dev/kvm", .err = ENOENT };
+	char detail[512], fix[400];
+
+	(void)state;
+	assert_false(kvm_probe_report(&r, kvm_impl_detect(sysroot), detail, sizeof(detail), fix, sizeof(fix)));
+	assert_string_equal(detail, "not run: no /dev/kvm");
+	assert_string_equal(fix, "modprobe kvm_intel (or kvm_amd) and enable virtualization (VT-x/AMD-V) in the "
+				 "firmware");
+	assert_string_equal(fix, kvm_no_device_fix(NULL));
+	/* kvm_amd loaded without its node: only the node is missing. */
+	add_module("kvm_amd", true);
+	assert_false(kvm_probe_report(&r, kvm_impl_detect(sysroot), detail, sizeof(detail), fix, sizeof(fix)));
+	assert_string_equal(detail, "not run: no /dev/kvm; the KVM module loaded is kvm_amd, AMD-V");
+	assert_non_null(strstr(fix, "mknod /dev/kvm c 10 232"));
+	/* kvm_pvm loaded: not "/dev/kvm is kvm_pvm", and its own fix. */
+	add_module("kvm_pvm", true);
+	assert_false(kvm_probe_report(&r, kvm_impl_detect(sysroot), detail, sizeof(detail), fix, sizeof(fix)));
+	assert_string_equal(detail, "not run: no /dev/kvm; the KVM module loaded is kvm_pvm, PVM, a KVM without "
+				 "hardware virtualization that runs only kernels built as PVM guests "
+				 "(CONFIG_PVM_GUEST)");
+	assert_string_equal(fix, "run minivmm where KVM uses hardware virtualization (kvm_intel or kvm_amd)");
+}
+
 static void test_run_failure_msg(void **state)
 {
 	const char *how = "KVM internal error 1 (emulation failure)";
@@ -235,6 +261,7 @@ int main(void)
 		T(test_report_pvm_internal_error),
 		T(test_report_failures),
 		T(test_report_setup),
+		T(test_report_no_device),
 		T(test_run_failure_msg),
 	};
 

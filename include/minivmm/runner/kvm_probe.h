@@ -61,6 +61,13 @@ struct kvm_impl {
  */
 const struct kvm_impl *kvm_impl_detect(const char *sys);
 
+/*
+ * Pure: the fix when /dev/kvm does not exist, given the KVM module that is
+ * loaded (@impl, may be NULL): a module that cannot run stock kernels
+ * gets its own fix, a loaded hardware KVM only lacks its device node.
+ */
+const char *kvm_no_device_fix(const struct kvm_impl *impl);
+
 /* Pure: KVM_INTERNAL_ERROR_* @suberror in words. */
 const char *kvm_internal_error_name(uint32_t suberror);
 /*
