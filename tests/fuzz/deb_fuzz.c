@@ -151,57 +151,6 @@ static void ar_member(struct buf *b, const char *name, const void *p, size_t n)
 		put(b, "\n", 1);
 }
 
-/* The reader's number fields, for the checksum fixer. */
-static bool tar_number(const uint8_t *f, size_t len, uint64_t *out)
-{
-	uint64_t v = 0;
-	size_t i = 0;
-
-	if (f[0] & 0x80) {
-		for (i = 1; i < len; i++) {
-			if (v >> 56)
-				return false;
-			v = v << 8 | f[i];
-		}
-		*out = v;
-		return true;
-	}
-	while (i < len && f[i] == ' ')
-		i++;
-	for (; i < len && f[i] >= '0' && f[i] <= '7'; i++)
-		v = v << 3 | (uint64_t)(f[i] - '0');
-	*out = v;
-	return true;
-}
-
-static void fix_checksums(uint8_t *p, size_t n)
-{
-	size_t pos = 0;
-
-	while (n - pos >= 512) {
-		uint8_t *h = p + pos;
-		unsigned int sum = 0;
-		uint64_t size;
-		size_t r;
-
-		for (r = 0; r < 512 && !h[r]; r++)
-			;
-		if (r == 512 || !tar_number(h + 124, 12, &size))
-			return;
-		memset(h + 148, ' ', 8);
-		for (int i = 0; i < 512; i++)
-			sum += h[i];
-		snprintf((char *)h + 148, 8, "%06o", sum & 0777777);
-		h[155] = ' ';
-		if (h[156] == '1' || h[156] == '2' || h[156] == '5')
-			size = 0;
-		size = (size + 511) & ~511ULL;
-		if (size > n - pos - 512)
-			return;
-		pos += 512 + size;
-	}
-}
-
 /* ---- what the package should unpack to ---- */
 
 struct kept {
@@ -386,7 +335,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(tar);
 	memcpy(tar, data + 1, n);
 	if (!(data[0] & 1))
-		fix_checksums(tar, n);
+		fuzz_tar_fix_checksums(tar, n);
 	tar_file(&ctl, "./control", control);
 	tar_file(&ctl, "./md5sums", md5sums);
 	put(&ctl, zero, sizeof(zero));

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #define _GNU_SOURCE /* memfd_create */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,62 @@ void fz_str(struct fz *in, char *out, size_t max)
 			out[i++] = c;
 	}
 	out[i] = 0;
+}
+
+/* The reader's number fields, for the checksum fixer. */
+FUZZ_NOCOV static bool tar_number(const uint8_t *f, size_t len, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i = 0;
+
+	if (f[0] & 0x80) {
+		for (i = 1; i < len; i++) {
+			if (v >> 56)
+				return false;
+			v = v << 8 | f[i];
+		}
+		*out = v;
+		return true;
+	}
+	while (i < len && f[i] == ' ')
+		i++;
+	for (; i < len && f[i] >= '0' && f[i] <= '7'; i++) {
+		if (v >> 61)
+			return false;
+		v = v << 3 | (uint64_t)(f[i] - '0');
+	}
+	*out = v;
+	return true;
+}
+
+FUZZ_NOCOV void fuzz_tar_fix_checksums(uint8_t *p, size_t n)
+{
+	size_t pos = 0;
+
+	while (n - pos >= 512) {
+		uint8_t *h = p + pos;
+		unsigned int sum = 0;
+		uint64_t size;
+		size_t r;
+
+		for (r = 0; r < 512 && !h[r]; r++)
+			;
+		if (r == 512 || !tar_number(h + 124, 12, &size))
+			return;
+		memset(h + 148, ' ', 8);
+		for (int i = 0; i < 512; i++)
+			sum += h[i];
+		snprintf((char *)h + 148, 8, "%06o", sum & 0777777);
+		h[155] = ' ';
+		if (h[156] == '1' || h[156] == '2' || h[156] == '5')
+			size = 0;
+		if (size > n)
+			return;
+		size = (size + 511) & ~511ULL;
+		if (size > n - pos - 512)
+			return;
+		pos += 512 + size;
+	}
 }
 
 void fuzz_file(const void *p, size_t n, char *path, size_t pathlen)

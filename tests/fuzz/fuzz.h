@@ -69,6 +69,13 @@ void fz_str(struct fz *in, char *out, size_t max);
  * @n bytes at @p: one memory file per process, rewritten for each input.
  */
 void fuzz_file(const void *p, size_t n, char *path, size_t pathlen);
+/*
+ * Make every ustar header's checksum right in the @n bytes at @p, header
+ * to header as the tar reader walks them (a data size taken from each
+ * header, none for links and directories), so that mutated archives get
+ * past the checksum to the code behind it.
+ */
+void fuzz_tar_fix_checksums(uint8_t *p, size_t n);
 
 /*
  * Silence minivmm's log (it writes to stderr through the stdio stream,

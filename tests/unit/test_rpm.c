@@ -22,6 +22,9 @@
 
 #include <cmocka.h>
 
+#define TMPDIR_FIXTURE_NAME "minivmm-test-rpm"
+#include "tmpdir_fixture.h"
+
 #include "rpm_fixture.h"
 #include "minivmm/runner/cpio_in.h"
 #include "minivmm/runner/kcache.h"
@@ -34,68 +37,7 @@
 #define KVER "6.1.0-rig.fc41.x86_64"
 #define MOD "/lib/modules/" KVER
 
-static char dir[64], err[1024];
-
-static int rm_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	return type == FTW_DP ? rmdir(path) : unlink(path);
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	strcpy(dir, "/tmp/minivmm-test-rpm.XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	return nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static char *path_in(const char *name)
-{
-	static char p[4][PATH_MAX];
-	static int next;
-	char *s = p[next++ % 4];
-
-	snprintf(s, PATH_MAX, "%s/%s", dir, name);
-	return s;
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *b;
-	long n;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	b = malloc((size_t)n + 1);
-	assert_non_null(b);
-	assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
-	b[n] = 0;
-	fclose(f);
-	if (len)
-		*len = (size_t)n;
-	return b;
-}
-
-static void assert_file_text(const char *path, const char *text)
-{
-	char *s = slurp(path, NULL);
-
-	if (!s)
-		fail_msg("%s missing", path);
-	assert_string_equal(s, text);
-	free(s);
-}
+static char err[1024];
 
 /* ---- the header parser ---- */
 
