@@ -110,6 +110,22 @@ static void describe_at(const struct parser *p, size_t pos, char *buf, size_t le
 		snprintf(buf, len, "byte 0x%02x", c);
 }
 
+/*
+ * The member name parsed last, at @keypos, is there already. It is named as
+ * written (decoded, a "\n" in it would break the one-line message), up to
+ * 40 bytes, without cutting a UTF-8 sequence.
+ */
+static int duplicate_member(struct parser *p, size_t keypos)
+{
+	const char *name = (const char *)p->in + keypos + 1;
+	size_t shown = p->pos - keypos - 2;
+
+	if (shown > 40)
+		for (shown = 40; shown && ((unsigned char)name[shown] & 0xc0) == 0x80; shown--)
+			;
+	return perr(p, keypos, "member \"%.*s\" appears twice", (int)shown, name);
+}
+
 static int unexpected(struct parser *p, const char *wanted)
 {
 	char what[32];
@@ -361,7 +377,7 @@ static int parse_container(struct parser *p, struct json_val *v, unsigned int de
 				return ret;
 			for (struct json_val *m = v->child; m; m = m->next)
 				if (!strcmp(m->key, key))
-					return perr(p, keypos, "member \"%.40s\" appears twice", key);
+					return duplicate_member(p, keypos);
 			skip_ws(p);
 			if (p->pos >= p->len || p->in[p->pos] != ':')
 				return unexpected(p, "':' after the member name");

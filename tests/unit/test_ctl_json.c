@@ -161,7 +161,14 @@ static void test_parse_rejects(void **state)
 	assert_rejected("\"\xed\xa0\x80\"", 1, "invalid UTF-8");   /* a surrogate in UTF-8 */
 	assert_rejected("\"\xf4\x90\x80\x80\"", 1, "invalid UTF-8"); /* beyond U+10FFFF */
 	assert_rejected("\xef\xbb\xbf{}", 0, "byte 0xef");         /* no BOM */
-	assert_rejected("{\"a\": 1, \"a\": 2}", 9, "twice");
+	assert_rejected("{\"a\": 1, \"a\": 2}", 9, "member \"a\" appears twice");
+	/* The name as written, escapes and all (found by fuzzing: a decoded newline). */
+	assert_rejected("{\"a\\nb\": 1, \"a\\u000ab\": 2}", 12, "member \"a\\u000ab\" appears twice");
+	assert_rejected("{\"\\u00e9\": 1, \"\xc3\xa9\": 2}", 14, "member \"\xc3\xa9\" appears twice");
+	/* Long names: 40 bytes at most, never half a UTF-8 sequence (39 'x' then an e-acute). */
+	assert_rejected("{\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\xc3\xa9z\": 1, "
+			"\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\xc3\xa9z\": 2}",
+			50, "member \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\" appears twice");
 	assert_rejected("[[[[[[[[[1]]]]]]]]]", 8, "deeper than 8");
 }
 
