@@ -25,7 +25,7 @@ while (($#)); do
 done
 [[ $smp =~ ^[1-9][0-9]*$ ]] || { echo "bench/bootloop.sh: --smp takes a number of CPUs" >&2; exit 2; }
 envs=()
-for v in BOOTLOOP_N4 BOOTLOOP_N8 BOOTLOOP_N64 BOOTLOOP_QEMU4 BOOTLOOP_QEMU8 BOOTLOOP_QEMU64; do
+for v in BOOTLOOP_N4 BOOTLOOP_N8 BOOTLOOP_N64 BOOTLOOP_QEMU4 BOOTLOOP_QEMU8 BOOTLOOP_QEMU64 BOOTLOOP_TIMEOUT; do
 	[ -z "${!v:-}" ] || envs+=(--env "$v=${!v}")
 done
 exec "$here/../tests/rig/host-retry.sh" --name bootloop --timeout 7200 --scenario-timeout 7000 --mem 4096 \

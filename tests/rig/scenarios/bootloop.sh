@@ -6,12 +6,15 @@
 # the time each took, QEMU's beside it (last: QEMU has taken this host down
 # at 64 vCPUs). Counts from the environment: BOOTLOOP_N4 (50), BOOTLOOP_N8
 # (20), BOOTLOOP_N64 (2), BOOTLOOP_QEMU4 (10), BOOTLOOP_QEMU8 (5),
-# BOOTLOOP_QEMU64 (1). Needs --with-qemu for QEMU.
+# BOOTLOOP_QEMU64 (1); BOOTLOOP_TIMEOUT (600): seconds before a boot counts
+# as hung and is stopped (a deadlocked guest never comes back, so a short
+# one only saves time). Needs --with-qemu for QEMU.
 . /rig/lib.sh
 
 K=$GUEST_KERNEL
 N4=${BOOTLOOP_N4:-50} N8=${BOOTLOOP_N8:-20} N64=${BOOTLOOP_N64:-2}
 Q4=${BOOTLOOP_QEMU4:-10} Q8=${BOOTLOOP_QEMU8:-5} Q64=${BOOTLOOP_QEMU64:-1}
+TMO=${BOOTLOOP_TIMEOUT:-600}
 initrd=$(guest_initrd_with - bootloop <<'SCRIPT'
 echo "nproc=$(nproc)"
 SCRIPT
@@ -25,10 +28,10 @@ loop_vmm() {
 	for _i in $(seq 1 "$_n"); do
 		_o=$RIG_TMP/$_who-$_c-$_i.out _e=$RIG_TMP/$_who-$_c-$_i.err _st=0 _b=$(uptime_s)
 		if [ "$_who" = minivmm ]; then
-			timeout -s TERM 600 "$MINIVMM" --kernel "$K" --initrd "$initrd" --cmdline "console=ttyS0 quiet" \
+			timeout -s TERM "$TMO" "$MINIVMM" --kernel "$K" --initrd "$initrd" --cmdline "console=ttyS0 quiet" \
 				--cpus "$_c" --mem ${_m}M >"$_o" 2>"$_e" </dev/null || _st=$?
 		else
-			timeout -s KILL 600 qemu-system-x86_64 -M q35 -accel kvm -cpu host -nodefaults -nographic \
+			timeout -s KILL "$TMO" qemu-system-x86_64 -M q35 -accel kvm -cpu host -nodefaults -nographic \
 				-serial "file:$_o" -no-reboot -smp "$_c" -m $_m -kernel "$K" -initrd "$initrd" \
 				-append "console=ttyS0 quiet" </dev/null >"$_e" 2>&1 || _st=$?
 		fi
