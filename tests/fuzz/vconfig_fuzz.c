@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * libFuzzer harness for the config-space virtualization (src/vfio/vconfig.c):
+ * libFuzzer harness for the config-space virtualization (src/vfio/vconfig.c, vconfig_layout.c):
  * a guest's reads and writes over a real device's config space, one of the
  * dumps captured in tests/unit/data, with a fake device behind it that
  * takes the forwarded bits (as the device code's read-modify-write does).
@@ -66,7 +66,7 @@ static const struct dump_info {
 
 static uint8_t dumps[ARRAY_SIZE(dump_info)][VCONFIG_SIZE];
 
-/* Capability IDs a guest may find (vconfig.c's std_rules and ext_rules). */
+/* Capability IDs a guest may find (vconfig_layout.c's std_rules and ext_rules). */
 static const uint8_t shown_std[] = { 0x01, 0x05, 0x09, 0x10, 0x11, 0x0d };
 static const uint16_t shown_ext[] = { 0x0001, 0x0003, 0x000b };
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests for src/vfio/vconfig.c: the guest's view of an assigned PCI
+ * Unit tests for src/vfio/vconfig.c and vconfig_layout.c: the guest's view of an assigned PCI
  * function's config space. Real layouts come from the .bin files in
  * tests/unit/data: config spaces of QEMU's emulated devices captured in
  * the nested test host (tests/rig/scenarios/capture-config.sh; the *-ep
