@@ -219,6 +219,35 @@ int vfio_dev_trace_add(struct vfio_dev *d, const struct trace_spec *sp);
 /* --stats: each memory BAR's trapped ranges and trapped accesses, as a JSON member. */
 void vfio_dev_print_bar_stats(struct vfio_dev *d, FILE *f);
 
+/* Host pages (4, 16 or 64 KiB): the unit of mmap and of KVM memory slots. */
+#define PAGE_ALIGN_DOWN(ctx, x) ((x) & ~((ctx)->page_size - 1))
+#define PAGE_ALIGN_UP(ctx, x) (((x) + (ctx)->page_size - 1) & ~((ctx)->page_size - 1))
+
+/* A VFIO region's info with its capabilities (free() it); -EINVAL when VFIO refuses (device.c). */
+int vfio_dev_region_info(struct vfio_dev *d, unsigned int index, struct vfio_region_info **out);
+/* Capability @id of a region's info, NULL when absent. */
+struct vfio_info_cap_header *vfio_region_cap(struct vfio_region_info *info, uint16_t id);
+/* An access to a traced range goes to the trace file (after it happened: reads show the value). */
+void vfio_dev_trace(struct vfio_dev *d, unsigned int region, uint64_t off, const void *data, unsigned int len,
+		    bool is_write);
+
+/* BARs and the expansion ROM in the guest (bars.c). */
+/* BAR sizes and kinds from VFIO's regions and the snapshot @cfg, into @bars and d->bar. */
+void vfio_bars_setup(struct vfio_dev *d, const uint8_t *cfg, struct vconfig_bar bars[VCONFIG_BARS]);
+/* Each BAR's home in the guest's PCI windows (kept across a release). */
+int vfio_bars_place(struct vfio_dev *d);
+/* The BARs at their homes in the virtual config space, as firmware would. */
+void vfio_bars_seed(struct vfio_dev *d);
+/* mmap what VFIO allows of BAR @b, less the pages that must trap. */
+void vfio_bar_areas_setup(struct vfio_dev *d, struct vfio_bar *b, struct vfio_region_info *info);
+/* BAR @i's mapping in line with its address and d->decode. */
+void vfio_bar_update(struct vfio_dev *d, unsigned int i);
+void vfio_bar_unmap(struct vfio_bar *b);
+/* Is there a ROM with the 0x55aa signature? Memory decode must be on. */
+void vfio_rom_probe(struct vfio_dev *d);
+/* The ROM's mapping in line with its BAR and d->decode. */
+void vfio_rom_update(struct vfio_dev *d);
+
 /* Device internals shared between device.c and intr.c. */
 int vfio_dev_cfg_pread(struct vfio_dev *d, unsigned int reg, void *buf, unsigned int len);
 int vfio_dev_cfg_pwrite(struct vfio_dev *d, unsigned int reg, const void *buf, unsigned int len);
