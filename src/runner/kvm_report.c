@@ -140,7 +140,7 @@ bool kvm_probe_report(const struct probe_result *r, const struct kvm_impl *impl,
 		return true;
 	}
 	describe_failure(r, how, sizeof(how));
-	if (r->outcome == PROBE_SETUP_FAILED && r->err == ENOENT) {
+	if (r->outcome == PROBE_SETUP_FAILED && r->err == ENOENT && r->call && !strcmp(r->call, "open /dev/kvm")) {
 		/* No /dev/kvm: the module loaded (if any) is named, not what /dev/kvm is. */
 		if (impl)
 			snprintf(kind, sizeof(kind), "; the KVM module loaded is %s, %s", impl->module, impl->what);
